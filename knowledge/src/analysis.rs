@@ -1,0 +1,256 @@
+//! Japanese morphological analysis over IPADIC, and the features search is
+//! built from: content words, compound nouns, phonetic keys of readings and
+//! character bigrams. Indexing and querying call the same functions, so both
+//! sides always agree.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use lindera::dictionary::load_fs_dictionary;
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+use crate::normalize::{char_ngrams, is_kana, is_word_char, normalize, phonetic_key, to_katakana};
+use crate::KnowledgeError;
+
+/// One morpheme. Offsets are byte offsets into the analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Morph {
+    pub surface: String,
+    /// Dictionary form (書き → 書く); the surface for unknown words.
+    pub base: String,
+    /// Part of speech and its three subcategories, e.g.
+    /// `["名詞", "固有名詞", "人名", "姓"]`; `["未知語", "*", "*", "*"]` for
+    /// words the dictionary lacks.
+    pub pos: [String; 4],
+    /// Katakana reading; `None` when the dictionary has none.
+    pub reading: Option<String>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Morph {
+    pub fn is_unknown(&self) -> bool {
+        self.pos[0] == "未知語"
+    }
+    pub fn is_noun(&self) -> bool {
+        self.pos[0] == "名詞"
+    }
+    /// Tagged by the dictionary as a person's surname or given name.
+    pub fn is_person_name(&self) -> bool {
+        self.pos[0] == "名詞" && self.pos[1] == "固有名詞" && self.pos[2] == "人名"
+    }
+    /// Tagged by the dictionary as a place (地域).
+    pub fn is_place(&self) -> bool {
+        self.pos[0] == "名詞" && self.pos[1] == "固有名詞" && self.pos[2] == "地域"
+    }
+
+    /// A noun that can be part of a compound (住民 + 票, 印鑑 + 登録 + 証明 + 書).
+    fn joins_compound(&self) -> bool {
+        (self.is_noun() && !matches!(self.pos[1].as_str(), "非自立" | "代名詞"))
+            || self.pos[0] == "接頭詞"
+            || (self.is_unknown() && self.surface.chars().all(is_word_char))
+    }
+
+    /// A word that carries the topic of a question or a manual sentence.
+    fn is_content(&self) -> bool {
+        let stop = STOP_BASES.contains(&self.base.as_str());
+        match self.pos[0].as_str() {
+            "名詞" => {
+                !stop && !matches!(self.pos[1].as_str(), "非自立" | "代名詞" | "接尾")
+            }
+            "動詞" | "形容詞" => self.pos[1] == "自立" && !stop,
+            "未知語" => !stop && self.surface.chars().any(is_word_char),
+            _ => false,
+        }
+    }
+
+    /// The reading to use for phonetic matching: the dictionary reading, or
+    /// the surface itself when it is written in kana.
+    fn spoken(&self) -> Option<Cow<'_, str>> {
+        match &self.reading {
+            Some(r) => Some(Cow::Borrowed(r)),
+            None if is_kana(&self.surface) => Some(Cow::Owned(to_katakana(&self.surface))),
+            None => None,
+        }
+    }
+}
+
+/// Words that appear in almost every spoken question or manual sentence and
+/// say nothing about the topic (fillers, politeness, light verbs).
+const STOP_BASES: &[&str] = &[
+    "ある", "いる", "する", "なる", "できる", "いう", "言う", "思う", "おる", "くる", "来る", "いく",
+    "行く", "やる", "くれる", "もらう", "いただく", "くださる", "下さる", "ください", "おく",
+    "みる", "しまう", "いい", "よい", "良い", "ない", "ほしい", "欲しい", "たい", "教える",
+    "聞く", "伺う", "知る", "分かる", "わかる", "願う", "お願い", "すみません", "すいません",
+    "ちょっと", "えっと", "えーと", "あの", "あのー", "その", "なんか", "何", "なに", "なん",
+    "どう", "どこ", "いつ", "どれ", "どの", "どなた", "誰", "こと", "もの", "ため", "よう",
+    "ところ", "感じ", "今日", "本日", "大丈夫", "すみ", "ん", "の", "はい", "ええ", "うん",
+    "あ", "え", "ー", "方", "かた", "今", "私", "僕", "自分", "場合",
+];
+
+/// A morphological analyzer. Cheap to share (`Arc`); thread-safe.
+pub struct Analyzer {
+    segmenter: Segmenter,
+}
+
+/// Search features of a piece of text.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Features {
+    /// Base forms of content words, plus compound nouns.
+    pub words: Vec<String>,
+    /// Phonetic-key bigrams and trigrams over runs of content words.
+    pub phon: Vec<String>,
+    /// Character bigrams (normalized).
+    pub grams: Vec<String>,
+}
+
+impl Analyzer {
+    /// Loads the built dictionary at `dir` (see [`crate::dict`]).
+    pub fn load(dir: &Path) -> Result<Self, KnowledgeError> {
+        let dictionary = load_fs_dictionary(dir).map_err(|e| {
+            KnowledgeError::Dictionary(format!("loading {}: {e}", dir.display()))
+        })?;
+        Ok(Analyzer {
+            segmenter: Segmenter::new(Mode::Normal, dictionary, None),
+        })
+    }
+
+    /// Builds the dictionary if needed (see [`crate::dict::ensure_built`]) and
+    /// loads it.
+    pub fn from_env() -> Result<Self, KnowledgeError> {
+        let dir = crate::dict::ensure_built(&crate::dict::DictPaths::from_env())?;
+        Self::load(&dir)
+    }
+
+    /// Splits `text` into morphemes.
+    pub fn morphs(&self, text: &str) -> Vec<Morph> {
+        let Ok(tokens) = self.segmenter.segment(Cow::Borrowed(text)) else {
+            return Vec::new();
+        };
+        tokens
+            .into_iter()
+            .map(|mut t| {
+                let (start, end) = (t.byte_start, t.byte_end);
+                let surface = t.surface.to_string();
+                let details: Vec<String> = t.details_iter().map(str::to_owned).collect();
+                let field = |i: usize| {
+                    details
+                        .get(i)
+                        .filter(|s| !s.is_empty() && s.as_str() != "*")
+                        .cloned()
+                };
+                if details.len() < 8 || details[0] == "UNK" {
+                    return Morph {
+                        base: surface.clone(),
+                        surface,
+                        pos: ["未知語".into(), "*".into(), "*".into(), "*".into()],
+                        reading: None,
+                        start,
+                        end,
+                    };
+                }
+                Morph {
+                    base: field(6).unwrap_or_else(|| surface.clone()),
+                    pos: [
+                        details[0].clone(),
+                        details[1].clone(),
+                        details[2].clone(),
+                        details[3].clone(),
+                    ],
+                    reading: field(7),
+                    surface,
+                    start,
+                    end,
+                }
+            })
+            .collect()
+    }
+
+    /// The search features of `text` (normalized first). `grams_over_content`
+    /// restricts character bigrams to content-word runs, which queries use so
+    /// that fillers and politeness add nothing.
+    pub fn features(&self, text: &str, grams_over_content: bool) -> Features {
+        let norm = normalize(text);
+        let morphs = self.morphs(&norm);
+        let mut f = Features::default();
+
+        // Content words and compound nouns.
+        let mut compound: Vec<&Morph> = Vec::new();
+        let flush = |compound: &mut Vec<&Morph>, words: &mut Vec<String>| {
+            if compound.len() >= 2 {
+                let joined: String = compound.iter().map(|m| m.surface.as_str()).collect();
+                words.push(joined);
+            }
+            compound.clear();
+        };
+        for m in &morphs {
+            if m.is_content() {
+                f.words.push(m.base.clone());
+            }
+            if m.joins_compound() {
+                compound.push(m);
+            } else {
+                flush(&mut compound, &mut f.words);
+            }
+        }
+        flush(&mut compound, &mut f.words);
+
+        // Runs of adjacent content words (compound members count too): their
+        // readings give phonetic n-grams, their surfaces character bigrams.
+        let mut runs: Vec<(String, String)> = Vec::new(); // (phonetic key, surface)
+        let mut cur = (String::new(), String::new());
+        for m in &morphs {
+            let in_run = m.is_content() || (m.joins_compound() && !cur.1.is_empty());
+            match (in_run, m.spoken()) {
+                (true, Some(r)) => {
+                    cur.0.push_str(&phonetic_key(&r));
+                    cur.1.push_str(&m.surface);
+                }
+                (true, None) => {
+                    // Unknown kanji word: no reading, still part of the surface run.
+                    if !cur.0.is_empty() {
+                        runs.push(std::mem::take(&mut cur));
+                    }
+                    cur.1.push_str(&m.surface);
+                    runs.push(std::mem::take(&mut cur));
+                }
+                (false, _) => {
+                    if !cur.1.is_empty() {
+                        runs.push(std::mem::take(&mut cur));
+                    }
+                }
+            }
+        }
+        if !cur.1.is_empty() {
+            runs.push(cur);
+        }
+        for (key, _) in &runs {
+            if key.chars().count() >= 2 {
+                char_ngrams(key, 2, &mut f.phon);
+                if key.chars().count() >= 3 {
+                    let mut tri = Vec::new();
+                    char_ngrams(key, 3, &mut tri);
+                    f.phon.extend(tri);
+                }
+            }
+        }
+        if grams_over_content {
+            for (_, surface) in &runs {
+                push_word_bigrams(surface, &mut f.grams);
+            }
+        } else {
+            push_word_bigrams(&norm, &mut f.grams);
+        }
+        f
+    }
+}
+
+/// Character bigrams within each stretch of word characters.
+fn push_word_bigrams(text: &str, out: &mut Vec<String>) {
+    for piece in text.split(|c: char| !is_word_char(c)) {
+        if piece.chars().count() >= 2 {
+            char_ngrams(piece, 2, out);
+        }
+    }
+}

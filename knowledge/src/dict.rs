@@ -1,0 +1,147 @@
+//! The IPADIC morphological dictionary: built once from Debian's mecab-ipadic
+//! source (EUC-JP CSVs) with lindera's `DictionaryBuilder`, cached on disk,
+//! loaded (memory-mapped) at start-up.
+//!
+//! Nothing here touches the network: lindera's `embed-*` features download at
+//! build time, so they are not used.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use lindera_dictionary::builder::DictionaryBuilder;
+use lindera_dictionary::dictionary::metadata::Metadata;
+
+use crate::KnowledgeError;
+
+/// Where Debian's `mecab-ipadic` package puts the dictionary source.
+pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
+const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
+/// Bumped when the way we build the dictionary changes, so caches rebuild.
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-a";
+
+/// Dictionary locations, from the environment with defaults.
+#[derive(Debug, Clone)]
+pub struct DictPaths {
+    /// The mecab-ipadic source directory (EUC-JP CSV and .def files).
+    pub source: PathBuf,
+    /// The built lindera dictionary directory.
+    pub built: PathBuf,
+}
+
+impl DictPaths {
+    /// `MADOGUCHI_IPADIC_SRC` and `MADOGUCHI_DICT` override the defaults:
+    /// Debian's source directory, and `$XDG_CACHE_HOME/madoguchi/<tag>`
+    /// (or `~/.cache/madoguchi/<tag>`).
+    pub fn from_env() -> Self {
+        let source = std::env::var_os("MADOGUCHI_IPADIC_SRC")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SOURCE));
+        let built = std::env::var_os("MADOGUCHI_DICT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| cache_dir().join(BUILD_TAG));
+        DictPaths { source, built }
+    }
+}
+
+fn cache_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(x).join("madoguchi");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache").join("madoguchi");
+    }
+    std::env::temp_dir().join("madoguchi-cache")
+}
+
+/// True when `dir` holds a complete built dictionary.
+pub fn is_built(dir: &Path) -> bool {
+    dir.join(".complete").exists()
+}
+
+/// Builds the dictionary unless the cache already holds it. Returns the
+/// directory to load. Safe to call from several processes at once: each
+/// builds into its own temporary directory and the first rename wins.
+pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
+    if is_built(&paths.built) {
+        return Ok(paths.built.clone());
+    }
+    if !paths.source.join("Noun.csv").exists() {
+        return Err(KnowledgeError::Dictionary(format!(
+            "IPADIC source not found at {} (install Debian's mecab-ipadic package: \
+             `apt-get install mecab-ipadic`, or run `make setup`; \
+             or set MADOGUCHI_IPADIC_SRC)",
+            paths.source.display()
+        )));
+    }
+    let parent = paths
+        .built
+        .parent()
+        .ok_or_else(|| KnowledgeError::Dictionary("invalid dictionary path".into()))?;
+    fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+    let staging = parent.join(format!(
+        ".staging-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    let utf8_src = staging.join("src");
+    let out = staging.join("dict");
+    fs::create_dir_all(&utf8_src).map_err(|e| io_err(&utf8_src, e))?;
+    let result = (|| {
+        convert_source(&paths.source, &utf8_src)?;
+        let metadata: Metadata = serde_json::from_str(METADATA_JSON)
+            .map_err(|e| KnowledgeError::Dictionary(format!("bundled metadata: {e}")))?;
+        DictionaryBuilder::new(metadata)
+            .build_dictionary(&utf8_src, &out)
+            .map_err(|e| KnowledgeError::Dictionary(format!("building dictionary: {e}")))?;
+        fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
+        match fs::rename(&out, &paths.built) {
+            Ok(()) => Ok(()),
+            // Another process finished first: its copy is as good as ours.
+            Err(_) if is_built(&paths.built) => Ok(()),
+            Err(e) => Err(io_err(&paths.built, e)),
+        }
+    })();
+    let _ = fs::remove_dir_all(&staging);
+    result.map(|()| paths.built.clone())
+}
+
+/// Copies the source directory to `dst`, converting EUC-JP text to UTF-8.
+fn convert_source(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+    let entries = fs::read_dir(src).map_err(|e| io_err(src, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_err(src, e))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "csv" | "def") {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| io_err(&path, e))?;
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                let (text, _, had_errors) = encoding_rs::EUC_JP.decode(&bytes);
+                if had_errors {
+                    return Err(KnowledgeError::Dictionary(format!(
+                        "{} is neither UTF-8 nor EUC-JP",
+                        path.display()
+                    )));
+                }
+                text.into_owned()
+            }
+        };
+        let target = dst.join(name);
+        fs::write(&target, text).map_err(|e| io_err(&target, e))?;
+    }
+    Ok(())
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> KnowledgeError {
+    KnowledgeError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}

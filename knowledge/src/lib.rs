@@ -1,0 +1,892 @@
+//! # madoguchi-knowledge
+//!
+//! Procedure manuals in, labelled sections out. A knowledge editor drops
+//! manuals in; anyone asks in everyday spoken Japanese and gets back the
+//! chunks that answer, each labelled with its heading path, title and version.
+//!
+//! # Layout
+//! - [`dict`]: builds the IPADIC dictionary from Debian's source once, caches it.
+//! - [`analysis`]: morphemes (surface, base form, part of speech, reading) and
+//!   the search features built from them.
+//! - [`normalize`]: NFKC, widths, phonetic keys shared by index and query.
+//! - [`ingest`]: bytes → text (Shift_JIS/EUC-JP detected) → headings and lines
+//!   for Markdown, plain text, HTML and DOCX.
+//! - [`structure`]: 公用文 numbering → heading paths → sections → chunks.
+//! - [`synonyms`]: the editors' 表記揺れ file; expands queries.
+//! - [`catalog`]: documents, versions, effective dates, withdrawals: what
+//!   search may see today.
+//! - this file: [`KnowledgeBase`], the tantivy index and the public API.
+//!
+//! # Invariants
+//! - No network I/O, ever.
+//! - The catalog decides visibility; writing it (atomically) publishes, and
+//!   every search first checks whether it changed, so the very next search
+//!   sees a publication or withdrawal with no restart.
+//! - Old versions stay in the index, retrievable by id, for citations.
+
+pub mod analysis;
+pub mod catalog;
+pub mod dict;
+pub mod ingest;
+pub mod normalize;
+pub mod structure;
+pub mod synonyms;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Instant, SystemTime};
+
+use chrono::{Local, NaiveDate};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+pub use analysis::{Analyzer, Morph};
+pub use catalog::{Catalog, DocEntry, VersionEntry};
+use ingest::{Format, ReadError};
+use synonyms::Synonyms;
+
+/// Errors at the knowledge crate's boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum KnowledgeError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("dictionary: {0}")]
+    Dictionary(String),
+    #[error("index: {0}")]
+    Index(String),
+    #[error("文書「{0}」は登録されていません")]
+    UnknownDocument(String),
+    #[error("文書「{0}」の版「{1}」はありません")]
+    UnknownVersion(String, String),
+    #[error("日付「{0}」を読めません（例: 2027-04-01）")]
+    InvalidDate(String),
+}
+
+impl From<tantivy::TantivyError> for KnowledgeError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        KnowledgeError::Index(e.to_string())
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KnowledgeError + '_ {
+    move |source| KnowledgeError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// One search hit: a chunk with its citation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    /// The document's name (its path under the imported folder).
+    pub document: String,
+    pub title: String,
+    /// Heading path, e.g. 「第2 交付請求 > 3 手数料」.
+    pub label: String,
+    pub version: String,
+    pub score: f32,
+    pub text: String,
+    /// Stable id of this chunk in this version: `<document>@<version>#<n>`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub chunk_id: String,
+}
+
+/// The answer to a search, as `knowledge search --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+}
+
+/// What happened to one file during an import.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FileOutcome {
+    New { version: String },
+    Updated { version: String },
+    Unchanged,
+    Synonyms,
+    Skipped { reason: String },
+    Failed { reason: String },
+}
+
+/// A message about one file for the knowledge editor.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ImportWarning {
+    pub file: String,
+    pub message: String,
+}
+
+/// Summary of an import.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub files: Vec<(String, FileOutcome)>,
+    /// Documents imported as a new version (new or changed).
+    pub documents: usize,
+    pub unchanged: usize,
+    pub sections: usize,
+    pub chunks: usize,
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Options of an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Effective date for versions that name none in their front matter.
+    /// Default: today (published at once).
+    pub effective: Option<NaiveDate>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    chunk_id: Field,
+    document: Field,
+    docver: Field,
+    title: Field,
+    label: Field,
+    version: Field,
+    text: Field,
+    words: Field,
+    label_words: Field,
+    phon: Field,
+    grams: Field,
+}
+
+/// Relative weights of the matching fields (see [`KnowledgeBase::search`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    pub words: f32,
+    pub label: f32,
+    pub phon: f32,
+    pub grams: f32,
+    /// Multiplier for terms that come from synonym expansion.
+    pub synonyms: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            words: 1.0,
+            label: 1.5,
+            phon: 0.35,
+            grams: 0.5,
+            synonyms: 0.7,
+        }
+    }
+}
+
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+struct Live {
+    catalog: Catalog,
+    catalog_stamp: Stamp,
+    synonyms: Synonyms,
+    synonyms_stamp: Stamp,
+    /// docver terms in force, cached for one day.
+    allowed: Option<(NaiveDate, Arc<Vec<Term>>)>,
+}
+
+/// The knowledge base in one data directory.
+pub struct KnowledgeBase {
+    dir: PathBuf,
+    analyzer: Arc<Analyzer>,
+    index: Index,
+    reader: IndexReader,
+    f: Fields,
+    live: RwLock<Live>,
+    /// Serializes writers within this process.
+    write_lock: Mutex<()>,
+    weights: Weights,
+}
+
+const TOKENIZER: &str = "ws";
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let pre = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let f = Fields {
+        chunk_id: b.add_text_field("chunk_id", STRING | STORED),
+        document: b.add_text_field("document", STRING | STORED),
+        docver: b.add_text_field("docver", STRING),
+        title: b.add_text_field("title", STORED),
+        label: b.add_text_field("label", STORED),
+        version: b.add_text_field("version", STORED),
+        text: b.add_text_field("text", STORED),
+        words: b.add_text_field("words", pre.clone()),
+        label_words: b.add_text_field("label_words", pre.clone()),
+        phon: b.add_text_field("phon", pre.clone()),
+        grams: b.add_text_field("grams", pre),
+    };
+    (b.build(), f)
+}
+
+fn docver(document: &str, version: &str) -> String {
+    format!("{document}\u{1f}{version}")
+}
+
+/// A manual read and split, ready to index.
+struct Prepared {
+    title: String,
+    effective: Option<NaiveDate>,
+    hash: String,
+    sections: usize,
+    chunks: Vec<structure::Chunk>,
+    terms: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// Parses `2027-04-01`, `2027/4/1` or `2027年4月1日`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, KnowledgeError> {
+    let n = normalize::normalize(s.trim());
+    let parts: Vec<&str> = n
+        .split(['-', '/', '年', '月', '日', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if let [y, m, d] = parts[..] {
+        if let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse()) {
+            if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                return Ok(date);
+            }
+        }
+    }
+    Err(KnowledgeError::InvalidDate(s.to_owned()))
+}
+
+/// The office's date today.
+pub fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+impl KnowledgeBase {
+    /// Opens (creating if needed) the knowledge base in `dir`.
+    pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self, KnowledgeError> {
+        Self::open_with(dir, analyzer, Weights::default())
+    }
+
+    /// As [`open`](Self::open), with explicit field weights (for tuning).
+    pub fn open_with(dir: &Path, analyzer: Arc<Analyzer>, weights: Weights) -> Result<Self, KnowledgeError> {
+        let index_dir = dir.join("index");
+        std::fs::create_dir_all(&index_dir).map_err(io(&index_dir))?;
+        let (schema, f) = schema();
+        let mmap = tantivy::directory::MmapDirectory::open(&index_dir)
+            .map_err(|e| KnowledgeError::Index(e.to_string()))?;
+        let index = Index::open_or_create(mmap, schema)?;
+        index
+            .tokenizers()
+            .register(TOKENIZER, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let syn_path = dir.join("synonyms.txt");
+        if !syn_path.exists() {
+            std::fs::write(&syn_path, synonyms::DEFAULT_SYNONYMS).map_err(io(&syn_path))?;
+        }
+        let kb = KnowledgeBase {
+            dir: dir.to_path_buf(),
+            analyzer,
+            index,
+            reader,
+            f,
+            live: RwLock::new(Live {
+                catalog: Catalog::default(),
+                catalog_stamp: None,
+                synonyms: Synonyms::default(),
+                synonyms_stamp: None,
+                allowed: None,
+            }),
+            write_lock: Mutex::new(()),
+            weights,
+        };
+        kb.refresh(true)?;
+        Ok(kb)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    fn catalog_path(&self) -> PathBuf {
+        self.dir.join("catalog.json")
+    }
+
+    /// The path of the editors' synonym file.
+    pub fn synonyms_path(&self) -> PathBuf {
+        self.dir.join("synonyms.txt")
+    }
+
+    /// Reloads the catalog, the synonyms and the index reader if their files
+    /// changed since the last look (another process may have published).
+    fn refresh(&self, force: bool) -> Result<(), KnowledgeError> {
+        let cat_path = self.catalog_path();
+        let syn_path = self.synonyms_path();
+        let (cs, ss) = (stamp(&cat_path), stamp(&syn_path));
+        {
+            let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+            if !force && live.catalog_stamp == cs && live.synonyms_stamp == ss {
+                return Ok(());
+            }
+        }
+        let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
+        if force || live.catalog_stamp != cs {
+            live.catalog = Catalog::load(&cat_path).map_err(io(&cat_path))?;
+            live.catalog_stamp = cs;
+            live.allowed = None;
+            self.reader.reload()?;
+        }
+        if force || live.synonyms_stamp != ss {
+            let text = std::fs::read_to_string(&syn_path).unwrap_or_default();
+            let (syn, errors) = Synonyms::parse(&text);
+            for e in errors {
+                tracing::warn!(line = e.line, "synonyms.txt: line ignored: {}", e.message);
+            }
+            live.synonyms = syn;
+            live.synonyms_stamp = ss;
+        }
+        Ok(())
+    }
+
+    /// A copy of the catalog as it is now.
+    pub fn catalog(&self) -> Result<Catalog, KnowledgeError> {
+        self.refresh(false)?;
+        Ok(self.live.read().unwrap_or_else(|e| e.into_inner()).catalog.clone())
+    }
+
+    /// Searches the manuals in force today.
+    pub fn search(&self, query: &str, limit: usize) -> Result<SearchResult, KnowledgeError> {
+        self.search_on(query, limit, today())
+    }
+
+    /// Searches the manuals in force on `day`.
+    ///
+    /// Scoring sums BM25 over four views of the text, weighted by
+    /// [`Weights`]: content words and compounds, the heading path and title,
+    /// phonetic-key n-grams of readings (for mis-heard speech), and character
+    /// bigrams. Synonym expansions join with a lower weight. Fillers and
+    /// politeness (えっと, なんですけど) produce no terms at all.
+    pub fn search_on(&self, query: &str, limit: usize, day: NaiveDate) -> Result<SearchResult, KnowledgeError> {
+        let started = Instant::now();
+        self.refresh(false)?;
+        let (cached, expansion) = {
+            let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+            let cached = match &live.allowed {
+                Some((d, terms)) if *d == day => Some(terms.clone()),
+                _ => None,
+            };
+            (cached, live.synonyms.expand(query).join(" "))
+        };
+        let allowed = match cached {
+            Some(a) => a,
+            None => {
+                let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
+                let terms: Vec<Term> = live
+                    .catalog
+                    .current(day)
+                    .into_iter()
+                    .map(|(doc, v)| Term::from_field_text(self.f.docver, &docver(doc, &v.version)))
+                    .collect();
+                let terms = Arc::new(terms);
+                live.allowed = Some((day, terms.clone()));
+                terms
+            }
+        };
+        self.run_search(query, limit, started, allowed, &expansion)
+    }
+
+    fn run_search(
+        &self,
+        query: &str,
+        limit: usize,
+        started: Instant,
+        allowed: Arc<Vec<Term>>,
+        expansion: &str,
+    ) -> Result<SearchResult, KnowledgeError> {
+        let mut hits = Vec::new();
+        let q = self.build_query(query, expansion);
+        if let (Some(q), false, true) = (q, allowed.is_empty(), limit > 0) {
+            let filter = ConstScoreQuery::new(Box::new(TermSetQuery::new(allowed.iter().cloned())), 0.0);
+            let full = BooleanQuery::new(vec![(Occur::Must, Box::new(filter) as Box<dyn Query>), (Occur::Must, q)]);
+            let searcher = self.reader.searcher();
+            for (score, addr) in searcher.search(&full, &TopDocs::with_limit(limit))? {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                hits.push(self.hit_of(&doc, score));
+            }
+        }
+        Ok(SearchResult {
+            query: query.to_owned(),
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+        })
+    }
+
+    fn build_query(&self, query: &str, expansion: &str) -> Option<Box<dyn Query>> {
+        let w = self.weights;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut seen: HashMap<(Field, String), ()> = HashMap::new();
+        let mut add = |field: Field, terms: &[String], weight: f32, clauses: &mut Vec<(Occur, Box<dyn Query>)>| {
+            for t in terms {
+                if seen.insert((field, t.clone()), ()).is_some() {
+                    continue;
+                }
+                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), weight))));
+            }
+        };
+        for (text, factor) in [(query, 1.0f32), (expansion, w.synonyms)] {
+            if text.is_empty() {
+                continue;
+            }
+            let feats = self.analyzer.features(text, true);
+            add(self.f.words, &feats.words, w.words * factor, &mut clauses);
+            add(self.f.label_words, &feats.words, w.label * factor, &mut clauses);
+            add(self.f.label_words, &feats.grams, w.label * w.grams * factor, &mut clauses);
+            add(self.f.phon, &feats.phon, w.phon * factor, &mut clauses);
+            add(self.f.grams, &feats.grams, w.grams * factor, &mut clauses);
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn hit_of(&self, doc: &TantivyDocument, score: f32) -> Hit {
+        let get = |f: Field| {
+            doc.get_first(f)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Hit {
+            document: get(self.f.document),
+            title: get(self.f.title),
+            label: get(self.f.label),
+            version: get(self.f.version),
+            score,
+            text: get(self.f.text),
+            chunk_id: get(self.f.chunk_id),
+        }
+    }
+
+    /// Every chunk of one version of a document, in document order, whether
+    /// or not that version is in force (old versions stay citable).
+    pub fn version_chunks(&self, document: &str, version: &str) -> Result<Vec<Hit>, KnowledgeError> {
+        self.refresh(false)?;
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.f.docver, &docver(document, version)),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &tantivy::collector::Count)?;
+        if n == 0 {
+            let cat = self.catalog()?;
+            return Err(match cat.documents.get(document) {
+                None => KnowledgeError::UnknownDocument(document.to_owned()),
+                Some(_) => KnowledgeError::UnknownVersion(document.to_owned(), version.to_owned()),
+            });
+        }
+        let mut out = Vec::new();
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(n))? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            out.push(self.hit_of(&doc, 0.0));
+        }
+        out.sort_by_key(|h| chunk_ordinal(&h.chunk_id));
+        Ok(out)
+    }
+
+    /// One chunk by its id (`<document>@<version>#<n>`), in any version.
+    pub fn chunk(&self, chunk_id: &str) -> Result<Option<Hit>, KnowledgeError> {
+        self.refresh(false)?;
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(self.f.chunk_id, chunk_id), IndexRecordOption::Basic);
+        let found = searcher.search(&q, &TopDocs::with_limit(1))?;
+        match found.first() {
+            Some((_, addr)) => Ok(Some(self.hit_of(&searcher.doc(*addr)?, 0.0))),
+            None => Ok(None),
+        }
+    }
+
+    /// Takes a document out of search at once. Its versions stay citable.
+    pub fn withdraw(&self, document: &str) -> Result<(), KnowledgeError> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let path = self.catalog_path();
+        let mut cat = Catalog::load(&path).map_err(io(&path))?;
+        let entry = cat
+            .documents
+            .get_mut(document)
+            .ok_or_else(|| KnowledgeError::UnknownDocument(document.to_owned()))?;
+        entry.withdrawn_at = Some(Local::now().to_rfc3339());
+        cat.save(&path).map_err(io(&path))?;
+        self.refresh(true)
+    }
+
+    /// The glossary: the synonym file's terms and the manuals' own terms
+    /// (headings, compounds), deduplicated, for the speech recognizer's prompt.
+    pub fn glossary(&self) -> Result<Vec<String>, KnowledgeError> {
+        self.refresh(false)?;
+        let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let day = today();
+        for (_, v) in live.catalog.current(day) {
+            for (i, t) in v.terms.iter().enumerate() {
+                let c = counts.entry(t.clone()).or_insert_with(|| {
+                    order.push(t.clone());
+                    0
+                });
+                *c += 100usize.saturating_sub(i);
+            }
+        }
+        order.sort_by(|a, b| counts[b].cmp(&counts[a]).then(a.cmp(b)));
+        for t in live.synonyms.all_terms() {
+            if !counts.contains_key(&t) && t.chars().count() >= 2 {
+                counts.insert(t.clone(), 0);
+                order.push(t);
+            }
+        }
+        Ok(order)
+    }
+
+    /// Imports every manual under `dir` (recursively). A changed file becomes
+    /// a new version; an unchanged one is left alone; a file that cannot be
+    /// read is reported and the rest go on.
+    pub fn import_dir(&self, dir: &Path, opts: &ImportOptions) -> Result<ImportReport, KnowledgeError> {
+        let mut files = Vec::new();
+        walk(dir, dir, &mut files).map_err(io(dir))?;
+        files.sort();
+        let mut inputs = Vec::new();
+        let mut report = ImportReport::default();
+        for (name, path) in files {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.len() > ingest::MAX_FILE_BYTES => {
+                    let reason = ReadError::TooLarge {
+                        size: m.len(),
+                        limit: ingest::MAX_FILE_BYTES,
+                    }
+                    .to_string();
+                    report.fail(&name, reason);
+                }
+                Ok(_) => match std::fs::read(&path) {
+                    Ok(bytes) => inputs.push((name, bytes)),
+                    Err(e) => report.fail(&name, format!("読み込めません: {e}")),
+                },
+                Err(e) => report.fail(&name, format!("読み込めません: {e}")),
+            }
+        }
+        self.import_files(inputs, opts, report)
+    }
+
+    /// Imports manuals given as (document name, bytes). A top-level
+    /// `synonyms.txt` replaces the synonym file.
+    pub fn import_files(
+        &self,
+        files: Vec<(String, Vec<u8>)>,
+        opts: &ImportOptions,
+        mut report: ImportReport,
+    ) -> Result<ImportReport, KnowledgeError> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let cat_path = self.catalog_path();
+        let mut cat = Catalog::load(&cat_path).map_err(io(&cat_path))?;
+        let mut writer: Option<tantivy::IndexWriter> = None;
+        let now = Local::now().to_rfc3339();
+        let today = today();
+
+        for (name, bytes) in files {
+            if name == "synonyms.txt" {
+                match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        let (_, errors) = Synonyms::parse(&text);
+                        for e in errors {
+                            report.warn(&name, e.to_string());
+                        }
+                        let p = self.synonyms_path();
+                        std::fs::write(&p, text).map_err(io(&p))?;
+                        report.files.push((name, FileOutcome::Synonyms));
+                    }
+                    Err(_) => report.fail(&name, "UTF-8 で保存してください".into()),
+                }
+                continue;
+            }
+            let Some(format) = Format::from_name(&name) else {
+                let reason = "対応していない形式のため取り込みませんでした（.md .txt .html .docx に対応）".to_owned();
+                report.warn(&name, reason.clone());
+                report.files.push((name, FileOutcome::Skipped { reason }));
+                continue;
+            };
+            let prepared = match self.prepare(&name, &bytes, format) {
+                Ok(p) => p,
+                Err(reason) => {
+                    report.fail(&name, reason);
+                    continue;
+                }
+            };
+            for n in &prepared.notes {
+                report.warn(&name, n.clone());
+            }
+            let entry = cat.documents.get(&name);
+            if entry.and_then(|e| e.versions.last()).is_some_and(|v| v.hash == prepared.hash)
+                && entry.is_some_and(|e| e.withdrawn_at.is_none())
+            {
+                report.unchanged += 1;
+                report.files.push((name, FileOutcome::Unchanged));
+                continue;
+            }
+            let is_new = entry.is_none();
+            let version = entry.map(DocEntry::next_version).unwrap_or_else(|| "v1".into());
+            let effective = prepared.effective.or(opts.effective).unwrap_or(today);
+            if writer.is_none() {
+                writer = Some(self.index.writer(100_000_000)?);
+            }
+            let w = writer.as_mut().expect("writer just created");
+            let dv = docver(&name, &version);
+            for (i, c) in prepared.chunks.iter().enumerate() {
+                w.add_document(self.index_doc(&name, &version, &dv, i, &prepared.title, c))?;
+            }
+            report.documents += 1;
+            report.sections += prepared.sections;
+            report.chunks += prepared.chunks.len();
+            let ventry = VersionEntry {
+                version: version.clone(),
+                title: prepared.title.clone(),
+                effective,
+                imported_at: now.clone(),
+                hash: prepared.hash,
+                sections: prepared.sections,
+                chunks: prepared.chunks.len(),
+                terms: prepared.terms,
+            };
+            let doc = cat.documents.entry(name.clone()).or_insert_with(|| DocEntry {
+                title: prepared.title.clone(),
+                withdrawn_at: None,
+                versions: Vec::new(),
+            });
+            doc.title = prepared.title;
+            doc.withdrawn_at = None;
+            doc.versions.push(ventry);
+            report.files.push((
+                name,
+                if is_new {
+                    FileOutcome::New { version }
+                } else {
+                    FileOutcome::Updated { version }
+                },
+            ));
+        }
+        // Index first, catalog second: the new chunks become visible only
+        // when the catalog that names them is in place.
+        if let Some(mut w) = writer {
+            w.commit()?;
+            w.wait_merging_threads()?;
+        }
+        cat.save(&cat_path).map_err(io(&cat_path))?;
+        self.refresh(true)?;
+        Ok(report)
+    }
+
+    fn index_doc(
+        &self,
+        name: &str,
+        version: &str,
+        dv: &str,
+        ordinal: usize,
+        title: &str,
+        c: &structure::Chunk,
+    ) -> TantivyDocument {
+        let body = self.analyzer.features(&format!("{}\n{}", c.label, c.text), false);
+        let head = self.analyzer.features(&format!("{} {}", title, strip_markers(&c.label)), false);
+        let mut d = TantivyDocument::default();
+        d.add_text(self.f.chunk_id, format!("{name}@{version}#{ordinal:05}"));
+        d.add_text(self.f.document, name);
+        d.add_text(self.f.docver, dv);
+        d.add_text(self.f.title, title);
+        d.add_text(self.f.label, &c.label);
+        d.add_text(self.f.version, version);
+        d.add_text(self.f.text, &c.text);
+        d.add_text(self.f.words, body.words.join(" "));
+        let mut lw = head.words;
+        lw.extend(head.grams);
+        d.add_text(self.f.label_words, lw.join(" "));
+        d.add_text(self.f.phon, body.phon.join(" "));
+        d.add_text(self.f.grams, body.grams.join(" "));
+        d
+    }
+
+    /// Reads and splits one manual. Errors are messages for the editor.
+    fn prepare(&self, name: &str, bytes: &[u8], format: Format) -> Result<Prepared, String> {
+        let raw = ingest::read(bytes, format).map_err(|e| e.to_string())?;
+        let effective = match &raw.effective {
+            Some(s) => Some(parse_date(s).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        let stem = name
+            .rsplit('/')
+            .next()
+            .unwrap_or(name)
+            .rsplit_once('.')
+            .map(|x| x.0)
+            .unwrap_or(name);
+        let title = raw.title.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| stem.to_owned());
+        let sections = structure::sections(&raw.lines);
+        let chunks = structure::chunks(&sections, &title);
+        if chunks.is_empty() {
+            return Err(ReadError::NoText.to_string());
+        }
+        let mut h = Sha256::new();
+        h.update(bytes);
+        let hash = format!("{:x}", h.finalize());
+        let terms = self.terms_of(&title, &sections);
+        Ok(Prepared {
+            title,
+            effective,
+            hash,
+            sections: sections.len(),
+            chunks,
+            terms,
+            notes: raw.notes,
+        })
+    }
+
+    /// A manual's own terms: heading titles and compound nouns that recur.
+    fn terms_of(&self, title: &str, sections: &[structure::Section]) -> Vec<String> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut order = Vec::new();
+        let mut bump = |t: String, n: usize, order: &mut Vec<String>| {
+            let c = counts.entry(t.clone()).or_insert_with(|| {
+                order.push(t);
+                0
+            });
+            *c += n;
+        };
+        let mut heads: Vec<String> = vec![title.to_owned()];
+        for s in sections {
+            for p in &s.path {
+                heads.push(strip_markers(p));
+            }
+        }
+        for h in heads {
+            let h = h.trim().to_owned();
+            if (2..=16).contains(&h.chars().count()) && !h.contains(['。', '、', '(', ')']) {
+                bump(h, 3, &mut order);
+            }
+        }
+        for s in sections {
+            for u in &s.units {
+                for c in self.compounds(u) {
+                    bump(c, 1, &mut order);
+                }
+            }
+        }
+        let mut terms: Vec<String> = order.into_iter().filter(|t| counts[t] >= 2).collect();
+        terms.sort_by(|a, b| counts[b].cmp(&counts[a]).then(a.cmp(b)));
+        terms.truncate(60);
+        terms
+    }
+
+    /// Compound nouns (two or more nouns, three or more characters) and long
+    /// katakana words in `text`.
+    fn compounds(&self, text: &str) -> Vec<String> {
+        let morphs = self.analyzer.morphs(&normalize::normalize(text));
+        let mut out = Vec::new();
+        let mut run: Vec<&Morph> = Vec::new();
+        let mut flush = |run: &mut Vec<&Morph>| {
+            let s: String = run.iter().map(|m| m.surface.as_str()).collect();
+            let ok_len = s.chars().count() >= 3 && s.chars().count() <= 16;
+            let content = s.chars().all(normalize::is_word_char) && !s.chars().all(|c| c.is_ascii_digit());
+            if ok_len && content && (run.len() >= 2 || (normalize::is_kana(&s) && s.chars().count() >= 4)) {
+                out.push(s);
+            }
+            run.clear();
+        };
+        for m in &morphs {
+            let noun = m.is_noun() && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数");
+            if noun {
+                run.push(m);
+            } else {
+                flush(&mut run);
+            }
+        }
+        flush(&mut run);
+        out
+    }
+}
+
+impl ImportReport {
+    fn warn(&mut self, file: &str, message: String) {
+        self.warnings.push(ImportWarning {
+            file: file.to_owned(),
+            message,
+        });
+    }
+    fn fail(&mut self, file: &str, reason: String) {
+        self.warn(file, reason.clone());
+        self.files.push((file.to_owned(), FileOutcome::Failed { reason }));
+    }
+}
+
+fn chunk_ordinal(id: &str) -> u64 {
+    id.rsplit_once('#').and_then(|x| x.1.parse().ok()).unwrap_or(0)
+}
+
+/// A heading path without its numbering markers: 「2 本人確認」→「本人確認」.
+fn strip_markers(label: &str) -> String {
+    label
+        .split(" > ")
+        .map(|p| match structure::numbering(p) {
+            Some((_, n)) => p[n..].trim(),
+            None => p.trim(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Collects regular files under `dir` as (name relative to `root` with `/`,
+/// path), skipping hidden files and folders.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let ft = entry.file_type()?;
+        if ft.is_dir() {
+            walk(root, &path, out)?;
+        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! 表記揺れ: the synonym file knowledge editors extend.
+//!
+//! One rule a line; `#` starts a comment.
+//! - `A = B = C`: A, B and C mean the same (マイナンバーカード = 個人番号カード).
+//! - `A => B, C`: saying A also searches B and C (引っ越し => 転入, 転出, 転居),
+//!   but not the other way round.
+//!
+//! Queries are expanded: every term of a matching rule is searched too.
+
+use crate::normalize::normalize;
+
+/// The synonyms bundled with madoguchi; copied to `<data>/synonyms.txt` on
+/// first use, where editors extend them.
+pub const DEFAULT_SYNONYMS: &str = include_str!("../assets/synonyms.txt");
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synonyms {
+    rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rule {
+    /// Terms that trigger the rule (normalized).
+    from: Vec<String>,
+    /// Terms searched when it triggers (normalized).
+    to: Vec<String>,
+}
+
+/// A line of the synonym file that could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynonymError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for SynonymError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "synonyms.txt {}行目: {}", self.line, self.message)
+    }
+}
+
+fn terms(s: &str) -> Vec<String> {
+    s.split([',', '、', '，'])
+        .map(|t| normalize(t.trim()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+impl Synonyms {
+    /// Parses the file. Lines it cannot read are skipped and reported.
+    pub fn parse(text: &str) -> (Synonyms, Vec<SynonymError>) {
+        let mut rules = Vec::new();
+        let mut errors = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let rule = if let Some((l, r)) = line.split_once("=>") {
+                Rule { from: terms(l), to: terms(r) }
+            } else if line.contains('=') {
+                let all: Vec<String> = line.split('=').flat_map(terms).collect();
+                Rule { from: all.clone(), to: all }
+            } else {
+                errors.push(SynonymError {
+                    line: i + 1,
+                    message: "「A = B」か「A => B, C」の形で書いてください".into(),
+                });
+                continue;
+            };
+            if rule.from.is_empty() || rule.to.is_empty() || (rule.to.len() < 2 && rule.from == rule.to) {
+                errors.push(SynonymError {
+                    line: i + 1,
+                    message: "語が足りません（2語以上が必要です）".into(),
+                });
+                continue;
+            }
+            rules.push(rule);
+        }
+        (Synonyms { rules }, errors)
+    }
+
+    /// The terms to search in addition to `query` (normalized), without the
+    /// ones the query already contains.
+    pub fn expand(&self, query: &str) -> Vec<String> {
+        let q = normalize(query);
+        let mut out: Vec<String> = Vec::new();
+        for rule in &self.rules {
+            if rule.from.iter().any(|t| q.contains(t.as_str())) {
+                for t in &rule.to {
+                    if !q.contains(t.as_str()) && !out.contains(t) {
+                        out.push(t.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every term the file names (for the glossary).
+    pub fn all_terms(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.rules {
+            for t in r.from.iter().chain(&r.to) {
+                if !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equivalence_and_one_way_rules() {
+        let (s, errs) = Synonyms::parse(
+            "# comment\nマイナンバーカード = 個人番号カード\n引っ越し => 転入, 転出, 転居\nハンコ=印鑑\nbad line\n",
+        );
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 5);
+        assert_eq!(s.expand("個人番号カードをなくした"), ["マイナンバーカード"]);
+        assert_eq!(s.expand("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞの暗証番号"), ["個人番号カード"]);
+        assert_eq!(s.expand("引っ越しします"), ["転入", "転出", "転居"]);
+        assert!(s.expand("転入します").is_empty());
+        assert_eq!(s.expand("ハンコの登録"), ["印鑑"]);
+    }
+
+    #[test]
+    fn bundled_file_parses_cleanly() {
+        let (s, errs) = Synonyms::parse(DEFAULT_SYNONYMS);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert!(s.all_terms().len() > 20);
+    }
+}
