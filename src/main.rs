@@ -1,1 +1,382 @@
-fn main() {}
+//! The `madoguchi` command.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use madoguchi::{bench, eval, manuals, open_knowledge};
+use madoguchi_knowledge::{parse_date, FileOutcome, ImportOptions, KnowledgeBase};
+
+#[derive(Parser)]
+#[command(name = "madoguchi", version, about = "Real-time assistant for municipal service counters (窓口)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the Japanese dictionary (from Debian's mecab-ipadic) if not cached yet.
+    Setup,
+    /// Import the bundled sample manuals and answer example questions.
+    Demo {
+        /// Knowledge base directory.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Manage and search the procedure manuals.
+    Knowledge {
+        #[command(subcommand)]
+        command: KnowledgeCmd,
+    },
+    /// Evaluate retrieval on the bundled question set (Hit@1, Hit@3).
+    Eval {
+        /// Knowledge base to evaluate; default: a fresh one with the sample manuals.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Question set (TSV); default: the bundled one.
+        #[arg(long)]
+        questions: Option<PathBuf>,
+        /// Field weights for tuning: words,label,phon,grams,synonyms.
+        #[arg(long)]
+        weights: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the knowledge benchmarks (search latency, import speed, publish-to-visible).
+    Bench {
+        /// Scratch directory (emptied first).
+        #[arg(long, default_value = "target/bench-data")]
+        data: PathBuf,
+        /// Generated manual pages to import (1 page = 1,200 characters).
+        #[arg(long, default_value_t = 4000)]
+        pages: usize,
+        /// Rounds over the evaluation questions.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KnowledgeCmd {
+    /// Import every manual under DIR (recursively); changed files become new versions.
+    Import {
+        dir: PathBuf,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Effective date (施行日) for versions that name none, e.g. 2027-04-01. Default: today.
+        #[arg(long)]
+        effective: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the manuals in force today.
+    Search {
+        query: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the glossary (manual terms and synonyms), one term per line.
+    Glossary {
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Take a document out of search at once (its versions stay citable).
+    Withdraw {
+        document: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// List documents and their versions.
+    Versions {
+        document: Option<String>,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the morphological analysis and search features of a text.
+    Analyze { text: String },
+    /// Show how a document version was split and labelled.
+    Show {
+        document: String,
+        /// Version (default: the one in force, else the newest).
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MADOGUCHI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("エラー: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(data: &Path) -> Result<KnowledgeBase> {
+    open_knowledge(data).with_context(|| format!("ナレッジベース {} を開けません", data.display()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Setup => {
+            let paths = madoguchi_knowledge::dict::DictPaths::from_env();
+            let t = std::time::Instant::now();
+            let dir = madoguchi_knowledge::dict::ensure_built(&paths)?;
+            println!("dictionary ready: {} ({:.1} s)", dir.display(), t.elapsed().as_secs_f64());
+        }
+        Command::Demo { data } => demo(&data)?,
+        Command::Knowledge { command } => return knowledge(command),
+        Command::Eval { data, questions, weights, json } => {
+            let tsv = match questions {
+                Some(p) => std::fs::read_to_string(&p).with_context(|| format!("{} を読めません", p.display()))?,
+                None => madoguchi::EVAL_QUESTIONS.to_owned(),
+            };
+            let qs = eval::parse(&tsv).map_err(anyhow::Error::msg)?;
+            let scratch;
+            let kb = match data {
+                Some(d) => open(&d)?,
+                None => {
+                    scratch = tempdir("eval")?;
+                    let w = match weights {
+                        Some(w) => {
+                            let v: Vec<f32> = w.split(',').map(str::parse).collect::<Result<_, _>>()?;
+                            anyhow::ensure!(v.len() == 5, "--weights takes 5 numbers");
+                            madoguchi_knowledge::Weights { words: v[0], label: v[1], phon: v[2], grams: v[3], synonyms: v[4] }
+                        }
+                        None => madoguchi_knowledge::Weights::default(),
+                    };
+                    let analyzer = std::sync::Arc::new(madoguchi_knowledge::Analyzer::from_env()?);
+                    let kb = KnowledgeBase::open_with(&scratch, analyzer, w)?;
+                    manuals::write_to(&scratch.join("manuals"))?;
+                    kb.import_dir(&scratch.join("manuals"), &ImportOptions::default())?;
+                    kb
+                }
+            };
+            let r = eval::run(&kb, &qs)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                for (name, s) in [("clean", &r.clean), ("misheard", &r.misheard)] {
+                    println!(
+                        "{name:9} questions={} Hit@1={:.3} Hit@3={:.3} misses={:?}",
+                        s.questions, s.hit1, s.hit3, s.misses
+                    );
+                }
+            }
+        }
+        Command::Bench { data, pages, rounds, json } => {
+            let kb = bench::fresh(&data)?;
+            let r = bench::run(&kb, pages, rounds)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!("pages={} documents={} chunks={}", r.pages, r.documents, r.chunks);
+                println!("import: {:.2} s ({:.1} pages/s)", r.import_s, r.pages as f64 / r.import_s);
+                println!(
+                    "search: n={} p50={:.3} ms p95={:.3} ms max={:.3} ms",
+                    r.searches, r.search_p50_ms, r.search_p95_ms, r.search_max_ms
+                );
+                println!("publish → visible: {:.1} ms", r.publish_visible_ms);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tempdir(tag: &str) -> Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("madoguchi-{tag}-{}", std::process::id()));
+    if d.exists() {
+        std::fs::remove_dir_all(&d)?;
+    }
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
+fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
+    match cmd {
+        KnowledgeCmd::Import { dir, data, effective, json } => {
+            if !dir.is_dir() {
+                anyhow::bail!("フォルダ {} がありません（マニュアルを置いたフォルダを指定してください）", dir.display());
+            }
+            let effective = effective.as_deref().map(parse_date).transpose()?;
+            let kb = open(&data)?;
+            let r = kb.import_dir(&dir, &ImportOptions { effective })?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                for (file, outcome) in &r.files {
+                    let what = match outcome {
+                        FileOutcome::New { version } => format!("新規 {version}"),
+                        FileOutcome::Updated { version } => format!("改訂 {version}"),
+                        FileOutcome::Unchanged => "変更なし".into(),
+                        FileOutcome::Synonyms => "同義語ファイルを更新".into(),
+                        FileOutcome::Skipped { .. } => "対象外".into(),
+                        FileOutcome::Failed { .. } => "失敗".into(),
+                    };
+                    println!("  {file}: {what}");
+                }
+                println!(
+                    "取り込み完了: 文書 {} 件（変更なし {} 件）、セクション {}、チャンク {}、警告 {} 件",
+                    r.documents,
+                    r.unchanged,
+                    r.sections,
+                    r.chunks,
+                    r.warnings.len()
+                );
+                for w in &r.warnings {
+                    println!("  警告 {}: {}", w.file, w.message);
+                }
+            }
+        }
+        KnowledgeCmd::Search { query, data, limit, json } => {
+            let kb = open(&data)?;
+            let r = kb.search(&query, limit)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                print_hits(&r);
+            }
+        }
+        KnowledgeCmd::Analyze { text } => {
+            let a = madoguchi_knowledge::Analyzer::from_env()?;
+            for m in a.morphs(&text) {
+                println!("{}\t{}\t{}\t{}", m.surface, m.base, m.pos.join(","), m.reading.unwrap_or_default());
+            }
+            let f = a.features(&text, true);
+            println!("words: {}\nphon: {}\ngrams: {}", f.words.join(" "), f.phon.join(" "), f.grams.join(" "));
+        }
+        KnowledgeCmd::Glossary { data } => {
+            for t in open(&data)?.glossary()? {
+                println!("{t}");
+            }
+        }
+        KnowledgeCmd::Withdraw { document, data } => {
+            open(&data)?.withdraw(&document)?;
+            println!("{document} を検索対象から外しました（過去の版は引用のため残ります）");
+        }
+        KnowledgeCmd::Versions { document, data, json } => {
+            let cat = open(&data)?.catalog()?;
+            let today = madoguchi_knowledge::today();
+            let docs: Vec<_> = cat
+                .documents
+                .iter()
+                .filter(|(n, _)| document.as_deref().is_none_or(|d| d == n.as_str()))
+                .collect();
+            if let (Some(d), true) = (&document, docs.is_empty()) {
+                anyhow::bail!("文書「{d}」は登録されていません");
+            }
+            if json {
+                println!("{}", serde_json::to_string(&docs)?);
+            } else {
+                for (name, d) in docs {
+                    let cur = d.current(today).map(|v| v.version.as_str());
+                    let state = if d.withdrawn_at.is_some() { "（取り下げ済み）" } else { "" };
+                    println!("{name}  {}{state}", d.title);
+                    for v in &d.versions {
+                        let mark = if Some(v.version.as_str()) == cur {
+                            "施行中"
+                        } else if v.effective > today {
+                            "施行予定"
+                        } else {
+                            "旧版"
+                        };
+                        println!(
+                            "  {} 施行日 {} {mark}  セクション {} チャンク {}  取込 {}",
+                            v.version, v.effective, v.sections, v.chunks, v.imported_at
+                        );
+                    }
+                }
+            }
+        }
+        KnowledgeCmd::Show { document, version, data, json } => {
+            let kb = open(&data)?;
+            let version = match version {
+                Some(v) => v,
+                None => {
+                    let cat = kb.catalog()?;
+                    let d = cat
+                        .documents
+                        .get(&document)
+                        .with_context(|| format!("文書「{document}」は登録されていません"))?;
+                    d.current(madoguchi_knowledge::today())
+                        .or(d.versions.last())
+                        .map(|v| v.version.clone())
+                        .context("版がありません")?
+                }
+            };
+            let chunks = kb.version_chunks(&document, &version)?;
+            if json {
+                println!("{}", serde_json::to_string(&chunks)?);
+            } else {
+                for c in chunks {
+                    println!("【{}】 {} {}\n{}\n", c.label, c.document, c.version, c.text);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_hits(r: &madoguchi_knowledge::SearchResult) {
+    if r.hits.is_empty() {
+        println!("該当するマニュアルが見つかりません（{:.1} ms）", r.took_ms);
+        return;
+    }
+    println!("「{}」の検索結果（{:.1} ms）", r.query, r.took_ms);
+    for (i, h) in r.hits.iter().enumerate() {
+        println!("{}. {}【{}】 {} {}  score {:.2}", i + 1, h.title, h.label, h.document, h.version, h.score);
+        for line in h.text.lines().take(6) {
+            println!("     {line}");
+        }
+    }
+}
+
+fn demo(data: &Path) -> Result<()> {
+    println!("== madoguchi デモ: サンプルマニュアルの取り込みと検索 ==");
+    let src = data.join("sample-manuals");
+    manuals::write_to(&src)?;
+    let kb = open(data)?;
+    let r = kb.import_dir(&src, &ImportOptions::default())?;
+    println!(
+        "取り込み: 文書 {} 件（変更なし {} 件）、チャンク {}、警告 {} 件",
+        r.documents,
+        r.unchanged,
+        r.chunks,
+        r.warnings.len()
+    );
+    for q in [
+        "えっと、住民票の写しを取りたいんですけど、いくらかかりますか",
+        "ハンコの登録って本人が来られないとだめですか",
+        "マイナンバーカードの暗証番号を忘れてしまって",
+        "引っ越してきたんですけど、何日以内に届けないといけないですか",
+        "住民病の映しをコンビニで取れますか",
+        "子どもが生まれたんですけど、手当の申請はどこでできますか",
+    ] {
+        println!();
+        print_hits(&kb.search(q, 3)?);
+    }
+    println!("\n次のように検索できます: cargo run --release -- knowledge search --data {} \"質問\"", data.display());
+    Ok(())
+}

@@ -47,6 +47,9 @@ impl Morph {
 
     /// A noun that can be part of a compound (住民 + 票, 印鑑 + 登録 + 証明 + 書).
     fn joins_compound(&self) -> bool {
+        if !self.surface.chars().all(is_word_char) {
+            return false;
+        }
         (self.is_noun() && !matches!(self.pos[1].as_str(), "非自立" | "代名詞"))
             || self.pos[0] == "接頭詞"
             || (self.is_unknown() && self.surface.chars().all(is_word_char))
@@ -54,6 +57,9 @@ impl Morph {
 
     /// A word that carries the topic of a question or a manual sentence.
     fn is_content(&self) -> bool {
+        if !self.surface.chars().any(is_word_char) {
+            return false;
+        }
         let stop = STOP_BASES.contains(&self.base.as_str());
         match self.pos[0].as_str() {
             "名詞" => {
@@ -92,6 +98,18 @@ const STOP_BASES: &[&str] = &[
 /// A morphological analyzer. Cheap to share (`Arc`); thread-safe.
 pub struct Analyzer {
     segmenter: Segmenter,
+}
+
+/// One word of a query with its evidence: searched as a unit, so that it
+/// counts once however many n-grams it has.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct QueryUnit {
+    /// Base form (or the compound as written).
+    pub word: String,
+    /// Phonetic-key trigrams of its reading.
+    pub phon: Vec<String>,
+    /// Character bigrams of its surface.
+    pub grams: Vec<String>,
 }
 
 /// Search features of a piece of text.
@@ -167,6 +185,48 @@ impl Analyzer {
             .collect()
     }
 
+    /// The words of a query (content words and compounds), each with its
+    /// phonetic and character evidence. Fillers and politeness yield none.
+    pub fn query_units(&self, text: &str) -> Vec<QueryUnit> {
+        let norm = normalize(text);
+        let morphs = self.morphs(&norm);
+        let mut units: Vec<QueryUnit> = Vec::new();
+        let unit = |word: String, surface: &str, reading: Option<String>| {
+            let mut u = QueryUnit { word, ..Default::default() };
+            if let Some(r) = reading {
+                let key = phonetic_key(&r);
+                if key.chars().count() >= 3 {
+                    char_ngrams(&key, 3, &mut u.phon);
+                }
+            }
+            push_word_bigrams(surface, &mut u.grams);
+            u
+        };
+        let mut compound: Vec<&Morph> = Vec::new();
+        let mut flush = |compound: &mut Vec<&Morph>, units: &mut Vec<QueryUnit>| {
+            if compound.len() >= 2 {
+                let surface: String = compound.iter().map(|m| m.surface.as_str()).collect();
+                let reading: Option<String> = compound.iter().map(|m| m.spoken().map(|c| c.into_owned())).collect();
+                units.push(unit(surface.clone(), &surface, reading));
+            }
+            compound.clear();
+        };
+        for m in &morphs {
+            if m.is_content() {
+                units.push(unit(m.base.clone(), &m.surface, m.spoken().map(|c| c.into_owned())));
+            }
+            if m.joins_compound() {
+                compound.push(m);
+            } else {
+                flush(&mut compound, &mut units);
+            }
+        }
+        flush(&mut compound, &mut units);
+        let mut seen = std::collections::HashSet::new();
+        units.retain(|u| seen.insert(u.word.clone()));
+        units
+    }
+
     /// The search features of `text` (normalized first). `grams_over_content`
     /// restricts character bigrams to content-word runs, which queries use so
     /// that fillers and politeness add nothing.
@@ -227,12 +287,7 @@ impl Analyzer {
         }
         for (key, _) in &runs {
             if key.chars().count() >= 2 {
-                char_ngrams(key, 2, &mut f.phon);
-                if key.chars().count() >= 3 {
-                    let mut tri = Vec::new();
-                    char_ngrams(key, 3, &mut tri);
-                    f.phon.extend(tri);
-                }
+                char_ngrams(key, 3, &mut f.phon);
             }
         }
         if grams_over_content {

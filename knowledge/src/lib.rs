@@ -41,7 +41,9 @@ use chrono::{Local, NaiveDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
@@ -179,9 +181,9 @@ impl Default for Weights {
     fn default() -> Self {
         Weights {
             words: 1.0,
-            label: 1.5,
-            phon: 0.35,
-            grams: 0.5,
+            label: 1.0,
+            phon: 0.8,
+            grams: 0.8,
             synonyms: 0.7,
         }
     }
@@ -444,29 +446,45 @@ impl KnowledgeBase {
         })
     }
 
+    /// One clause per query word: the best of its evidences (exact word,
+    /// heading, phonetic trigrams, character bigrams) via a disjunction-max,
+    /// so a word counts once however many n-grams it has, and the words of
+    /// the question add up.
     fn build_query(&self, query: &str, expansion: &str) -> Option<Box<dyn Query>> {
         let w = self.weights;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut seen: HashMap<(Field, String), ()> = HashMap::new();
-        let mut add = |field: Field, terms: &[String], weight: f32, clauses: &mut Vec<(Occur, Box<dyn Query>)>| {
-            for t in terms {
-                if seen.insert((field, t.clone()), ()).is_some() {
-                    continue;
-                }
-                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), weight))));
-            }
+        let term = |field: Field, t: &str, boost: f32| -> Box<dyn Query> {
+            // Presence, not frequency: a chunk that repeats the topic word
+            // must not outrank the one that answers the question.
+            let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
+            Box::new(BoostQuery::new(Box::new(tq), boost))
         };
+        let spread = |field: Field, terms: &[String], weight: f32| -> Option<Box<dyn Query>> {
+            if terms.is_empty() {
+                return None;
+            }
+            let each = weight / terms.len() as f32;
+            let qs: Vec<(Occur, Box<dyn Query>)> = terms.iter().map(|t| (Occur::Should, term(field, t, each))).collect();
+            Some(Box::new(BooleanQuery::new(qs)))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (text, factor) in [(query, 1.0f32), (expansion, w.synonyms)] {
             if text.is_empty() {
                 continue;
             }
-            let feats = self.analyzer.features(text, true);
-            add(self.f.words, &feats.words, w.words * factor, &mut clauses);
-            add(self.f.label_words, &feats.words, w.label * factor, &mut clauses);
-            add(self.f.label_words, &feats.grams, w.label * w.grams * factor, &mut clauses);
-            add(self.f.phon, &feats.phon, w.phon * factor, &mut clauses);
-            add(self.f.grams, &feats.grams, w.grams * factor, &mut clauses);
+            for u in self.analyzer.query_units(text) {
+                if !seen.insert(u.word.clone()) {
+                    continue;
+                }
+                let mut alts: Vec<Box<dyn Query>> = vec![
+                    term(self.f.words, &u.word, w.words * factor),
+                    term(self.f.label_words, &u.word, w.label * factor),
+                ];
+                alts.extend(spread(self.f.phon, &u.phon, w.phon * factor));
+                alts.extend(spread(self.f.grams, &u.grams, w.grams * factor));
+                alts.extend(spread(self.f.label_words, &u.grams, w.label * w.grams * factor));
+                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.2))));
+            }
         }
         if clauses.is_empty() {
             return None;
@@ -716,8 +734,10 @@ impl KnowledgeBase {
         title: &str,
         c: &structure::Chunk,
     ) -> TantivyDocument {
-        let body = self.analyzer.features(&format!("{}\n{}", c.label, c.text), false);
-        let head = self.analyzer.features(&format!("{} {}", title, strip_markers(&c.label)), false);
+        // The title goes with every chunk's body, so a manual's topic weighs
+        // the same in all its chunks and the question's other words decide.
+        let body = self.analyzer.features(&format!("{title}\n{}\n{}", c.label, c.text), false);
+        let head = self.analyzer.features(&strip_markers(&c.label), false);
         let mut d = TantivyDocument::default();
         d.add_text(self.f.chunk_id, format!("{name}@{version}#{ordinal:05}"));
         d.add_text(self.f.document, name);

@@ -1,0 +1,173 @@
+//! Knowledge benchmarks: import throughput over generated manuals, search
+//! latency over the resulting corpus (≥ 10,000 chunks), and the time from
+//! publishing a version to search seeing it.
+
+use std::path::Path;
+use std::time::Instant;
+
+use madoguchi_knowledge::{ImportOptions, ImportReport, KnowledgeBase, KnowledgeError};
+use serde::Serialize;
+
+/// Characters in one generated "page" of manual text.
+pub const PAGE_CHARS: usize = 1200;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub pages: usize,
+    pub documents: usize,
+    pub chunks: usize,
+    pub import_s: f64,
+    pub searches: usize,
+    pub search_p50_ms: f64,
+    pub search_p95_ms: f64,
+    pub search_max_ms: f64,
+    pub publish_visible_ms: f64,
+}
+
+/// A small deterministic generator (xorshift), so every run indexes the
+/// same corpus.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+/// Sentences of the sample manuals, the material generated manuals are made of.
+fn sentence_pool() -> Vec<String> {
+    let mut pool = Vec::new();
+    for (_, bytes) in crate::manuals::SAMPLE_MANUALS {
+        let text = String::from_utf8_lossy(bytes);
+        for line in text.lines() {
+            let line = line.trim().trim_start_matches(['#', '-', '|', ' ']);
+            for s in line.split_inclusive('。') {
+                if s.chars().count() >= 12 && s.ends_with('。') {
+                    pool.push(s.to_owned());
+                }
+            }
+        }
+    }
+    pool
+}
+
+const TOPICS: &[&str] = &[
+    "住民票", "印鑑登録", "転入", "転出", "マイナンバーカード", "戸籍証明書", "国民健康保険", "児童手当",
+    "婚姻届", "出生届", "死亡届", "郵送請求", "コンビニ交付", "税証明", "介護保険", "後期高齢者医療",
+    "犬の登録", "原動機付自転車", "粗大ごみ", "保育園入園", "就学援助", "国民年金", "障害者手帳", "生活保護相談",
+];
+
+/// Generates `pages` pages of manuals in 公用文 numbering, as (name, bytes).
+pub fn generate(pages: usize) -> Vec<(String, Vec<u8>)> {
+    let pool = sentence_pool();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let pages_per_doc = 10;
+    let docs = pages.div_ceil(pages_per_doc);
+    let mut out = Vec::new();
+    for d in 0..docs {
+        let topic = rng.pick(TOPICS);
+        let mut text = format!("{topic}事務取扱要領 第{}編\n", d + 1);
+        let target = pages_per_doc.min(pages - d * pages_per_doc) * PAGE_CHARS;
+        let mut dai = 0;
+        while text.chars().count() < target {
+            dai += 1;
+            text.push_str(&format!("第{dai} {topic}の{}\n", rng.pick(&["概要", "受付", "審査", "交付", "留意事項", "手数料"])));
+            for n in 1..=1 + rng.next() % 3 {
+                text.push_str(&format!("{n} {}\n", rng.pick(&["対象者", "必要書類", "本人確認", "代理人", "受付時間", "注意点"])));
+                for p in 1..=1 + rng.next() % 3 {
+                    text.push_str(&format!("({p}) "));
+                    for _ in 0..1 + rng.next() % 3 {
+                        text.push_str(rng.pick(pool.as_slice()).as_str());
+                    }
+                    text.push('\n');
+                }
+            }
+        }
+        out.push((format!("generated/{:04}_{topic}.txt", d + 1), text.into_bytes()));
+    }
+    out
+}
+
+/// Percentile of sorted samples.
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Runs the benchmarks in `data` (which should be empty): imports the sample
+/// manuals and `pages` generated pages, then searches `rounds` times over the
+/// evaluation questions.
+pub fn run(kb: &KnowledgeBase, pages: usize, rounds: usize) -> Result<BenchReport, KnowledgeError> {
+    let mut files: Vec<(String, Vec<u8>)> = crate::manuals::SAMPLE_MANUALS
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    let generated = generate(pages);
+    let documents = generated.len();
+    files.extend(generated);
+    let t = Instant::now();
+    let report = kb.import_files(files, &ImportOptions::default(), ImportReport::default())?;
+    let import_s = t.elapsed().as_secs_f64();
+
+    let questions = crate::eval::parse(crate::EVAL_QUESTIONS).unwrap_or_default();
+    let mut samples = Vec::new();
+    for _ in 0..rounds {
+        for q in &questions {
+            for text in [&q.question, &q.misheard] {
+                let t = Instant::now();
+                let r = kb.search(text, 5)?;
+                samples.push(t.elapsed().as_secs_f64() * 1000.0);
+                std::hint::black_box(r);
+            }
+        }
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+
+    // Publish a new manual and time until search returns it.
+    let marker = "試験用特別手続ベンチマーク確認事項";
+    let doc = format!("{marker}\n第1 概要\n1 目的\nこの文書は{marker}の公開から検索までの時間を測るためのものです。\n");
+    let t = Instant::now();
+    kb.import_files(
+        vec![("bench/publish.txt".into(), doc.into_bytes())],
+        &ImportOptions::default(),
+        ImportReport::default(),
+    )?;
+    let mut found = false;
+    while t.elapsed().as_secs() < 10 {
+        if kb.search(marker, 1)?.hits.iter().any(|h| h.document == "bench/publish.txt") {
+            found = true;
+            break;
+        }
+    }
+    let publish_visible_ms = if found { t.elapsed().as_secs_f64() * 1000.0 } else { f64::INFINITY };
+
+    Ok(BenchReport {
+        pages,
+        documents,
+        chunks: report.chunks,
+        import_s,
+        searches: samples.len(),
+        search_p50_ms: pct(&samples, 0.5),
+        search_p95_ms: pct(&samples, 0.95),
+        search_max_ms: samples.last().copied().unwrap_or(0.0),
+        publish_visible_ms,
+    })
+}
+
+/// Convenience for the CLI: a fresh knowledge base in `dir`.
+pub fn fresh(dir: &Path) -> Result<KnowledgeBase, KnowledgeError> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| KnowledgeError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+    }
+    crate::open_knowledge(dir)
+}

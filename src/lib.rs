@@ -1,0 +1,45 @@
+//! # madoguchi
+//!
+//! The `madoguchi` command wires the crates together; this library holds what
+//! the command and the end-to-end tests share.
+//!
+//! # Layout
+//! - [`manuals`]: the bundled sample manuals, embedded in the binary.
+//! - [`eval`]: retrieval evaluation (Hit@1, Hit@3, clean and mis-heard).
+//! - [`bench`]: the knowledge benchmarks (search latency over a generated
+//!   corpus, import throughput, publish-to-visible time).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use madoguchi_knowledge::{Analyzer, KnowledgeBase, KnowledgeError};
+
+pub mod bench;
+pub mod eval;
+
+/// The sample manuals bundled with madoguchi.
+pub mod manuals {
+    include!(concat!(env!("OUT_DIR"), "/manuals.rs"));
+
+    /// Writes the sample manuals under `dir`.
+    pub fn write_to(dir: &std::path::Path) -> std::io::Result<()> {
+        for (name, bytes) in SAMPLE_MANUALS {
+            let path = dir.join(name);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(path, bytes)?;
+        }
+        Ok(())
+    }
+}
+
+/// The evaluation questions bundled with madoguchi (see `eval/README.md`).
+pub const EVAL_QUESTIONS: &str = include_str!("../eval/knowledge.tsv");
+
+/// Loads the analyzer (building the dictionary on first use) and opens the
+/// knowledge base in `data`.
+pub fn open_knowledge(data: &Path) -> Result<KnowledgeBase, KnowledgeError> {
+    let analyzer = Arc::new(Analyzer::from_env()?);
+    KnowledgeBase::open(data, analyzer)
+}
