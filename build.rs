@@ -4,14 +4,22 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("manuals/").flatten().collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("manuals/")
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.path());
     for e in entries {
         let p = e.path();
         if p.is_dir() {
             collect(root, &p, out);
         } else if p.is_file() {
-            out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }
@@ -24,7 +32,11 @@ fn main() {
     let mut src = String::from("/// (name, bytes) of every bundled sample manual.\npub const SAMPLE_MANUALS: &[(&str, &[u8])] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed=manuals/{f}");
-        writeln!(src, "    ({f:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/manuals/{f}\"))),").unwrap();
+        writeln!(
+            src,
+            "    ({f:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/manuals/{f}\"))),"
+        )
+        .unwrap();
     }
     src.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("manuals.rs");

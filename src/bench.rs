@@ -57,9 +57,30 @@ fn sentence_pool() -> Vec<String> {
 }
 
 const TOPICS: &[&str] = &[
-    "住民票", "印鑑登録", "転入", "転出", "マイナンバーカード", "戸籍証明書", "国民健康保険", "児童手当",
-    "婚姻届", "出生届", "死亡届", "郵送請求", "コンビニ交付", "税証明", "介護保険", "後期高齢者医療",
-    "犬の登録", "原動機付自転車", "粗大ごみ", "保育園入園", "就学援助", "国民年金", "障害者手帳", "生活保護相談",
+    "住民票",
+    "印鑑登録",
+    "転入",
+    "転出",
+    "マイナンバーカード",
+    "戸籍証明書",
+    "国民健康保険",
+    "児童手当",
+    "婚姻届",
+    "出生届",
+    "死亡届",
+    "郵送請求",
+    "コンビニ交付",
+    "税証明",
+    "介護保険",
+    "後期高齢者医療",
+    "犬の登録",
+    "原動機付自転車",
+    "粗大ごみ",
+    "保育園入園",
+    "就学援助",
+    "国民年金",
+    "障害者手帳",
+    "生活保護相談",
 ];
 
 /// Generates `pages` pages of manuals in 公用文 numbering, as (name, bytes).
@@ -76,9 +97,22 @@ pub fn generate(pages: usize) -> Vec<(String, Vec<u8>)> {
         let mut dai = 0;
         while text.chars().count() < target {
             dai += 1;
-            text.push_str(&format!("第{dai} {topic}の{}\n", rng.pick(&["概要", "受付", "審査", "交付", "留意事項", "手数料"])));
+            text.push_str(&format!(
+                "第{dai} {topic}の{}\n",
+                rng.pick(&["概要", "受付", "審査", "交付", "留意事項", "手数料"])
+            ));
             for n in 1..=1 + rng.next() % 3 {
-                text.push_str(&format!("{n} {}\n", rng.pick(&["対象者", "必要書類", "本人確認", "代理人", "受付時間", "注意点"])));
+                text.push_str(&format!(
+                    "{n} {}\n",
+                    rng.pick(&[
+                        "対象者",
+                        "必要書類",
+                        "本人確認",
+                        "代理人",
+                        "受付時間",
+                        "注意点"
+                    ])
+                ));
                 for p in 1..=1 + rng.next() % 3 {
                     text.push_str(&format!("({p}) "));
                     for _ in 0..1 + rng.next() % 3 {
@@ -88,7 +122,10 @@ pub fn generate(pages: usize) -> Vec<(String, Vec<u8>)> {
                 }
             }
         }
-        out.push((format!("generated/{:04}_{topic}.txt", d + 1), text.into_bytes()));
+        out.push((
+            format!("generated/{:04}_{topic}.txt", d + 1),
+            text.into_bytes(),
+        ));
     }
     out
 }
@@ -141,12 +178,21 @@ pub fn run(kb: &KnowledgeBase, pages: usize, rounds: usize) -> Result<BenchRepor
     )?;
     let mut found = false;
     while t.elapsed().as_secs() < 10 {
-        if kb.search(marker, 1)?.hits.iter().any(|h| h.document == "bench/publish.txt") {
+        if kb
+            .search(marker, 1)?
+            .hits
+            .iter()
+            .any(|h| h.document == "bench/publish.txt")
+        {
             found = true;
             break;
         }
     }
-    let publish_visible_ms = if found { t.elapsed().as_secs_f64() * 1000.0 } else { f64::INFINITY };
+    let publish_visible_ms = if found {
+        t.elapsed().as_secs_f64() * 1000.0
+    } else {
+        f64::INFINITY
+    };
 
     Ok(BenchReport {
         pages,

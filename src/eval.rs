@@ -26,7 +26,11 @@ pub fn parse(tsv: &str) -> Result<Vec<Question>, String> {
         }
         let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
         let [id, question, misheard, document, answer] = cols[..] else {
-            return Err(format!("line {}: expected 5 tab-separated columns, got {}", i + 1, cols.len()));
+            return Err(format!(
+                "line {}: expected 5 tab-separated columns, got {}",
+                i + 1,
+                cols.len()
+            ));
         };
         out.push(Question {
             id: id.into(),

@@ -9,7 +9,11 @@ use madoguchi::{bench, eval, manuals, open_knowledge};
 use madoguchi_knowledge::{parse_date, FileOutcome, ImportOptions, KnowledgeBase};
 
 #[derive(Parser)]
-#[command(name = "madoguchi", version, about = "Real-time assistant for municipal service counters (窓口)")]
+#[command(
+    name = "madoguchi",
+    version,
+    about = "Real-time assistant for municipal service counters (窓口)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -144,13 +148,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let paths = madoguchi_knowledge::dict::DictPaths::from_env();
             let t = std::time::Instant::now();
             let dir = madoguchi_knowledge::dict::ensure_built(&paths)?;
-            println!("dictionary ready: {} ({:.1} s)", dir.display(), t.elapsed().as_secs_f64());
+            println!(
+                "dictionary ready: {} ({:.1} s)",
+                dir.display(),
+                t.elapsed().as_secs_f64()
+            );
         }
         Command::Demo { data } => demo(&data)?,
         Command::Knowledge { command } => return knowledge(command),
-        Command::Eval { data, questions, weights, json } => {
+        Command::Eval {
+            data,
+            questions,
+            weights,
+            json,
+        } => {
             let tsv = match questions {
-                Some(p) => std::fs::read_to_string(&p).with_context(|| format!("{} を読めません", p.display()))?,
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("{} を読めません", p.display()))?,
                 None => madoguchi::EVAL_QUESTIONS.to_owned(),
             };
             let qs = eval::parse(&tsv).map_err(anyhow::Error::msg)?;
@@ -161,9 +175,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     scratch = tempdir("eval")?;
                     let w = match weights {
                         Some(w) => {
-                            let v: Vec<f32> = w.split(',').map(str::parse).collect::<Result<_, _>>()?;
+                            let v: Vec<f32> =
+                                w.split(',').map(str::parse).collect::<Result<_, _>>()?;
                             anyhow::ensure!(v.len() == 5, "--weights takes 5 numbers");
-                            madoguchi_knowledge::Weights { words: v[0], label: v[1], phon: v[2], grams: v[3], synonyms: v[4] }
+                            madoguchi_knowledge::Weights {
+                                words: v[0],
+                                label: v[1],
+                                phon: v[2],
+                                grams: v[3],
+                                synonyms: v[4],
+                            }
                         }
                         None => madoguchi_knowledge::Weights::default(),
                     };
@@ -186,14 +207,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Bench { data, pages, rounds, json } => {
+        Command::Bench {
+            data,
+            pages,
+            rounds,
+            json,
+        } => {
             let kb = bench::fresh(&data)?;
             let r = bench::run(&kb, pages, rounds)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
-                println!("pages={} documents={} chunks={}", r.pages, r.documents, r.chunks);
-                println!("import: {:.2} s ({:.1} pages/s)", r.import_s, r.pages as f64 / r.import_s);
+                println!(
+                    "pages={} documents={} chunks={}",
+                    r.pages, r.documents, r.chunks
+                );
+                println!(
+                    "import: {:.2} s ({:.1} pages/s)",
+                    r.import_s,
+                    r.pages as f64 / r.import_s
+                );
                 println!(
                     "search: n={} p50={:.3} ms p95={:.3} ms max={:.3} ms",
                     r.searches, r.search_p50_ms, r.search_p95_ms, r.search_max_ms
@@ -216,9 +249,17 @@ fn tempdir(tag: &str) -> Result<PathBuf> {
 
 fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
     match cmd {
-        KnowledgeCmd::Import { dir, data, effective, json } => {
+        KnowledgeCmd::Import {
+            dir,
+            data,
+            effective,
+            json,
+        } => {
             if !dir.is_dir() {
-                anyhow::bail!("フォルダ {} がありません（マニュアルを置いたフォルダを指定してください）", dir.display());
+                anyhow::bail!(
+                    "フォルダ {} がありません（マニュアルを置いたフォルダを指定してください）",
+                    dir.display()
+                );
             }
             let effective = effective.as_deref().map(parse_date).transpose()?;
             let kb = open(&data)?;
@@ -250,7 +291,12 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                 }
             }
         }
-        KnowledgeCmd::Search { query, data, limit, json } => {
+        KnowledgeCmd::Search {
+            query,
+            data,
+            limit,
+            json,
+        } => {
             let kb = open(&data)?;
             let r = kb.search(&query, limit)?;
             if json {
@@ -262,10 +308,21 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
         KnowledgeCmd::Analyze { text } => {
             let a = madoguchi_knowledge::Analyzer::from_env()?;
             for m in a.morphs(&text) {
-                println!("{}\t{}\t{}\t{}", m.surface, m.base, m.pos.join(","), m.reading.unwrap_or_default());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    m.surface,
+                    m.base,
+                    m.pos.join(","),
+                    m.reading.unwrap_or_default()
+                );
             }
             let f = a.features(&text, true);
-            println!("words: {}\nphon: {}\ngrams: {}", f.words.join(" "), f.phon.join(" "), f.grams.join(" "));
+            println!(
+                "words: {}\nphon: {}\ngrams: {}",
+                f.words.join(" "),
+                f.phon.join(" "),
+                f.grams.join(" ")
+            );
         }
         KnowledgeCmd::Glossary { data } => {
             for t in open(&data)?.glossary()? {
@@ -276,7 +333,11 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             open(&data)?.withdraw(&document)?;
             println!("{document} を検索対象から外しました（過去の版は引用のため残ります）");
         }
-        KnowledgeCmd::Versions { document, data, json } => {
+        KnowledgeCmd::Versions {
+            document,
+            data,
+            json,
+        } => {
             let cat = open(&data)?.catalog()?;
             let today = madoguchi_knowledge::today();
             let docs: Vec<_> = cat
@@ -292,7 +353,11 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             } else {
                 for (name, d) in docs {
                     let cur = d.current(today).map(|v| v.version.as_str());
-                    let state = if d.withdrawn_at.is_some() { "（取り下げ済み）" } else { "" };
+                    let state = if d.withdrawn_at.is_some() {
+                        "（取り下げ済み）"
+                    } else {
+                        ""
+                    };
                     println!("{name}  {}{state}", d.title);
                     for v in &d.versions {
                         let mark = if Some(v.version.as_str()) == cur {
@@ -310,7 +375,12 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                 }
             }
         }
-        KnowledgeCmd::Show { document, version, data, json } => {
+        KnowledgeCmd::Show {
+            document,
+            version,
+            data,
+            json,
+        } => {
             let kb = open(&data)?;
             let version = match version {
                 Some(v) => v,
@@ -346,7 +416,15 @@ fn print_hits(r: &madoguchi_knowledge::SearchResult) {
     }
     println!("「{}」の検索結果（{:.1} ms）", r.query, r.took_ms);
     for (i, h) in r.hits.iter().enumerate() {
-        println!("{}. {}【{}】 {} {}  score {:.2}", i + 1, h.title, h.label, h.document, h.version, h.score);
+        println!(
+            "{}. {}【{}】 {} {}  score {:.2}",
+            i + 1,
+            h.title,
+            h.label,
+            h.document,
+            h.version,
+            h.score
+        );
         for line in h.text.lines().take(6) {
             println!("     {line}");
         }
@@ -377,6 +455,9 @@ fn demo(data: &Path) -> Result<()> {
         println!();
         print_hits(&kb.search(q, 3)?);
     }
-    println!("\n次のように検索できます: cargo run --release -- knowledge search --data {} \"質問\"", data.display());
+    println!(
+        "\n次のように検索できます: cargo run --release -- knowledge search --data {} \"質問\"",
+        data.display()
+    );
     Ok(())
 }

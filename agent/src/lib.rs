@@ -1,1 +1,14 @@
-
+//! # madoguchi-agent
+//!
+//! From conversation to masked, cited answer drafts: per-counter session
+//! state, the personal-data masker (the privacy choke point), question
+//! detection and grouping, retrieval through `madoguchi-knowledge`, drafting
+//! (extractive, or an LLM over an OpenAI-compatible API) and summaries.
+//!
+//! # Layout
+//! Empty for now: issue 4 ("The agent") fills this crate.
+//!
+//! # Invariants
+//! - Only masked text leaves the agent; the label → value map lives only in
+//!   the live session's memory.
+//! - Only this crate knows the LLM wire format.

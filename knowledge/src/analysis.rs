@@ -62,9 +62,7 @@ impl Morph {
         }
         let stop = STOP_BASES.contains(&self.base.as_str());
         match self.pos[0].as_str() {
-            "名詞" => {
-                !stop && !matches!(self.pos[1].as_str(), "非自立" | "代名詞" | "接尾")
-            }
+            "名詞" => !stop && !matches!(self.pos[1].as_str(), "非自立" | "代名詞" | "接尾"),
             "動詞" | "形容詞" => self.pos[1] == "自立" && !stop,
             "未知語" => !stop && self.surface.chars().any(is_word_char),
             _ => false,
@@ -85,14 +83,88 @@ impl Morph {
 /// Words that appear in almost every spoken question or manual sentence and
 /// say nothing about the topic (fillers, politeness, light verbs).
 const STOP_BASES: &[&str] = &[
-    "ある", "いる", "する", "なる", "できる", "いう", "言う", "思う", "おる", "くる", "来る", "いく",
-    "行く", "やる", "くれる", "もらう", "いただく", "くださる", "下さる", "ください", "おく",
-    "みる", "しまう", "いい", "よい", "良い", "ない", "ほしい", "欲しい", "たい", "教える",
-    "聞く", "伺う", "知る", "分かる", "わかる", "願う", "お願い", "すみません", "すいません",
-    "ちょっと", "えっと", "えーと", "あの", "あのー", "その", "なんか", "何", "なに", "なん",
-    "どう", "どこ", "いつ", "どれ", "どの", "どなた", "誰", "こと", "もの", "ため", "よう",
-    "ところ", "感じ", "今日", "本日", "大丈夫", "すみ", "ん", "の", "はい", "ええ", "うん",
-    "あ", "え", "ー", "方", "かた", "今", "私", "僕", "自分", "場合",
+    "ある",
+    "いる",
+    "する",
+    "なる",
+    "できる",
+    "いう",
+    "言う",
+    "思う",
+    "おる",
+    "くる",
+    "来る",
+    "いく",
+    "行く",
+    "やる",
+    "くれる",
+    "もらう",
+    "いただく",
+    "くださる",
+    "下さる",
+    "ください",
+    "おく",
+    "みる",
+    "しまう",
+    "いい",
+    "よい",
+    "良い",
+    "ない",
+    "ほしい",
+    "欲しい",
+    "たい",
+    "教える",
+    "聞く",
+    "伺う",
+    "知る",
+    "分かる",
+    "わかる",
+    "願う",
+    "お願い",
+    "すみません",
+    "すいません",
+    "ちょっと",
+    "えっと",
+    "えーと",
+    "あの",
+    "あのー",
+    "その",
+    "なんか",
+    "何",
+    "なに",
+    "なん",
+    "どう",
+    "どこ",
+    "いつ",
+    "どれ",
+    "どの",
+    "どなた",
+    "誰",
+    "こと",
+    "もの",
+    "ため",
+    "よう",
+    "ところ",
+    "感じ",
+    "今日",
+    "本日",
+    "大丈夫",
+    "すみ",
+    "ん",
+    "の",
+    "はい",
+    "ええ",
+    "うん",
+    "あ",
+    "え",
+    "ー",
+    "方",
+    "かた",
+    "今",
+    "私",
+    "僕",
+    "自分",
+    "場合",
 ];
 
 /// A morphological analyzer. Cheap to share (`Arc`); thread-safe.
@@ -126,9 +198,8 @@ pub struct Features {
 impl Analyzer {
     /// Loads the built dictionary at `dir` (see [`crate::dict`]).
     pub fn load(dir: &Path) -> Result<Self, KnowledgeError> {
-        let dictionary = load_fs_dictionary(dir).map_err(|e| {
-            KnowledgeError::Dictionary(format!("loading {}: {e}", dir.display()))
-        })?;
+        let dictionary = load_fs_dictionary(dir)
+            .map_err(|e| KnowledgeError::Dictionary(format!("loading {}: {e}", dir.display())))?;
         Ok(Analyzer {
             segmenter: Segmenter::new(Mode::Normal, dictionary, None),
         })
@@ -192,9 +263,15 @@ impl Analyzer {
         let morphs = self.morphs(&norm);
         let mut units: Vec<QueryUnit> = Vec::new();
         let unit = |word: String, surface: &str, reading: Option<String>| {
-            let mut u = QueryUnit { word, ..Default::default() };
+            let mut u = QueryUnit {
+                word,
+                ..Default::default()
+            };
             if let Some(r) = reading {
                 let key = phonetic_key(&r);
+                if key.chars().count() >= 2 {
+                    char_ngrams(&key, 2, &mut u.phon);
+                }
                 if key.chars().count() >= 3 {
                     char_ngrams(&key, 3, &mut u.phon);
                 }
@@ -203,17 +280,24 @@ impl Analyzer {
             u
         };
         let mut compound: Vec<&Morph> = Vec::new();
-        let mut flush = |compound: &mut Vec<&Morph>, units: &mut Vec<QueryUnit>| {
+        let flush = |compound: &mut Vec<&Morph>, units: &mut Vec<QueryUnit>| {
             if compound.len() >= 2 {
                 let surface: String = compound.iter().map(|m| m.surface.as_str()).collect();
-                let reading: Option<String> = compound.iter().map(|m| m.spoken().map(|c| c.into_owned())).collect();
+                let reading: Option<String> = compound
+                    .iter()
+                    .map(|m| m.spoken().map(|c| c.into_owned()))
+                    .collect();
                 units.push(unit(surface.clone(), &surface, reading));
             }
             compound.clear();
         };
         for m in &morphs {
             if m.is_content() {
-                units.push(unit(m.base.clone(), &m.surface, m.spoken().map(|c| c.into_owned())));
+                units.push(unit(
+                    m.base.clone(),
+                    &m.surface,
+                    m.spoken().map(|c| c.into_owned()),
+                ));
             }
             if m.joins_compound() {
                 compound.push(m);
@@ -287,6 +371,9 @@ impl Analyzer {
         }
         for (key, _) in &runs {
             if key.chars().count() >= 2 {
+                char_ngrams(key, 2, &mut f.phon);
+            }
+            if key.chars().count() >= 3 {
                 char_ngrams(key, 3, &mut f.phon);
             }
         }

@@ -65,9 +65,13 @@ pub enum ReadError {
     TooLarge { size: u64, limit: u64 },
     #[error("文字コードを判別できません（UTF-8・Shift_JIS・EUC-JP のいずれでもありません）。UTF-8 で保存し直してください")]
     Encoding,
-    #[error("テキストではなくバイナリのようです。Markdown・テキスト・HTML・DOCX で保存してください")]
+    #[error(
+        "テキストではなくバイナリのようです。Markdown・テキスト・HTML・DOCX で保存してください"
+    )]
     Binary,
-    #[error("PDF の取り込みには対応していません。Word・テキスト・Markdown 形式で保存し直してください")]
+    #[error(
+        "PDF の取り込みには対応していません。Word・テキスト・Markdown 形式で保存し直してください"
+    )]
     PdfUnsupported,
     #[error("DOCX として読めません（{0}）。Word で開いて保存し直してください")]
     Docx(String),
@@ -141,8 +145,9 @@ pub fn read(bytes: &[u8], format: Format) -> Result<RawDoc, ReadError> {
                 _ => read_text(body),
             };
             if let Some(enc) = from {
-                doc.notes
-                    .push(format!("文字コード {enc} から UTF-8 に変換して取り込みました"));
+                doc.notes.push(format!(
+                    "文字コード {enc} から UTF-8 に変換して取り込みました"
+                ));
             }
             for (k, v) in front {
                 match k.as_str() {
@@ -169,7 +174,10 @@ pub fn read(bytes: &[u8], format: Format) -> Result<RawDoc, ReadError> {
 /// `---\nkey: value\n---` at the very top of a Markdown or text manual.
 fn split_front_matter(text: &str) -> (Vec<(String, String)>, &str) {
     let t = text.trim_start_matches('\u{feff}');
-    let Some(rest) = t.strip_prefix("---\n").or_else(|| t.strip_prefix("---\r\n")) else {
+    let Some(rest) = t
+        .strip_prefix("---\n")
+        .or_else(|| t.strip_prefix("---\r\n"))
+    else {
         return (Vec::new(), t);
     };
     let Some(end) = rest.find("\n---") else {
@@ -181,7 +189,10 @@ fn split_front_matter(text: &str) -> (Vec<(String, String)>, &str) {
         .lines()
         .filter_map(|l| {
             let (k, v) = l.split_once(':').or_else(|| l.split_once('：'))?;
-            Some((k.trim().to_lowercase(), v.trim().trim_matches('"').to_owned()))
+            Some((
+                k.trim().to_lowercase(),
+                v.trim().trim_matches('"').to_owned(),
+            ))
         })
         .collect();
     (pairs, body)
@@ -377,18 +388,30 @@ fn read_html(text: &str) -> RawDoc {
                             });
                         }
                         "li" => {
-                            let nested = ce.ancestors().filter(|a| {
-                                a.value().as_element().is_some_and(|x| matches!(x.name(), "ul" | "ol"))
-                            }).count();
+                            let nested = ce
+                                .ancestors()
+                                .filter(|a| {
+                                    a.value()
+                                        .as_element()
+                                        .is_some_and(|x| matches!(x.name(), "ul" | "ol"))
+                                })
+                                .count();
                             doc.lines.push(Line::Text {
-                                text: format!("{}・{}", "　".repeat(nested.saturating_sub(1)), text_of(ce)),
+                                text: format!(
+                                    "{}・{}",
+                                    "　".repeat(nested.saturating_sub(1)),
+                                    text_of(ce)
+                                ),
                                 attach: nested > 1,
                             });
                         }
                         "p" | "dt" | "dd" | "pre" | "caption" | "blockquote" | "address" => {
                             for l in ce.text().collect::<String>().lines() {
                                 let l = l.split_whitespace().collect::<Vec<_>>().join(" ");
-                                doc.lines.push(Line::Text { text: l, attach: false });
+                                doc.lines.push(Line::Text {
+                                    text: l,
+                                    attach: false,
+                                });
                             }
                         }
                         _ => walk(ce, doc),
@@ -474,7 +497,9 @@ fn read_docx(bytes: &[u8]) -> Result<RawDoc, ReadError> {
                 b"p" => {
                     let text = para.trim().to_owned();
                     let level = outline.or_else(|| style.as_deref().and_then(docx_heading_level));
-                    let is_title = style.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("title"));
+                    let is_title = style
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("title"));
                     if text.is_empty() {
                     } else if is_title && doc.title.is_none() {
                         doc.title = Some(text);
@@ -533,10 +558,22 @@ mod tests {
     fn rejects_empty_binary_and_undecodable() {
         assert_eq!(decode(b""), Err(ReadError::Empty));
         assert_eq!(decode(b"abc\0def"), Err(ReadError::Binary));
-        assert_eq!(decode(&[0xff, 0xfe, 0xfd, 0x80, 0x81][2..]), Err(ReadError::Encoding));
-        assert_eq!(read(b"%PDF-1.4", Format::Pdf).unwrap_err(), ReadError::PdfUnsupported);
-        assert!(matches!(read(b"not a zip", Format::Docx), Err(ReadError::Docx(_))));
-        assert_eq!(read(b"\n\n   \n", Format::Text).unwrap_err(), ReadError::NoText);
+        assert_eq!(
+            decode(&[0xff, 0xfe, 0xfd, 0x80, 0x81][2..]),
+            Err(ReadError::Encoding)
+        );
+        assert_eq!(
+            read(b"%PDF-1.4", Format::Pdf).unwrap_err(),
+            ReadError::PdfUnsupported
+        );
+        assert!(matches!(
+            read(b"not a zip", Format::Docx),
+            Err(ReadError::Docx(_))
+        ));
+        assert_eq!(
+            read(b"\n\n   \n", Format::Text).unwrap_err(),
+            ReadError::NoText
+        );
     }
 
     #[test]
@@ -545,11 +582,17 @@ mod tests {
         let doc = read(md.as_bytes(), Format::Markdown).unwrap();
         assert_eq!(doc.title.as_deref(), Some("住民票の写し"));
         assert_eq!(doc.effective.as_deref(), Some("2027-04-01"));
-        let t = |s: &str, attach| Line::Text { text: s.into(), attach };
+        let t = |s: &str, attach| Line::Text {
+            text: s.into(),
+            attach,
+        };
         assert_eq!(
             doc.lines,
             vec![
-                Line::Heading { level: 2, text: "第1 概要".into() },
+                Line::Heading {
+                    level: 2,
+                    text: "第1 概要".into()
+                },
                 t("本文です。", false),
                 t("次の行。", false),
                 t("・本人", false),
@@ -565,7 +608,13 @@ mod tests {
         let html = "<html><head><title>印鑑登録</title><style>p{}</style></head><body><h2>1 登録</h2><p>本人が申請します。</p><ul><li>運転免許証</li></ul><table><tr><th>種類</th><th>手数料</th></tr><tr><td>証明書</td><td>300円</td></tr></table><script>alert(1)</script></body></html>";
         let doc = read(html.as_bytes(), Format::Html).unwrap();
         assert_eq!(doc.title.as_deref(), Some("印鑑登録"));
-        assert_eq!(doc.lines[0], Line::Heading { level: 2, text: "1 登録".into() });
+        assert_eq!(
+            doc.lines[0],
+            Line::Heading {
+                level: 2,
+                text: "1 登録".into()
+            }
+        );
         let all: Vec<String> = doc.lines.iter().map(|l| format!("{l:?}")).collect();
         assert!(all.iter().any(|l| l.contains("証明書 | 300円")));
         assert!(!all.iter().any(|l| l.contains("alert")));
@@ -578,8 +627,11 @@ mod tests {
         let mut buf = std::io::Cursor::new(Vec::new());
         {
             let mut z = zip::ZipWriter::new(&mut buf);
-            z.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
-                .unwrap();
+            z.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
             z.write_all(body.as_bytes()).unwrap();
             z.finish().unwrap();
         }
@@ -588,8 +640,14 @@ mod tests {
         assert_eq!(
             doc.lines,
             vec![
-                Line::Heading { level: 1, text: "第1 支給対象".into() },
-                Line::Text { text: "高校生年代までの児童を養育する方。".into(), attach: false },
+                Line::Heading {
+                    level: 1,
+                    text: "第1 支給対象".into()
+                },
+                Line::Text {
+                    text: "高校生年代までの児童を養育する方。".into(),
+                    attach: false
+                },
             ]
         );
     }

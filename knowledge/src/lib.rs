@@ -42,7 +42,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
@@ -287,16 +288,21 @@ impl KnowledgeBase {
     }
 
     /// As [`open`](Self::open), with explicit field weights (for tuning).
-    pub fn open_with(dir: &Path, analyzer: Arc<Analyzer>, weights: Weights) -> Result<Self, KnowledgeError> {
+    pub fn open_with(
+        dir: &Path,
+        analyzer: Arc<Analyzer>,
+        weights: Weights,
+    ) -> Result<Self, KnowledgeError> {
         let index_dir = dir.join("index");
         std::fs::create_dir_all(&index_dir).map_err(io(&index_dir))?;
         let (schema, f) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(&index_dir)
             .map_err(|e| KnowledgeError::Index(e.to_string()))?;
         let index = Index::open_or_create(mmap, schema)?;
-        index
-            .tokenizers()
-            .register(TOKENIZER, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::from(WhitespaceTokenizer::default()),
+        );
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -376,7 +382,12 @@ impl KnowledgeBase {
     /// A copy of the catalog as it is now.
     pub fn catalog(&self) -> Result<Catalog, KnowledgeError> {
         self.refresh(false)?;
-        Ok(self.live.read().unwrap_or_else(|e| e.into_inner()).catalog.clone())
+        Ok(self
+            .live
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .catalog
+            .clone())
     }
 
     /// Searches the manuals in force today.
@@ -391,7 +402,12 @@ impl KnowledgeBase {
     /// phonetic-key n-grams of readings (for mis-heard speech), and character
     /// bigrams. Synonym expansions join with a lower weight. Fillers and
     /// politeness (えっと, なんですけど) produce no terms at all.
-    pub fn search_on(&self, query: &str, limit: usize, day: NaiveDate) -> Result<SearchResult, KnowledgeError> {
+    pub fn search_on(
+        &self,
+        query: &str,
+        limit: usize,
+        day: NaiveDate,
+    ) -> Result<SearchResult, KnowledgeError> {
         let started = Instant::now();
         self.refresh(false)?;
         let (cached, expansion) = {
@@ -431,8 +447,12 @@ impl KnowledgeBase {
         let mut hits = Vec::new();
         let q = self.build_query(query, expansion);
         if let (Some(q), false, true) = (q, allowed.is_empty(), limit > 0) {
-            let filter = ConstScoreQuery::new(Box::new(TermSetQuery::new(allowed.iter().cloned())), 0.0);
-            let full = BooleanQuery::new(vec![(Occur::Must, Box::new(filter) as Box<dyn Query>), (Occur::Must, q)]);
+            let filter =
+                ConstScoreQuery::new(Box::new(TermSetQuery::new(allowed.iter().cloned())), 0.0);
+            let full = BooleanQuery::new(vec![
+                (Occur::Must, Box::new(filter) as Box<dyn Query>),
+                (Occur::Must, q),
+            ]);
             let searcher = self.reader.searcher();
             for (score, addr) in searcher.search(&full, &TopDocs::with_limit(limit))? {
                 let doc: TantivyDocument = searcher.doc(addr)?;
@@ -463,7 +483,10 @@ impl KnowledgeBase {
                 return None;
             }
             let each = weight / terms.len() as f32;
-            let qs: Vec<(Occur, Box<dyn Query>)> = terms.iter().map(|t| (Occur::Should, term(field, t, each))).collect();
+            let qs: Vec<(Occur, Box<dyn Query>)> = terms
+                .iter()
+                .map(|t| (Occur::Should, term(field, t, each)))
+                .collect();
             Some(Box::new(BooleanQuery::new(qs)))
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -482,8 +505,15 @@ impl KnowledgeBase {
                 ];
                 alts.extend(spread(self.f.phon, &u.phon, w.phon * factor));
                 alts.extend(spread(self.f.grams, &u.grams, w.grams * factor));
-                alts.extend(spread(self.f.label_words, &u.grams, w.label * w.grams * factor));
-                clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.2))));
+                alts.extend(spread(
+                    self.f.label_words,
+                    &u.grams,
+                    w.label * w.grams * factor,
+                ));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.2)),
+                ));
             }
         }
         if clauses.is_empty() {
@@ -512,7 +542,11 @@ impl KnowledgeBase {
 
     /// Every chunk of one version of a document, in document order, whether
     /// or not that version is in force (old versions stay citable).
-    pub fn version_chunks(&self, document: &str, version: &str) -> Result<Vec<Hit>, KnowledgeError> {
+    pub fn version_chunks(
+        &self,
+        document: &str,
+        version: &str,
+    ) -> Result<Vec<Hit>, KnowledgeError> {
         self.refresh(false)?;
         let searcher = self.reader.searcher();
         let q = TermQuery::new(
@@ -540,7 +574,10 @@ impl KnowledgeBase {
     pub fn chunk(&self, chunk_id: &str) -> Result<Option<Hit>, KnowledgeError> {
         self.refresh(false)?;
         let searcher = self.reader.searcher();
-        let q = TermQuery::new(Term::from_field_text(self.f.chunk_id, chunk_id), IndexRecordOption::Basic);
+        let q = TermQuery::new(
+            Term::from_field_text(self.f.chunk_id, chunk_id),
+            IndexRecordOption::Basic,
+        );
         let found = searcher.search(&q, &TopDocs::with_limit(1))?;
         match found.first() {
             Some((_, addr)) => Ok(Some(self.hit_of(&searcher.doc(*addr)?, 0.0))),
@@ -592,7 +629,11 @@ impl KnowledgeBase {
     /// Imports every manual under `dir` (recursively). A changed file becomes
     /// a new version; an unchanged one is left alone; a file that cannot be
     /// read is reported and the rest go on.
-    pub fn import_dir(&self, dir: &Path, opts: &ImportOptions) -> Result<ImportReport, KnowledgeError> {
+    pub fn import_dir(
+        &self,
+        dir: &Path,
+        opts: &ImportOptions,
+    ) -> Result<ImportReport, KnowledgeError> {
         let mut files = Vec::new();
         walk(dir, dir, &mut files).map_err(io(dir))?;
         files.sort();
@@ -650,7 +691,9 @@ impl KnowledgeBase {
                 continue;
             }
             let Some(format) = Format::from_name(&name) else {
-                let reason = "対応していない形式のため取り込みませんでした（.md .txt .html .docx に対応）".to_owned();
+                let reason =
+                    "対応していない形式のため取り込みませんでした（.md .txt .html .docx に対応）"
+                        .to_owned();
                 report.warn(&name, reason.clone());
                 report.files.push((name, FileOutcome::Skipped { reason }));
                 continue;
@@ -666,7 +709,9 @@ impl KnowledgeBase {
                 report.warn(&name, n.clone());
             }
             let entry = cat.documents.get(&name);
-            if entry.and_then(|e| e.versions.last()).is_some_and(|v| v.hash == prepared.hash)
+            if entry
+                .and_then(|e| e.versions.last())
+                .is_some_and(|v| v.hash == prepared.hash)
                 && entry.is_some_and(|e| e.withdrawn_at.is_none())
             {
                 report.unchanged += 1;
@@ -674,7 +719,9 @@ impl KnowledgeBase {
                 continue;
             }
             let is_new = entry.is_none();
-            let version = entry.map(DocEntry::next_version).unwrap_or_else(|| "v1".into());
+            let version = entry
+                .map(DocEntry::next_version)
+                .unwrap_or_else(|| "v1".into());
             let effective = prepared.effective.or(opts.effective).unwrap_or(today);
             if writer.is_none() {
                 writer = Some(self.index.writer(100_000_000)?);
@@ -697,11 +744,14 @@ impl KnowledgeBase {
                 chunks: prepared.chunks.len(),
                 terms: prepared.terms,
             };
-            let doc = cat.documents.entry(name.clone()).or_insert_with(|| DocEntry {
-                title: prepared.title.clone(),
-                withdrawn_at: None,
-                versions: Vec::new(),
-            });
+            let doc = cat
+                .documents
+                .entry(name.clone())
+                .or_insert_with(|| DocEntry {
+                    title: prepared.title.clone(),
+                    withdrawn_at: None,
+                    versions: Vec::new(),
+                });
             doc.title = prepared.title;
             doc.withdrawn_at = None;
             doc.versions.push(ventry);
@@ -736,7 +786,9 @@ impl KnowledgeBase {
     ) -> TantivyDocument {
         // The title goes with every chunk's body, so a manual's topic weighs
         // the same in all its chunks and the question's other words decide.
-        let body = self.analyzer.features(&format!("{title}\n{}\n{}", c.label, c.text), false);
+        let body = self
+            .analyzer
+            .features(&format!("{title}\n{}\n{}", c.label, c.text), false);
         let head = self.analyzer.features(&strip_markers(&c.label), false);
         let mut d = TantivyDocument::default();
         d.add_text(self.f.chunk_id, format!("{name}@{version}#{ordinal:05}"));
@@ -769,7 +821,11 @@ impl KnowledgeBase {
             .rsplit_once('.')
             .map(|x| x.0)
             .unwrap_or(name);
-        let title = raw.title.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| stem.to_owned());
+        let title = raw
+            .title
+            .clone()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| stem.to_owned());
         let sections = structure::sections(&raw.lines);
         let chunks = structure::chunks(&sections, &title);
         if chunks.is_empty() {
@@ -835,8 +891,12 @@ impl KnowledgeBase {
         let mut flush = |run: &mut Vec<&Morph>| {
             let s: String = run.iter().map(|m| m.surface.as_str()).collect();
             let ok_len = s.chars().count() >= 3 && s.chars().count() <= 16;
-            let content = s.chars().all(normalize::is_word_char) && !s.chars().all(|c| c.is_ascii_digit());
-            if ok_len && content && (run.len() >= 2 || (normalize::is_kana(&s) && s.chars().count() >= 4)) {
+            let content =
+                s.chars().all(normalize::is_word_char) && !s.chars().all(|c| c.is_ascii_digit());
+            if ok_len
+                && content
+                && (run.len() >= 2 || (normalize::is_kana(&s) && s.chars().count() >= 4))
+            {
                 out.push(s);
             }
             run.clear();
@@ -863,12 +923,15 @@ impl ImportReport {
     }
     fn fail(&mut self, file: &str, reason: String) {
         self.warn(file, reason.clone());
-        self.files.push((file.to_owned(), FileOutcome::Failed { reason }));
+        self.files
+            .push((file.to_owned(), FileOutcome::Failed { reason }));
     }
 }
 
 fn chunk_ordinal(id: &str) -> u64 {
-    id.rsplit_once('#').and_then(|x| x.1.parse().ok()).unwrap_or(0)
+    id.rsplit_once('#')
+        .and_then(|x| x.1.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A heading path without its numbering markers: 「2 本人確認」→「本人確認」.

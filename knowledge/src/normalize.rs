@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn phonetic_key_forgives_voicing_and_small_kana() {
-        assert_eq!(phonetic_key("ジュウミンヒョウ"), phonetic_key("ジュウミンビョウ"));
+        assert_eq!(
+            phonetic_key("ジュウミンヒョウ"),
+            phonetic_key("ジュウミンビョウ")
+        );
         assert_eq!(phonetic_key("テンシュツ"), "テンシユツ");
         assert_eq!(phonetic_key("がっこう"), "カコウ");
         assert_ne!(phonetic_key("インカン"), phonetic_key("テンシュツ"));

@@ -218,7 +218,10 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
                 let parent = *headings.last().unwrap_or(&0);
                 let id = nodes.len();
                 nodes.push(Node {
-                    head: normalize(text).split_whitespace().collect::<Vec<_>>().join(" "),
+                    head: normalize(text)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     raw: text.clone(),
                     title_chars: text.chars().count(),
                     ends_sentence: false,
@@ -230,11 +233,7 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
                 headings.push(id);
             }
             Line::Text { text, attach } => {
-                let current = numbered
-                    .last()
-                    .or(headings.last())
-                    .copied()
-                    .unwrap_or(0);
+                let current = numbered.last().or(headings.last()).copied().unwrap_or(0);
                 if *attach {
                     // Glue to the previous unit of the current node.
                     let node = &mut nodes[current];
@@ -246,7 +245,10 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
                 }
                 match numbering(text) {
                     Some((kind, marker_len)) => {
-                        if let Some(pos) = numbered.iter().position(|&n| nodes[n].numbering == Some(kind)) {
+                        if let Some(pos) = numbered
+                            .iter()
+                            .position(|&n| nodes[n].numbering == Some(kind))
+                        {
                             numbered.truncate(pos);
                         }
                         let parent = numbered.last().or(headings.last()).copied().unwrap_or(0);
@@ -461,11 +463,27 @@ mod tests {
             .map(|s| (s.label(), s.units))
             .collect();
         let want: Vec<(&str, Vec<&str>)> = vec![
-            ("第1 概要", vec!["住民票の写しは、住民基本台帳の記録を証明するものです。"]),
-            ("第2 交付請求 > 1 請求できる人", vec!["(1) 本人又は同一世帯の人", "(2) 代理人（委任状が必要）"]),
-            ("第2 交付請求 > 2 本人確認", vec!["次のいずれかを提示してもらう。", "ア 運転免許証", "イ マイナンバーカード"]),
+            (
+                "第1 概要",
+                vec!["住民票の写しは、住民基本台帳の記録を証明するものです。"],
+            ),
+            (
+                "第2 交付請求 > 1 請求できる人",
+                vec!["(1) 本人又は同一世帯の人", "(2) 代理人（委任状が必要）"],
+            ),
+            (
+                "第2 交付請求 > 2 本人確認",
+                vec![
+                    "次のいずれかを提示してもらう。",
+                    "ア 運転免許証",
+                    "イ マイナンバーカード",
+                ],
+            ),
             ("第2 交付請求 > 3 手数料", vec!["1通300円"]),
-            ("第3 郵送請求", vec!["(1) 請求書に必要事項を書いてもらう。\n　ア 請求者の氏名\n　イ 必要な通数"]),
+            (
+                "第3 郵送請求",
+                vec!["(1) 請求書に必要事項を書いてもらう。\n　ア 請求者の氏名\n　イ 必要な通数"],
+            ),
         ];
         let want: Vec<(String, Vec<String>)> = want
             .into_iter()
@@ -476,14 +494,23 @@ mod tests {
 
     #[test]
     fn explicit_headings_reset_numbering() {
-        let mut lines = vec![Line::Heading { level: 2, text: "第2章 住民票".into() }];
+        let mut lines = vec![Line::Heading {
+            level: 2,
+            text: "第2章 住民票".into(),
+        }];
         lines.extend(text("1 写しの交付\n(1) 本人確認\n本人確認書類を確認する。"));
-        lines.push(Line::Heading { level: 2, text: "第3章 印鑑登録".into() });
+        lines.push(Line::Heading {
+            level: 2,
+            text: "第3章 印鑑登録".into(),
+        });
         lines.extend(text("(1) 登録できる人\n15歳以上の人。"));
         let labels: Vec<String> = sections(&lines).iter().map(Section::label).collect();
         assert_eq!(
             labels,
-            ["第2章 住民票 > 1 写しの交付 > (1) 本人確認", "第3章 印鑑登録 > (1) 登録できる人"]
+            [
+                "第2章 住民票 > 1 写しの交付 > (1) 本人確認",
+                "第3章 印鑑登録 > (1) 登録できる人"
+            ]
         );
     }
 
@@ -500,9 +527,14 @@ mod tests {
         assert_eq!(c[1].text, item);
         // Oversized units split at sentence ends.
         let long = "これは文です。".repeat(400);
-        let s = Section { path: vec![], units: vec![long] };
+        let s = Section {
+            path: vec![],
+            units: vec![long],
+        };
         let c = chunks(&[s], "冒頭");
         assert!(c.len() > 3);
-        assert!(c.iter().all(|c| c.text.chars().count() <= CHUNK_TARGET + 10 && c.label == "冒頭"));
+        assert!(c
+            .iter()
+            .all(|c| c.text.chars().count() <= CHUNK_TARGET + 10 && c.label == "冒頭"));
     }
 }

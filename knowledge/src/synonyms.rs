@@ -57,10 +57,16 @@ impl Synonyms {
                 continue;
             }
             let rule = if let Some((l, r)) = line.split_once("=>") {
-                Rule { from: terms(l), to: terms(r) }
+                Rule {
+                    from: terms(l),
+                    to: terms(r),
+                }
             } else if line.contains('=') {
                 let all: Vec<String> = line.split('=').flat_map(terms).collect();
-                Rule { from: all.clone(), to: all }
+                Rule {
+                    from: all.clone(),
+                    to: all,
+                }
             } else {
                 errors.push(SynonymError {
                     line: i + 1,
@@ -68,7 +74,10 @@ impl Synonyms {
                 });
                 continue;
             };
-            if rule.from.is_empty() || rule.to.is_empty() || (rule.to.len() < 2 && rule.from == rule.to) {
+            if rule.from.is_empty()
+                || rule.to.is_empty()
+                || (rule.to.len() < 2 && rule.from == rule.to)
+            {
                 errors.push(SynonymError {
                     line: i + 1,
                     message: "語が足りません（2語以上が必要です）".into(),
@@ -84,13 +93,40 @@ impl Synonyms {
     /// ones the query already contains.
     pub fn expand(&self, query: &str) -> Vec<String> {
         let q = normalize(query);
+        // Every trigger occurrence as (start, end, rule); where occurrences
+        // overlap, the longest wins, as in a dictionary tokenizer, so a
+        // specific rule (市内で引っ越 => 転居) is not drowned by a general
+        // one (引っ越し => 転入, 転出, 転居).
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            for t in &rule.from {
+                for (start, _) in q.match_indices(t.as_str()) {
+                    found.push((start, start + t.len(), ri));
+                }
+            }
+        }
+        found.sort_by_key(|&(s, e, _)| (std::cmp::Reverse(e - s), s));
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        let mut fired: Vec<usize> = Vec::new();
+        for (s, e, ri) in found {
+            if taken.iter().any(|&(ts, te)| s < te && ts < e) {
+                // Same span as an accepted match of equal length: both fire.
+                if !taken.contains(&(s, e)) {
+                    continue;
+                }
+            } else {
+                taken.push((s, e));
+            }
+            if !fired.contains(&ri) {
+                fired.push(ri);
+            }
+        }
+        fired.sort_unstable();
         let mut out: Vec<String> = Vec::new();
-        for rule in &self.rules {
-            if rule.from.iter().any(|t| q.contains(t.as_str())) {
-                for t in &rule.to {
-                    if !q.contains(t.as_str()) && !out.contains(t) {
-                        out.push(t.clone());
-                    }
+        for ri in fired {
+            for t in &self.rules[ri].to {
+                if !q.contains(t.as_str()) && !out.contains(t) {
+                    out.push(t.clone());
                 }
             }
         }
@@ -127,6 +163,9 @@ mod tests {
         assert_eq!(s.expand("引っ越しします"), ["転入", "転出", "転居"]);
         assert!(s.expand("転入します").is_empty());
         assert_eq!(s.expand("ハンコの登録"), ["印鑑"]);
+        let (s, _) = Synonyms::parse("引っ越し => 転入, 転出, 転居\n市内で引っ越 => 転居\n");
+        assert_eq!(s.expand("市内で引っ越しました"), ["転居"]);
+        assert_eq!(s.expand("来月引っ越します"), ["転入", "転出", "転居"]);
     }
 
     #[test]

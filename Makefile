@@ -1,0 +1,50 @@
+# madoguchi — set-up, demo and tests on a fresh Debian machine with the Rust toolchain.
+SHELL := /bin/bash
+CARGO ?= cargo
+APT_PACKAGES := mecab-ipadic pkg-config
+IPADIC_SRC := /usr/share/mecab/dic/ipadic/Noun.csv
+
+.PHONY: demo test setup deps dict build release lint eval bench clean-data
+
+# Everything a user needs, then the demo on the bundled sample manuals.
+demo: setup
+	$(CARGO) run --release --quiet -- demo --data data
+
+# The whole test suite (installs what the build needs first).
+test: setup
+	$(CARGO) test --workspace --all-targets
+
+
+setup: deps dict
+
+# Debian packages the build and the dictionary need; skipped when present.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "apt packages present"; fi
+
+# The Japanese dictionary, built once from Debian's IPADIC source and cached.
+dict: deps
+	$(CARGO) run --quiet -- setup
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+release:
+	$(CARGO) build --release
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+eval: setup
+	$(CARGO) run --release --quiet -- eval
+
+bench: setup
+	$(CARGO) run --release --quiet -- bench
+
+clean-data:
+	rm -rf data
