@@ -13,7 +13,8 @@ pub struct Question {
     pub question: String,
     pub misheard: String,
     pub document: String,
-    /// A phrase the answering chunk contains (e.g. 「1通300円」).
+    /// A phrase the answering chunk contains (e.g. 「1通300円」); `|`
+    /// separates alternatives when several chunks answer.
     pub answer: String,
 }
 
@@ -43,9 +44,11 @@ pub fn parse(tsv: &str) -> Result<Vec<Question>, String> {
     Ok(out)
 }
 
-/// True when `hit` is the chunk that answers `q`.
+/// True when `hit` is a chunk that answers `q`: in its document, containing
+/// the answer phrase (`|` separates phrases of several chunks that answer).
 pub fn answers(hit: &Hit, q: &Question) -> bool {
-    hit.document == q.document && normalize(&hit.text).contains(&normalize(&q.answer))
+    let text = normalize(&hit.text);
+    hit.document == q.document && q.answer.split('|').any(|a| text.contains(&normalize(a)))
 }
 
 /// Hit@1 and Hit@3 over one variant of the questions.

@@ -46,7 +46,7 @@ impl Morph {
     }
 
     /// A noun that can be part of a compound (住民 + 票, 印鑑 + 登録 + 証明 + 書).
-    fn joins_compound(&self) -> bool {
+    pub fn joins_compound(&self) -> bool {
         if !self.surface.chars().all(is_word_char) {
             return false;
         }
@@ -75,9 +75,45 @@ impl Morph {
         match &self.reading {
             Some(r) => Some(Cow::Borrowed(r)),
             None if is_kana(&self.surface) => Some(Cow::Owned(to_katakana(&self.surface))),
-            None => None,
+            None => number_reading(&self.surface).map(Cow::Owned),
         }
     }
+}
+
+/// The reading of a number written in digits (whisper writes 「じゅう」 as
+/// 10): 0–9999, as katakana; `None` otherwise.
+pub fn number_reading(digits: &str) -> Option<String> {
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: usize = digits.parse().ok()?;
+    if n == 0 {
+        return Some("ゼロ".into());
+    }
+    const ONES: [&str; 10] = [
+        "",
+        "イチ",
+        "ニ",
+        "サン",
+        "ヨン",
+        "ゴ",
+        "ロク",
+        "ナナ",
+        "ハチ",
+        "キュウ",
+    ];
+    let mut out = String::new();
+    for (unit, name) in [(1000, "セン"), (100, "ヒャク"), (10, "ジュウ")] {
+        let d = (n / unit) % 10;
+        if d > 0 {
+            if d > 1 {
+                out.push_str(ONES[d]);
+            }
+            out.push_str(name);
+        }
+    }
+    out.push_str(ONES[n % 10]);
+    Some(out)
 }
 
 /// Words that appear in almost every spoken question or manual sentence and
@@ -178,7 +214,9 @@ pub struct Analyzer {
 pub struct QueryUnit {
     /// Base form (or the compound as written).
     pub word: String,
-    /// Phonetic-key trigrams of its reading.
+    /// Phonetic key of its reading (empty when it has none).
+    pub key: String,
+    /// Phonetic-key bigrams and trigrams of its reading.
     pub phon: Vec<String>,
     /// Character bigrams of its surface.
     pub grams: Vec<String>,
@@ -256,6 +294,21 @@ impl Analyzer {
             .collect()
     }
 
+    /// The phonetic key of a whole text: the readings of its words joined,
+    /// with `|` where a word has no reading. Synonym triggers are matched
+    /// against it, so a rule fires when the query sounds like its trigger.
+    pub fn phonetic_text(&self, text: &str) -> String {
+        let mut out = String::new();
+        for m in self.morphs(&normalize(text)) {
+            match m.spoken() {
+                Some(r) => out.push_str(&phonetic_key(&r)),
+                None if !out.ends_with('|') => out.push('|'),
+                None => {}
+            }
+        }
+        out
+    }
+
     /// The words of a query (content words and compounds), each with its
     /// phonetic and character evidence. Fillers and politeness yield none.
     pub fn query_units(&self, text: &str) -> Vec<QueryUnit> {
@@ -275,21 +328,10 @@ impl Analyzer {
                 if key.chars().count() >= 3 {
                     char_ngrams(&key, 3, &mut u.phon);
                 }
+                u.key = key;
             }
             push_word_bigrams(surface, &mut u.grams);
             u
-        };
-        let mut compound: Vec<&Morph> = Vec::new();
-        let flush = |compound: &mut Vec<&Morph>, units: &mut Vec<QueryUnit>| {
-            if compound.len() >= 2 {
-                let surface: String = compound.iter().map(|m| m.surface.as_str()).collect();
-                let reading: Option<String> = compound
-                    .iter()
-                    .map(|m| m.spoken().map(|c| c.into_owned()))
-                    .collect();
-                units.push(unit(surface.clone(), &surface, reading));
-            }
-            compound.clear();
         };
         for m in &morphs {
             if m.is_content() {
@@ -299,13 +341,17 @@ impl Analyzer {
                     m.spoken().map(|c| c.into_owned()),
                 ));
             }
-            if m.joins_compound() {
-                compound.push(m);
-            } else {
-                flush(&mut compound, &mut units);
+        }
+        for run in runs(&morphs, Morph::joins_compound) {
+            if run.len() >= 2 {
+                let surface = surface_of(run);
+                let reading: Option<String> = run
+                    .iter()
+                    .map(|m| m.spoken().map(|c| c.into_owned()))
+                    .collect();
+                units.push(unit(surface.clone(), &surface, reading));
             }
         }
-        flush(&mut compound, &mut units);
         let mut seen = std::collections::HashSet::new();
         units.retain(|u| seen.insert(u.word.clone()));
         units
@@ -320,25 +366,16 @@ impl Analyzer {
         let mut f = Features::default();
 
         // Content words and compound nouns.
-        let mut compound: Vec<&Morph> = Vec::new();
-        let flush = |compound: &mut Vec<&Morph>, words: &mut Vec<String>| {
-            if compound.len() >= 2 {
-                let joined: String = compound.iter().map(|m| m.surface.as_str()).collect();
-                words.push(joined);
-            }
-            compound.clear();
-        };
         for m in &morphs {
             if m.is_content() {
                 f.words.push(m.base.clone());
             }
-            if m.joins_compound() {
-                compound.push(m);
-            } else {
-                flush(&mut compound, &mut f.words);
+        }
+        for run in runs(&morphs, Morph::joins_compound) {
+            if run.len() >= 2 {
+                f.words.push(surface_of(run));
             }
         }
-        flush(&mut compound, &mut f.words);
 
         // Runs of adjacent content words (compound members count too): their
         // readings give phonetic n-grams, their surfaces character bigrams.
@@ -386,6 +423,40 @@ impl Analyzer {
         }
         f
     }
+}
+
+/// Maximal runs of touching morphemes that satisfy `joins`. A gap between
+/// two morphemes (a dropped space) ends a run: 「ウ 国民健康保険」 is not one
+/// word.
+pub fn runs(morphs: &[Morph], joins: impl Fn(&Morph) -> bool) -> Vec<&[Morph]> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, m) in morphs.iter().enumerate() {
+        let touches = i > 0 && morphs[i - 1].end == m.start;
+        match (joins(m), start) {
+            (true, Some(_)) if touches => {}
+            (true, open) => {
+                if let Some(s) = open {
+                    out.push(&morphs[s..i]);
+                }
+                start = Some(i);
+            }
+            (false, Some(s)) => {
+                out.push(&morphs[s..i]);
+                start = None;
+            }
+            (false, None) => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(&morphs[s..]);
+    }
+    out
+}
+
+/// The surfaces of `run` joined.
+pub fn surface_of(run: &[Morph]) -> String {
+    run.iter().map(|m| m.surface.as_str()).collect()
 }
 
 /// Character bigrams within each stretch of word characters.

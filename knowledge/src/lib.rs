@@ -32,7 +32,7 @@ pub mod normalize;
 pub mod structure;
 pub mod synonyms;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime};
@@ -40,13 +40,11 @@ use std::time::{Instant, SystemTime};
 use chrono::{Local, NaiveDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use tantivy::collector::FilterCollector;
 use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
-    TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -157,6 +155,7 @@ struct Fields {
     chunk_id: Field,
     document: Field,
     docver: Field,
+    docver_id: Field,
     title: Field,
     label: Field,
     version: Field,
@@ -202,8 +201,57 @@ struct Live {
     catalog_stamp: Stamp,
     synonyms: Synonyms,
     synonyms_stamp: Stamp,
-    /// docver terms in force, cached for one day.
-    allowed: Option<(NaiveDate, Arc<Vec<Term>>)>,
+    /// Ids of the (document, version) pairs in force, cached for one day.
+    allowed: Option<(NaiveDate, Arc<HashSet<u64>>)>,
+    /// The manuals' vocabulary (glossary terms) with phonetic keys, for
+    /// sound-alike correction of mis-heard query words.
+    vocab: Arc<Vocabulary>,
+}
+
+/// Terms the manuals use, by sound: (term, phonetic key as chars).
+#[derive(Default)]
+struct Vocabulary {
+    terms: Vec<(String, Vec<char>)>,
+    known: HashSet<String>,
+}
+
+/// A query word needs at least this many kana to be matched by sound.
+const MIN_SOUNDALIKE_KEY: usize = 4;
+
+impl Vocabulary {
+    /// The manual terms that sound like query words the manuals do not use
+    /// (保健所 → 保険証, 本人確認処理 → 本人確認書類): for each such word,
+    /// the closest term within about a third of its length in kana edits.
+    fn soundalikes(&self, units: &[analysis::QueryUnit]) -> Vec<String> {
+        let mut out = Vec::new();
+        for u in units {
+            let key: Vec<char> = u.key.chars().collect();
+            if key.len() < MIN_SOUNDALIKE_KEY || self.known.contains(&u.word) {
+                continue;
+            }
+            // One kana edit in five or six letters, two in seven to nine, …:
+            // loose enough for 本人確認処理 → 本人確認書類, tight enough that
+            // 出世届 does not become 死亡届 on the strength of 届 alone.
+            let max = ((key.len() - 1) / 3).max(1);
+            let mut best: Option<(usize, &str)> = None;
+            for (term, tkey) in &self.terms {
+                let limit = best.map_or(max, |(d, _)| d - 1);
+                // Distance 0 adds nothing: the word's own phonetic n-grams
+                // already match a term that sounds the same.
+                if let Some(d) = normalize::edit_distance_within(&key, tkey, limit) {
+                    if d > 0 {
+                        best = Some((d, term));
+                    }
+                }
+            }
+            if let Some((_, t)) = best {
+                if !out.iter().any(|o: &String| o == t) {
+                    out.push(t.to_owned());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The knowledge base in one data directory.
@@ -226,12 +274,14 @@ fn schema() -> (Schema, Fields) {
     let pre = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqs),
+            .set_index_option(IndexRecordOption::WithFreqs)
+            .set_fieldnorms(false),
     );
     let f = Fields {
         chunk_id: b.add_text_field("chunk_id", STRING | STORED),
         document: b.add_text_field("document", STRING | STORED),
         docver: b.add_text_field("docver", STRING),
+        docver_id: b.add_u64_field(DOCVER_ID, FAST),
         title: b.add_text_field("title", STORED),
         label: b.add_text_field("label", STORED),
         version: b.add_text_field("version", STORED),
@@ -246,6 +296,18 @@ fn schema() -> (Schema, Fields) {
 
 fn docver(document: &str, version: &str) -> String {
     format!("{document}\u{1f}{version}")
+}
+
+const DOCVER_ID: &str = "docver_id";
+
+/// A 64-bit id of (document, version) for the fast filter (FNV-1a).
+fn docver_id(document: &str, version: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in docver(document, version).bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// A manual read and split, ready to index.
@@ -298,7 +360,14 @@ impl KnowledgeBase {
         let (schema, f) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(&index_dir)
             .map_err(|e| KnowledgeError::Index(e.to_string()))?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = Index::open_or_create(mmap, schema).map_err(|e| {
+            KnowledgeError::Index(format!(
+                "{}: {e} (the index was made by another version of madoguchi: \
+                 remove {} and import the manuals again)",
+                index_dir.display(),
+                index_dir.display()
+            ))
+        })?;
         index.tokenizers().register(
             TOKENIZER,
             TextAnalyzer::from(WhitespaceTokenizer::default()),
@@ -323,6 +392,7 @@ impl KnowledgeBase {
                 synonyms: Synonyms::default(),
                 synonyms_stamp: None,
                 allowed: None,
+                vocab: Arc::default(),
             }),
             write_lock: Mutex::new(()),
             weights,
@@ -370,13 +440,46 @@ impl KnowledgeBase {
         if force || live.synonyms_stamp != ss {
             let text = std::fs::read_to_string(&syn_path).unwrap_or_default();
             let (syn, errors) = Synonyms::parse(&text);
+            let syn = syn.with_phonetic_keys(|t| self.analyzer.phonetic_text(t));
             for e in errors {
                 tracing::warn!(line = e.line, "synonyms.txt: line ignored: {}", e.message);
             }
             live.synonyms = syn;
             live.synonyms_stamp = ss;
         }
+        // Something changed (or a forced reload): the vocabulary follows.
+        live.vocab = Arc::new(self.vocabulary(&live));
         Ok(())
+    }
+
+    /// The vocabulary of the manuals in force and of the synonym file.
+    fn vocabulary(&self, live: &Live) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        let terms = live
+            .catalog
+            .current(today())
+            .into_iter()
+            .flat_map(|(_, ver)| ver.terms.iter().cloned())
+            .chain(live.synonyms.all_terms());
+        for t in terms {
+            if v.known.insert(t.clone()) {
+                // Terms only (nouns, with particles like の inside), not
+                // phrases such as the synonym trigger 亡くなった.
+                let morphs = self.analyzer.morphs(&t);
+                let is_term = morphs.last().is_some_and(|m| m.is_noun() || m.is_unknown())
+                    && morphs
+                        .iter()
+                        .all(|m| !matches!(m.pos[0].as_str(), "動詞" | "助動詞" | "形容詞"));
+                if !is_term {
+                    continue;
+                }
+                let key: Vec<char> = self.analyzer.phonetic_text(&t).chars().collect();
+                if key.len() >= MIN_SOUNDALIKE_KEY && !key.contains(&'|') {
+                    v.terms.push((t, key));
+                }
+            }
+        }
+        v
     }
 
     /// A copy of the catalog as it is now.
@@ -416,17 +519,25 @@ impl KnowledgeBase {
                 Some((d, terms)) if *d == day => Some(terms.clone()),
                 _ => None,
             };
-            (cached, live.synonyms.expand(query).join(" "))
+            let key = self.analyzer.phonetic_text(query);
+            let mut expansion = live.synonyms.expand_spoken(query, &key);
+            let units = self.analyzer.query_units(query);
+            for t in live.vocab.soundalikes(&units) {
+                if !expansion.contains(&t) {
+                    expansion.push(t);
+                }
+            }
+            (cached, expansion.join(" "))
         };
         let allowed = match cached {
             Some(a) => a,
             None => {
                 let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
-                let terms: Vec<Term> = live
+                let terms: HashSet<u64> = live
                     .catalog
                     .current(day)
                     .into_iter()
-                    .map(|(doc, v)| Term::from_field_text(self.f.docver, &docver(doc, &v.version)))
+                    .map(|(doc, v)| docver_id(doc, &v.version))
                     .collect();
                 let terms = Arc::new(terms);
                 live.allowed = Some((day, terms.clone()));
@@ -441,20 +552,21 @@ impl KnowledgeBase {
         query: &str,
         limit: usize,
         started: Instant,
-        allowed: Arc<Vec<Term>>,
+        allowed: Arc<HashSet<u64>>,
         expansion: &str,
     ) -> Result<SearchResult, KnowledgeError> {
         let mut hits = Vec::new();
         let q = self.build_query(query, expansion);
         if let (Some(q), false, true) = (q, allowed.is_empty(), limit > 0) {
-            let filter =
-                ConstScoreQuery::new(Box::new(TermSetQuery::new(allowed.iter().cloned())), 0.0);
-            let full = BooleanQuery::new(vec![
-                (Occur::Must, Box::new(filter) as Box<dyn Query>),
-                (Occur::Must, q),
-            ]);
+            // Only versions in force count: a fast-field filter on the
+            // (document, version) id, no per-query structures to build.
+            let filter = FilterCollector::new(
+                DOCVER_ID.to_owned(),
+                move |id: u64| allowed.contains(&id),
+                TopDocs::with_limit(limit),
+            );
             let searcher = self.reader.searcher();
-            for (score, addr) in searcher.search(&full, &TopDocs::with_limit(limit))? {
+            for (score, addr) in searcher.search(&q, &filter)? {
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 hits.push(self.hit_of(&doc, score));
             }
@@ -794,6 +906,7 @@ impl KnowledgeBase {
         d.add_text(self.f.chunk_id, format!("{name}@{version}#{ordinal:05}"));
         d.add_text(self.f.document, name);
         d.add_text(self.f.docver, dv);
+        d.add_u64(self.f.docver_id, docver_id(name, version));
         d.add_text(self.f.title, title);
         d.add_text(self.f.label, &c.label);
         d.add_text(self.f.version, version);
@@ -886,31 +999,19 @@ impl KnowledgeBase {
     /// katakana words in `text`.
     fn compounds(&self, text: &str) -> Vec<String> {
         let morphs = self.analyzer.morphs(&normalize::normalize(text));
-        let mut out = Vec::new();
-        let mut run: Vec<&Morph> = Vec::new();
-        let mut flush = |run: &mut Vec<&Morph>| {
-            let s: String = run.iter().map(|m| m.surface.as_str()).collect();
-            let ok_len = s.chars().count() >= 3 && s.chars().count() <= 16;
-            let content =
-                s.chars().all(normalize::is_word_char) && !s.chars().all(|c| c.is_ascii_digit());
-            if ok_len
-                && content
-                && (run.len() >= 2 || (normalize::is_kana(&s) && s.chars().count() >= 4))
-            {
-                out.push(s);
-            }
-            run.clear();
-        };
-        for m in &morphs {
-            let noun = m.is_noun() && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数");
-            if noun {
-                run.push(m);
-            } else {
-                flush(&mut run);
-            }
-        }
-        flush(&mut run);
-        out
+        let noun =
+            |m: &Morph| m.is_noun() && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数");
+        analysis::runs(&morphs, noun)
+            .into_iter()
+            .filter_map(|run| {
+                let s = analysis::surface_of(run);
+                let n = s.chars().count();
+                let content = s.chars().all(normalize::is_word_char)
+                    && !s.chars().all(|c| c.is_ascii_digit());
+                let long_kana = normalize::is_kana(&s) && n >= 4;
+                ((3..=16).contains(&n) && content && (run.len() >= 2 || long_kana)).then_some(s)
+            })
+            .collect()
     }
 }
 

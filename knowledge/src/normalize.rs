@@ -82,6 +82,31 @@ pub fn char_ngrams(text: &str, n: usize, out: &mut Vec<String>) {
     }
 }
 
+/// Levenshtein distance between `a` and `b` (in characters), or `None`
+/// when it exceeds `max`. Bounded: rows stop early once every cell is over.
+pub fn edit_distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +128,25 @@ mod tests {
         assert_eq!(phonetic_key("テンシュツ"), "テンシユツ");
         assert_eq!(phonetic_key("がっこう"), "カコウ");
         assert_ne!(phonetic_key("インカン"), phonetic_key("テンシュツ"));
+    }
+
+    #[test]
+    fn bounded_edit_distance() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(
+            edit_distance_within(&c("シユセトトケ"), &c("シユセイトトケ"), 2),
+            Some(1)
+        );
+        assert_eq!(
+            edit_distance_within(&c("テンチトオリ"), &c("テンシユツ"), 4),
+            Some(4)
+        );
+        assert_eq!(
+            edit_distance_within(&c("テンチトオリ"), &c("テンシユツ"), 3),
+            None
+        );
+        assert_eq!(edit_distance_within(&c("アイウ"), &c("アイウ"), 0), Some(0));
+        assert_eq!(edit_distance_within(&c("ア"), &c("アイウエ"), 2), None);
     }
 
     #[test]

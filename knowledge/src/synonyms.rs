@@ -16,7 +16,14 @@ pub const DEFAULT_SYNONYMS: &str = include_str!("../assets/synonyms.txt");
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Synonyms {
     rules: Vec<Rule>,
+    /// (rule, phonetic key of one of its triggers), for triggers whose key
+    /// is long enough to match by sound (see [`Synonyms::with_phonetic_keys`]).
+    keys: Vec<(usize, String)>,
 }
+
+/// Triggers shorter than this (in kana) match by text only: short keys
+/// sound like too many other words.
+pub const MIN_PHONETIC_TRIGGER: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rule {
@@ -37,6 +44,32 @@ impl std::fmt::Display for SynonymError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "synonyms.txt {}行目: {}", self.line, self.message)
     }
+}
+
+/// Resolves overlapping matches `(start, end, rule)`: the longest wins, as
+/// in a dictionary tokenizer, so a specific rule (市内で引っ越 => 転居) is not
+/// drowned by a general one (引っ越し => 転入, 転出, 転居); matches of equal
+/// span all win. Returns the rules that fired and those that only lost.
+fn longest_matches(mut found: Vec<(usize, usize, usize)>) -> (Vec<usize>, Vec<usize>) {
+    found.sort_by_key(|&(s, e, _)| (std::cmp::Reverse(e - s), s));
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut fired: Vec<usize> = Vec::new();
+    let mut lost: Vec<usize> = Vec::new();
+    for (s, e, ri) in found {
+        let overlaps = taken.iter().any(|&(ts, te)| s < te && ts < e);
+        if overlaps && !taken.contains(&(s, e)) {
+            lost.push(ri);
+            continue;
+        }
+        if !overlaps {
+            taken.push((s, e));
+        }
+        if !fired.contains(&ri) {
+            fired.push(ri);
+        }
+    }
+    lost.retain(|ri| !fired.contains(ri));
+    (fired, lost)
 }
 
 fn terms(s: &str) -> Vec<String> {
@@ -86,39 +119,79 @@ impl Synonyms {
             }
             rules.push(rule);
         }
-        (Synonyms { rules }, errors)
+        (
+            Synonyms {
+                rules,
+                keys: Vec::new(),
+            },
+            errors,
+        )
+    }
+
+    /// Computes the phonetic key of every trigger with `key_of`, so that
+    /// [`expand_spoken`](Self::expand_spoken) also fires rules whose trigger
+    /// the query only sounds like (何字まで ≈ 何時まで).
+    pub fn with_phonetic_keys(mut self, key_of: impl Fn(&str) -> String) -> Self {
+        self.keys.clear();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            for t in &rule.from {
+                let k = key_of(t);
+                if !k.contains('|') && k.chars().count() >= MIN_PHONETIC_TRIGGER {
+                    self.keys.push((ri, k));
+                }
+            }
+        }
+        self
     }
 
     /// The terms to search in addition to `query` (normalized), without the
     /// ones the query already contains.
     pub fn expand(&self, query: &str) -> Vec<String> {
+        self.expand_spoken(query, "")
+    }
+
+    /// As [`expand`](Self::expand), and also firing the rules whose trigger's
+    /// phonetic key occurs in `query_key` (the query's
+    /// [`phonetic_text`](crate::Analyzer::phonetic_text)). A rule whose
+    /// trigger lost to a longer one in the text stays unfired.
+    pub fn expand_spoken(&self, query: &str, query_key: &str) -> Vec<String> {
         let q = normalize(query);
-        // Every trigger occurrence as (start, end, rule); where occurrences
-        // overlap, the longest wins, as in a dictionary tokenizer, so a
-        // specific rule (市内で引っ越 => 転居) is not drowned by a general
-        // one (引っ越し => 転入, 転出, 転居).
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut text_matches: Vec<(usize, usize, usize)> = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
             for t in &rule.from {
                 for (start, _) in q.match_indices(t.as_str()) {
-                    found.push((start, start + t.len(), ri));
+                    text_matches.push((start, start + t.len(), ri));
                 }
             }
         }
-        found.sort_by_key(|&(s, e, _)| (std::cmp::Reverse(e - s), s));
-        let mut taken: Vec<(usize, usize)> = Vec::new();
-        let mut fired: Vec<usize> = Vec::new();
-        for (s, e, ri) in found {
-            if taken.iter().any(|&(ts, te)| s < te && ts < e) {
-                // Same span as an accepted match of equal length: both fire.
-                if !taken.contains(&(s, e)) {
-                    continue;
+        let (mut fired, suppressed) = longest_matches(text_matches);
+        if !query_key.is_empty() {
+            // Where a rule fired on the text, its sound is taken: text
+            // evidence beats sound evidence for the same stretch of speech
+            // (亡くなった must not also fire なくなった).
+            let taken: Vec<(usize, usize)> = self
+                .keys
+                .iter()
+                .filter(|(ri, _)| fired.contains(ri) || suppressed.contains(ri))
+                .flat_map(|(_, k)| {
+                    query_key
+                        .match_indices(k.as_str())
+                        .map(|(s, m)| (s, s + m.len()))
+                })
+                .collect();
+            let mut key_matches: Vec<(usize, usize, usize)> = Vec::new();
+            for (ri, k) in &self.keys {
+                for (start, _) in query_key.match_indices(k.as_str()) {
+                    let end = start + k.len();
+                    if !taken.iter().any(|&(ts, te)| start < te && ts < end) {
+                        key_matches.push((start, end, *ri));
+                    }
                 }
-            } else {
-                taken.push((s, e));
             }
-            if !fired.contains(&ri) {
-                fired.push(ri);
+            for ri in longest_matches(key_matches).0 {
+                if !fired.contains(&ri) && !suppressed.contains(&ri) {
+                    fired.push(ri);
+                }
             }
         }
         fired.sort_unstable();
