@@ -138,6 +138,11 @@ fn spoken_and_misheard_questions_find_their_sections() {
         (h[0].document.as_str(), h[0].label.as_str()),
         ("01_juminhyo.md", "第2 交付請求 > 3 手数料")
     );
+    // The issue's own example: whisper's 「電池通証明書」 for 転出証明書, found
+    // through the manuals' vocabulary by sound.
+    let h = top("電池通証明書");
+    assert_eq!(h[0].document, "03_idou.md", "{h:?}");
+    assert!(h[0].label.ends_with("3 転出証明書"), "{h:?}");
     let h = top("店出届を出したい");
     assert!(
         h.iter()
@@ -355,16 +360,15 @@ fn evaluation_set_stays_above_its_floor() {
     kb.import_dir(&samples(tmp.path()), &ImportOptions::default())
         .unwrap();
     let r = madoguchi::eval::run(&kb, &questions).unwrap();
-    // Floors guard against regressions; the targets (0.95 / 0.85)
-    // and the measured figures are in BENCHMARKS.md.
+    // The targets; measured figures are in BENCHMARKS.md.
     assert!(
-        r.clean.hit3 >= 0.90,
+        r.clean.hit3 >= 0.95,
         "clean Hit@3 {:.3} misses {:?}",
         r.clean.hit3,
         r.clean.misses
     );
     assert!(
-        r.misheard.hit3 >= 0.75,
+        r.misheard.hit3 >= 0.85,
         "misheard Hit@3 {:.3} misses {:?}",
         r.misheard.hit3,
         r.misheard.misses
