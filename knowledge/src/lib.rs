@@ -215,6 +215,9 @@ struct Vocabulary {
     known: HashSet<String>,
 }
 
+/// Extra candidates fetched so that ties at the cut are ordered stably.
+const TIE_MARGIN: usize = 8;
+
 /// A query word needs at least this many kana to be matched by sound.
 const MIN_SOUNDALIKE_KEY: usize = 4;
 
@@ -563,13 +566,21 @@ impl KnowledgeBase {
             let filter = FilterCollector::new(
                 DOCVER_ID.to_owned(),
                 move |id: u64| allowed.contains(&id),
-                TopDocs::with_limit(limit),
+                TopDocs::with_limit(limit + TIE_MARGIN),
             );
             let searcher = self.reader.searcher();
             for (score, addr) in searcher.search(&q, &filter)? {
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 hits.push(self.hit_of(&doc, score));
             }
+            // Equal scores in a stable order (document, then position), not
+            // in whatever order indexing threads laid the segments out.
+            hits.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.chunk_id.cmp(&b.chunk_id))
+            });
+            hits.truncate(limit);
         }
         Ok(SearchResult {
             query: query.to_owned(),
