@@ -215,6 +215,9 @@ struct Vocabulary {
     known: HashSet<String>,
 }
 
+/// N-grams in more than this share of all chunks are left out of queries.
+const COMMON_NGRAM: f64 = 0.4;
+
 /// Extra candidates fetched so that ties at the cut are ordered stably.
 const TIE_MARGIN: usize = 8;
 
@@ -559,7 +562,8 @@ impl KnowledgeBase {
         expansion: &str,
     ) -> Result<SearchResult, KnowledgeError> {
         let mut hits = Vec::new();
-        let q = self.build_query(query, expansion);
+        let searcher = self.reader.searcher();
+        let q = self.build_query(&searcher, query, expansion);
         if let (Some(q), false, true) = (q, allowed.is_empty(), limit > 0) {
             // Only versions in force count: a fast-field filter on the
             // (document, version) id, no per-query structures to build.
@@ -568,7 +572,6 @@ impl KnowledgeBase {
                 move |id: u64| allowed.contains(&id),
                 TopDocs::with_limit(limit + TIE_MARGIN),
             );
-            let searcher = self.reader.searcher();
             for (score, addr) in searcher.search(&q, &filter)? {
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 hits.push(self.hit_of(&doc, score));
@@ -593,8 +596,20 @@ impl KnowledgeBase {
     /// heading, phonetic trigrams, character bigrams) via a disjunction-max,
     /// so a word counts once however many n-grams it has, and the words of
     /// the question add up.
-    fn build_query(&self, query: &str, expansion: &str) -> Option<Box<dyn Query>> {
+    ///
+    /// N-gram terms found in more than [`COMMON_NGRAM`] of all chunks are
+    /// skipped: they say almost nothing (low idf) and would make every query
+    /// walk nearly every posting list. Their share of the word's weight is
+    /// not handed to the others.
+    fn build_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &str,
+        expansion: &str,
+    ) -> Option<Box<dyn Query>> {
         let w = self.weights;
+        let max_df = (searcher.num_docs() as f64 * COMMON_NGRAM) as u64;
+        let common = |t: &Term| max_df > 0 && searcher.doc_freq(t).is_ok_and(|df| df > max_df);
         let term = |field: Field, t: &str, boost: f32| -> Box<dyn Query> {
             // Presence, not frequency: a chunk that repeats the topic word
             // must not outrank the one that answers the question.
@@ -608,9 +623,10 @@ impl KnowledgeBase {
             let each = weight / terms.len() as f32;
             let qs: Vec<(Occur, Box<dyn Query>)> = terms
                 .iter()
+                .filter(|t| !common(&Term::from_field_text(field, t)))
                 .map(|t| (Occur::Should, term(field, t, each)))
                 .collect();
-            Some(Box::new(BooleanQuery::new(qs)))
+            (!qs.is_empty()).then(|| Box::new(BooleanQuery::new(qs)) as Box<dyn Query>)
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
