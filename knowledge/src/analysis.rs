@@ -467,3 +467,53 @@ fn push_word_bigrams(text: &str, out: &mut Vec<String>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(surface: &str, pos: &str, start: usize) -> Morph {
+        Morph {
+            surface: surface.into(),
+            base: surface.into(),
+            pos: [pos.into(), "一般".into(), "*".into(), "*".into()],
+            reading: None,
+            start,
+            end: start + surface.len(),
+        }
+    }
+
+    #[test]
+    fn numbers_are_read_aloud() {
+        assert_eq!(number_reading("10").as_deref(), Some("ジュウ"));
+        assert_eq!(number_reading("300").as_deref(), Some("サンヒャク"));
+        assert_eq!(
+            number_reading("1450").as_deref(),
+            Some("センヨンヒャクゴジュウ")
+        );
+        assert_eq!(number_reading("0").as_deref(), Some("ゼロ"));
+        assert_eq!(number_reading("12345"), None);
+        assert_eq!(number_reading("1a"), None);
+        // 「10民票」 sounds like 住民票.
+        assert_eq!(
+            phonetic_key(&format!("{}ミンヒョウ", number_reading("10").unwrap())),
+            phonetic_key("ジュウミンヒョウ")
+        );
+    }
+
+    #[test]
+    fn runs_need_touching_morphemes() {
+        // 「ウ 国民健康保険」: the space after the marker ends the run.
+        let a = m("ウ", "名詞", 0);
+        let b = m("国民", "名詞", a.end + 1);
+        let c = m("健康", "名詞", b.end);
+        let d = m("を", "助詞", c.end);
+        let e = m("保険", "名詞", d.end);
+        let morphs = [a, b, c, d, e];
+        let got: Vec<String> = runs(&morphs, Morph::is_noun)
+            .into_iter()
+            .map(surface_of)
+            .collect();
+        assert_eq!(got, ["ウ", "国民健康", "保険"]);
+    }
+}

@@ -72,7 +72,14 @@ pub enum KnowledgeError {
     UnknownVersion(String, String),
     #[error("日付「{0}」を読めません（例: 2027-04-01）")]
     InvalidDate(String),
+    #[error("ほかの取り込み・取り下げが実行中です。終わってからもう一度実行してください")]
+    Busy,
+    #[error("質問が長すぎます（{0} 文字、上限 {MAX_QUERY_CHARS} 文字）")]
+    QueryTooLong(usize),
 }
+
+/// Longest query accepted (characters).
+pub const MAX_QUERY_CHARS: usize = 2000;
 
 impl From<tantivy::TantivyError> for KnowledgeError {
     fn from(e: tantivy::TantivyError) -> Self {
@@ -458,6 +465,15 @@ impl KnowledgeBase {
         Ok(())
     }
 
+    /// The index writer, whose lock file keeps other writers (in this or
+    /// another process) out until it is dropped.
+    fn lock_writer(&self) -> Result<tantivy::IndexWriter, KnowledgeError> {
+        self.index.writer(100_000_000).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => KnowledgeError::Busy,
+            e => e.into(),
+        })
+    }
+
     /// The vocabulary of the manuals in force and of the synonym file.
     fn vocabulary(&self, live: &Live) -> Vocabulary {
         let mut v = Vocabulary::default();
@@ -518,6 +534,10 @@ impl KnowledgeBase {
         day: NaiveDate,
     ) -> Result<SearchResult, KnowledgeError> {
         let started = Instant::now();
+        let n = query.chars().count();
+        if n > MAX_QUERY_CHARS {
+            return Err(KnowledgeError::QueryTooLong(n));
+        }
         self.refresh(false)?;
         let (cached, expansion) = {
             let live = self.live.read().unwrap_or_else(|e| e.into_inner());
@@ -727,6 +747,7 @@ impl KnowledgeBase {
     /// Takes a document out of search at once. Its versions stay citable.
     pub fn withdraw(&self, document: &str) -> Result<(), KnowledgeError> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _writer = self.lock_writer()?;
         let path = self.catalog_path();
         let mut cat = Catalog::load(&path).map_err(io(&path))?;
         let entry = cat
@@ -807,9 +828,12 @@ impl KnowledgeBase {
         mut report: ImportReport,
     ) -> Result<ImportReport, KnowledgeError> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        // The index writer's lock serializes writers across processes; it is
+        // taken before the catalog is read, so no writer saves a stale one.
+        let mut writer = self.lock_writer()?;
+        let mut changed = false;
         let cat_path = self.catalog_path();
         let mut cat = Catalog::load(&cat_path).map_err(io(&cat_path))?;
-        let mut writer: Option<tantivy::IndexWriter> = None;
         let now = Local::now().to_rfc3339();
         let today = today();
 
@@ -862,10 +886,8 @@ impl KnowledgeBase {
                 .map(DocEntry::next_version)
                 .unwrap_or_else(|| "v1".into());
             let effective = prepared.effective.or(opts.effective).unwrap_or(today);
-            if writer.is_none() {
-                writer = Some(self.index.writer(100_000_000)?);
-            }
-            let w = writer.as_mut().expect("writer just created");
+            changed = true;
+            let w = &mut writer;
             let dv = docver(&name, &version);
             for (i, c) in prepared.chunks.iter().enumerate() {
                 w.add_document(self.index_doc(&name, &version, &dv, i, &prepared.title, c))?;
@@ -905,9 +927,9 @@ impl KnowledgeBase {
         }
         // Index first, catalog second: the new chunks become visible only
         // when the catalog that names them is in place.
-        if let Some(mut w) = writer {
-            w.commit()?;
-            w.wait_merging_threads()?;
+        if changed {
+            writer.commit()?;
+            writer.wait_merging_threads()?;
         }
         cat.save(&cat_path).map_err(io(&cat_path))?;
         self.refresh(true)?;
@@ -1100,4 +1122,45 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_writer_at_a_time_and_bounded_queries() {
+        let analyzer = Arc::new(Analyzer::from_env().expect("dictionary (run `make setup`)"));
+        let dir = tempfile::tempdir().unwrap();
+        let a = KnowledgeBase::open(dir.path(), analyzer.clone()).unwrap();
+        let b = KnowledgeBase::open(dir.path(), analyzer).unwrap();
+        let held = a.lock_writer().unwrap();
+        let files = vec![(
+            "x.txt".to_owned(),
+            "手続\n第1 概要\n本文。\n".as_bytes().to_vec(),
+        )];
+        let err = b
+            .import_files(
+                files.clone(),
+                &ImportOptions::default(),
+                ImportReport::default(),
+            )
+            .unwrap_err();
+        assert!(matches!(err, KnowledgeError::Busy), "{err}");
+        assert!(err.to_string().contains("実行中"));
+        assert!(matches!(b.withdraw("x.txt"), Err(KnowledgeError::Busy)));
+        drop(held);
+        let r = b
+            .import_files(files, &ImportOptions::default(), ImportReport::default())
+            .unwrap();
+        assert_eq!(r.documents, 1);
+        // The other handle sees the publication on its next search.
+        assert_eq!(a.search("概要", 1).unwrap().hits[0].document, "x.txt");
+
+        let long = "住民票".repeat(MAX_QUERY_CHARS);
+        assert!(matches!(
+            a.search(&long, 3),
+            Err(KnowledgeError::QueryTooLong(_))
+        ));
+    }
 }
