@@ -1027,7 +1027,9 @@ impl KnowledgeBase {
         }
         for h in heads {
             let h = h.trim().to_owned();
-            if (2..=16).contains(&h.chars().count()) && !h.contains(['。', '、', '(', ')']) {
+            if (2..=16).contains(&h.chars().count())
+                && !h.contains(['。', '、', '(', ')', '（', '）'])
+            {
                 bump(h, 3, &mut order);
             }
         }
@@ -1053,6 +1055,9 @@ impl KnowledgeBase {
         analysis::runs(&morphs, noun)
             .into_iter()
             .filter_map(|run| {
+                // A run may not start with a suffix: 「3歳未満」 gives no 「歳未満」.
+                let lead = run.iter().take_while(|m| m.pos[1] == "接尾").count();
+                let run = &run[lead..];
                 let s = analysis::surface_of(run);
                 let n = s.chars().count();
                 let content = s.chars().all(normalize::is_word_char)
