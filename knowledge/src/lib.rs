@@ -211,8 +211,9 @@ struct Live {
     /// Ids of the (document, version) pairs in force, cached for one day.
     allowed: Option<(NaiveDate, Arc<HashSet<u64>>)>,
     /// The manuals' vocabulary (glossary terms) with phonetic keys, for
-    /// sound-alike correction of mis-heard query words.
-    vocab: Arc<Vocabulary>,
+    /// sound-alike correction of mis-heard query words; built for one day,
+    /// since a scheduled version brings its terms on its effective date.
+    vocab: Option<(NaiveDate, Arc<Vocabulary>)>,
 }
 
 /// Terms the manuals use, by sound: (term, phonetic key as chars).
@@ -405,7 +406,7 @@ impl KnowledgeBase {
                 synonyms: Synonyms::default(),
                 synonyms_stamp: None,
                 allowed: None,
-                vocab: Arc::default(),
+                vocab: None,
             }),
             write_lock: Mutex::new(()),
             weights,
@@ -461,7 +462,7 @@ impl KnowledgeBase {
             live.synonyms_stamp = ss;
         }
         // Something changed (or a forced reload): the vocabulary follows.
-        live.vocab = Arc::new(self.vocabulary(&live));
+        live.vocab = None;
         Ok(())
     }
 
@@ -474,12 +475,28 @@ impl KnowledgeBase {
         })
     }
 
-    /// The vocabulary of the manuals in force and of the synonym file.
-    fn vocabulary(&self, live: &Live) -> Vocabulary {
+    /// The vocabulary for `day`, built on first use that day or after a change.
+    fn vocabulary_on(&self, day: NaiveDate) -> Arc<Vocabulary> {
+        {
+            let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((d, v)) = &live.vocab {
+                if *d == day {
+                    return v.clone();
+                }
+            }
+        }
+        let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
+        let v = Arc::new(self.vocabulary(&live, day));
+        live.vocab = Some((day, v.clone()));
+        v
+    }
+
+    /// The vocabulary of the manuals in force on `day` and of the synonym file.
+    fn vocabulary(&self, live: &Live, day: NaiveDate) -> Vocabulary {
         let mut v = Vocabulary::default();
         let terms = live
             .catalog
-            .current(today())
+            .current(day)
             .into_iter()
             .flat_map(|(_, ver)| ver.terms.iter().cloned())
             .chain(live.synonyms.all_terms());
@@ -539,6 +556,7 @@ impl KnowledgeBase {
             return Err(KnowledgeError::QueryTooLong(n));
         }
         self.refresh(false)?;
+        let vocab = self.vocabulary_on(day);
         let (cached, expansion) = {
             let live = self.live.read().unwrap_or_else(|e| e.into_inner());
             let cached = match &live.allowed {
@@ -548,7 +566,7 @@ impl KnowledgeBase {
             let key = self.analyzer.phonetic_text(query);
             let mut expansion = live.synonyms.expand_spoken(query, &key);
             let units = self.analyzer.query_units(query);
-            for t in live.vocab.soundalikes(&units) {
+            for t in vocab.soundalikes(&units) {
                 if !expansion.contains(&t) {
                     expansion.push(t);
                 }

@@ -174,10 +174,14 @@ struct Node {
     numbering: Option<Numbering>,
     explicit_level: Option<u8>,
     items: Vec<Item>,
+    /// Set when a sibling of the same list is a plain item: a list is kept
+    /// together, in order, rather than having one member split off.
+    in_item_list: bool,
 }
 
 impl Node {
-    fn is_heading(&self) -> bool {
+    /// A heading by its own looks: numbered, short title, content under it.
+    fn looks_like_heading(&self) -> bool {
         if self.explicit_level.is_some() {
             return true;
         }
@@ -186,6 +190,36 @@ impl Node {
             && self.title_chars > 0
             && self.title_chars <= HEADING_MAX_CHARS
             && !self.ends_sentence
+    }
+
+    fn is_heading(&self) -> bool {
+        self.explicit_level.is_some() || (self.looks_like_heading() && !self.in_item_list)
+    }
+}
+
+/// Marks the members of every list (children of one node with one numbering
+/// kind) as items when any member is a plain item.
+fn mark_item_lists(nodes: &mut [Node]) {
+    for parent in 0..nodes.len() {
+        let children: Vec<usize> = nodes[parent]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Child(c) => Some(*c),
+                Item::Para(_) => None,
+            })
+            .collect();
+        for &c in &children {
+            let kind = nodes[c].numbering;
+            if kind.is_none() || nodes[c].looks_like_heading() {
+                continue;
+            }
+            for &sib in &children {
+                if nodes[sib].numbering == kind {
+                    nodes[sib].in_item_list = true;
+                }
+            }
+        }
     }
 }
 
@@ -199,6 +233,7 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
         numbering: None,
         explicit_level: Some(0),
         items: Vec::new(),
+        in_item_list: false,
     }];
     // Open explicit headings (node ids), and open numbered nodes under them.
     let mut headings: Vec<usize> = vec![0];
@@ -228,6 +263,7 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
                     numbering: None,
                     explicit_level: Some(*level),
                     items: Vec::new(),
+                    in_item_list: false,
                 });
                 nodes[parent].items.push(Item::Child(id));
                 headings.push(id);
@@ -268,6 +304,7 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
                             numbering: Some(kind),
                             explicit_level: None,
                             items: Vec::new(),
+                            in_item_list: false,
                         });
                         nodes[parent].items.push(Item::Child(id));
                         numbered.push(id);
@@ -278,6 +315,7 @@ pub fn sections(lines: &[Line]) -> Vec<Section> {
         }
     }
 
+    mark_item_lists(&mut nodes);
     let mut out = Vec::new();
     collect(&nodes, 0, &mut Vec::new(), &mut out);
     out
@@ -490,6 +528,35 @@ mod tests {
             .map(|(l, u)| (l.to_owned(), u.into_iter().map(str::to_owned).collect()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_list_stays_together_when_one_member_has_sub_items() {
+        let lines = text(
+            "1 登録の手続
+             (1) 代理人が申請する場合
+             ア 照会書を郵送する。
+             イ 回答書の確認
+             (ア) 本人が来庁する場合
+             (イ) 代理人が来庁する場合
+             ウ 回答期限は30日以内とする。",
+        );
+        let got: Vec<(String, Vec<String>)> = sections(&lines)
+            .into_iter()
+            .map(|s| (s.label(), s.units))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(
+                "1 登録の手続 > (1) 代理人が申請する場合".to_owned(),
+                vec![
+                    "ア 照会書を郵送する。".to_owned(),
+                    "イ 回答書の確認\n　(ア) 本人が来庁する場合\n　(イ) 代理人が来庁する場合"
+                        .to_owned(),
+                    "ウ 回答期限は30日以内とする。".to_owned(),
+                ]
+            )]
+        );
     }
 
     #[test]
