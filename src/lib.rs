@@ -38,8 +38,15 @@ pub mod manuals {
 pub const EVAL_QUESTIONS: &str = include_str!("../eval/knowledge.tsv");
 
 /// Loads the analyzer (building the dictionary on first use) and opens the
-/// knowledge base in `data`.
+/// knowledge base in `data`, creating it when missing.
 pub fn open_knowledge(data: &Path) -> Result<KnowledgeBase, KnowledgeError> {
     let analyzer = Arc::new(Analyzer::from_env()?);
     KnowledgeBase::open(data, analyzer)
+}
+
+/// As [`open_knowledge`], but only an existing knowledge base (for commands
+/// that read).
+pub fn open_existing_knowledge(data: &Path) -> Result<KnowledgeBase, KnowledgeError> {
+    let analyzer = Arc::new(Analyzer::from_env()?);
+    KnowledgeBase::open_existing(data, analyzer)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use madoguchi::{bench, eval, manuals, open_knowledge};
+use madoguchi::{bench, eval, manuals, open_existing_knowledge, open_knowledge};
 use madoguchi_knowledge::{parse_date, FileOutcome, ImportOptions, KnowledgeBase};
 
 #[derive(Parser)]
@@ -138,8 +138,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Opens (creating if needed) the knowledge base for commands that write.
 fn open(data: &Path) -> Result<KnowledgeBase> {
     open_knowledge(data).with_context(|| format!("ナレッジベース {} を開けません", data.display()))
+}
+
+/// Opens an existing knowledge base for commands that read or withdraw.
+fn open_read(data: &Path) -> Result<KnowledgeBase> {
+    Ok(open_existing_knowledge(data)?)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -267,7 +273,8 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
-                for (file, outcome) in &r.files {
+                for f in &r.files {
+                    let (file, outcome) = (&f.file, &f.outcome);
                     let what = match outcome {
                         FileOutcome::New { version } => format!("新規 {version}"),
                         FileOutcome::Updated { version } => format!("改訂 {version}"),
@@ -289,6 +296,11 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                 for w in &r.warnings {
                     println!("  警告 {}: {}", w.file, w.message);
                 }
+                for m in &r.missing {
+                    println!(
+                        "  注意 {m}: フォルダにありませんが検索対象のままです（外すには `madoguchi knowledge withdraw {m}`）"
+                    );
+                }
             }
         }
         KnowledgeCmd::Search {
@@ -297,7 +309,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             limit,
             json,
         } => {
-            let kb = open(&data)?;
+            let kb = open_read(&data)?;
             let r = kb.search(&query, limit)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
@@ -325,12 +337,12 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             );
         }
         KnowledgeCmd::Glossary { data } => {
-            for t in open(&data)?.glossary()? {
+            for t in open_read(&data)?.glossary()? {
                 println!("{t}");
             }
         }
         KnowledgeCmd::Withdraw { document, data } => {
-            open(&data)?.withdraw(&document)?;
+            open_read(&data)?.withdraw(&document)?;
             println!("{document} を検索対象から外しました（過去の版は引用のため残ります）");
         }
         KnowledgeCmd::Versions {
@@ -338,7 +350,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             data,
             json,
         } => {
-            let cat = open(&data)?.catalog()?;
+            let cat = open_read(&data)?.catalog()?;
             let today = madoguchi_knowledge::today();
             let docs: Vec<_> = cat
                 .documents
@@ -381,7 +393,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             data,
             json,
         } => {
-            let kb = open(&data)?;
+            let kb = open_read(&data)?;
             let version = match version {
                 Some(v) => v,
                 None => {

@@ -403,3 +403,55 @@ fn morphemes_keep_surface_base_pos_and_reading() {
         assert_eq!(&text[m.start..m.end], m.surface);
     }
 }
+
+#[test]
+fn editors_are_told_about_missing_files_backdating_and_wrong_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let (d, s) = (data.to_str().unwrap(), src.to_str().unwrap());
+    std::fs::write(src.join("a.txt"), "窓口A\n第1 概要\n本文A。\n").unwrap();
+    std::fs::write(src.join("b.txt"), "窓口B\n第1 概要\n本文B。\n").unwrap();
+    run(&["knowledge", "import", s, "--data", d]);
+
+    // A file gone from the folder is named, and stays until withdrawn.
+    std::fs::remove_file(src.join("b.txt")).unwrap();
+    let out = run(&["knowledge", "import", s, "--data", d]);
+    assert!(
+        out.contains("注意 b.txt") && out.contains("knowledge withdraw b.txt"),
+        "{out}"
+    );
+    let json: Value =
+        serde_json::from_str(&run(&["knowledge", "import", s, "--data", d, "--json"])).unwrap();
+    assert_eq!(json["missing"], serde_json::json!(["b.txt"]));
+    assert_eq!(json["files"][0]["file"], "a.txt");
+    assert_eq!(json["files"][0]["outcome"], "unchanged");
+
+    // A revision dated before the version in force is flagged.
+    std::fs::write(
+        src.join("a.txt"),
+        "---\n施行日: 2001-04-01\n---\n窓口A\n第1 概要\n本文A改。\n",
+    )
+    .unwrap();
+    let out = run(&["knowledge", "import", s, "--data", d]);
+    assert!(out.contains("施行日 2001-04-01 は既存の版 v1"), "{out}");
+
+    // Reading commands do not create a knowledge base where there is none.
+    let nowhere = tmp.path().join("typo");
+    for args in [
+        vec![
+            "knowledge",
+            "search",
+            "--data",
+            nowhere.to_str().unwrap(),
+            "住民票",
+        ],
+        vec!["knowledge", "glossary", "--data", nowhere.to_str().unwrap()],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("ナレッジベースがありません"));
+    }
+    assert!(!nowhere.exists());
+}

@@ -74,6 +74,8 @@ pub enum KnowledgeError {
     InvalidDate(String),
     #[error("ほかの取り込み・取り下げが実行中です。終わってからもう一度実行してください")]
     Busy,
+    #[error("{0} にナレッジベースがありません（先に `madoguchi knowledge import <マニュアルのフォルダ> --data {0}` を実行してください）")]
+    NoKnowledgeBase(PathBuf),
     #[error("質問が長すぎます（{0} 文字、上限 {MAX_QUERY_CHARS} 文字）")]
     QueryTooLong(usize),
 }
@@ -138,9 +140,19 @@ pub struct ImportWarning {
 }
 
 /// Summary of an import.
+/// One file of an import and what became of it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FileResult {
+    pub file: String,
+    pub outcome: FileOutcome,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
-    pub files: Vec<(String, FileOutcome)>,
+    pub files: Vec<FileResult>,
+    /// Documents in the knowledge base (in search) that the imported folder
+    /// no longer has. They stay until withdrawn.
+    pub missing: Vec<String>,
     /// Documents imported as a new version (new or changed).
     pub documents: usize,
     pub unchanged: usize,
@@ -361,6 +373,15 @@ impl KnowledgeBase {
     /// Opens (creating if needed) the knowledge base in `dir`.
     pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self, KnowledgeError> {
         Self::open_with(dir, analyzer, Weights::default())
+    }
+
+    /// Opens an existing knowledge base; a clear error when `dir` holds none
+    /// (so that a mistyped `--data` does not quietly create an empty one).
+    pub fn open_existing(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self, KnowledgeError> {
+        if !dir.join("catalog.json").exists() {
+            return Err(KnowledgeError::NoKnowledgeBase(dir.to_path_buf()));
+        }
+        Self::open(dir, analyzer)
     }
 
     /// As [`open`](Self::open), with explicit field weights (for tuning).
@@ -834,7 +855,19 @@ impl KnowledgeBase {
                 Err(e) => report.fail(&name, format!("読み込めません: {e}")),
             }
         }
-        self.import_files(inputs, opts, report)
+        let names: HashSet<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
+        let failed: HashSet<String> = report.files.iter().map(|f| f.file.clone()).collect();
+        let mut report = self.import_files(inputs, opts, report)?;
+        let cat = self.catalog()?;
+        report.missing = cat
+            .documents
+            .iter()
+            .filter(|(n, d)| {
+                d.withdrawn_at.is_none() && !names.contains(*n) && !failed.contains(*n)
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        Ok(report)
     }
 
     /// Imports manuals given as (document name, bytes). A top-level
@@ -865,7 +898,7 @@ impl KnowledgeBase {
                         }
                         let p = self.synonyms_path();
                         std::fs::write(&p, text).map_err(io(&p))?;
-                        report.files.push((name, FileOutcome::Synonyms));
+                        report.record(name, FileOutcome::Synonyms);
                     }
                     Err(_) => report.fail(&name, "UTF-8 で保存してください".into()),
                 }
@@ -876,7 +909,7 @@ impl KnowledgeBase {
                     "対応していない形式のため取り込みませんでした（.md .txt .html .docx に対応）"
                         .to_owned();
                 report.warn(&name, reason.clone());
-                report.files.push((name, FileOutcome::Skipped { reason }));
+                report.record(name, FileOutcome::Skipped { reason });
                 continue;
             };
             let prepared = match self.prepare(&name, &bytes, format) {
@@ -896,7 +929,7 @@ impl KnowledgeBase {
                 && entry.is_some_and(|e| e.withdrawn_at.is_none())
             {
                 report.unchanged += 1;
-                report.files.push((name, FileOutcome::Unchanged));
+                report.record(name, FileOutcome::Unchanged);
                 continue;
             }
             let is_new = entry.is_none();
@@ -904,6 +937,22 @@ impl KnowledgeBase {
                 .map(DocEntry::next_version)
                 .unwrap_or_else(|| "v1".into());
             let effective = prepared.effective.or(opts.effective).unwrap_or(today);
+            // A version is in force from its date until a version with a
+            // later date takes over: a back-dated one may never be used.
+            if let Some(later) = entry
+                .into_iter()
+                .flat_map(|e| &e.versions)
+                .filter(|v| v.effective > effective)
+                .max_by_key(|v| v.effective)
+            {
+                report.warn(
+                    &name,
+                    format!(
+                        "施行日 {effective} は既存の版 {}（施行日 {}）より前のため、{} 以降は {} が使われます",
+                        later.version, later.effective, later.effective, later.version
+                    ),
+                );
+            }
             changed = true;
             let w = &mut writer;
             let dv = docver(&name, &version);
@@ -934,14 +983,12 @@ impl KnowledgeBase {
             doc.title = prepared.title;
             doc.withdrawn_at = None;
             doc.versions.push(ventry);
-            report.files.push((
-                name,
-                if is_new {
-                    FileOutcome::New { version }
-                } else {
-                    FileOutcome::Updated { version }
-                },
-            ));
+            let outcome = if is_new {
+                FileOutcome::New { version }
+            } else {
+                FileOutcome::Updated { version }
+            };
+            report.record(name, outcome);
         }
         // Index first, catalog second: the new chunks become visible only
         // when the catalog that names them is in place.
@@ -1096,8 +1143,10 @@ impl ImportReport {
     }
     fn fail(&mut self, file: &str, reason: String) {
         self.warn(file, reason.clone());
-        self.files
-            .push((file.to_owned(), FileOutcome::Failed { reason }));
+        self.record(file.to_owned(), FileOutcome::Failed { reason });
+    }
+    fn record(&mut self, file: String, outcome: FileOutcome) {
+        self.files.push(FileResult { file, outcome });
     }
 }
 
