@@ -44,6 +44,12 @@ fn samples(dir: &Path) -> PathBuf {
     m
 }
 
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
 fn analyzer() -> Arc<Analyzer> {
     Arc::new(Analyzer::from_env().expect("dictionary (run `make setup`)"))
 }
@@ -289,6 +295,7 @@ fn bad_files_are_reported_and_the_rest_imported() {
     std::fs::write(src.join("photo.png"), b"\x89PNG").unwrap();
     std::fs::write(src.join("huge.txt"), vec![b'a'; 21 * 1024 * 1024]).unwrap();
     std::fs::write(src.join(".hidden.md"), "# secret").unwrap();
+    std::fs::copy(fixture("scan_only.pdf"), src.join("scan_only.pdf")).unwrap();
 
     let kb = KnowledgeBase::open(&tmp.path().join("data"), analyzer()).unwrap();
     let r = kb.import_dir(&src, &ImportOptions::default()).unwrap();
@@ -302,8 +309,10 @@ fn bad_files_are_reported_and_the_rest_imported() {
     };
     assert!(warning("empty.md").contains("空"));
     assert!(warning("binary.md").contains("バイナリ"));
-    assert!(warning("scan.pdf").contains("PDF"));
+    assert!(warning("scan.pdf").contains("PDF として読めません"));
+
     assert!(warning("broken.docx").contains("DOCX"));
+    assert!(warning("scan_only.pdf").contains("画像だけの PDF"));
     assert!(warning("photo.png").contains("対応していない形式"));
     assert!(warning("huge.txt").contains("大きすぎます"));
     assert!(warning("sub/sjis.txt").contains("Shift_JIS"));
@@ -454,4 +463,22 @@ fn editors_are_told_about_missing_files_backdating_and_wrong_folders() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("ナレッジベースがありません"));
     }
     assert!(!nowhere.exists());
+}
+
+#[test]
+fn pdf_manuals_are_split_by_their_numbering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::copy(fixture("inu_touroku.pdf"), src.join("inu_touroku.pdf")).unwrap();
+    let kb = KnowledgeBase::open(&tmp.path().join("data"), analyzer()).unwrap();
+    let r = kb.import_dir(&src, &ImportOptions::default()).unwrap();
+    assert_eq!((r.documents, r.warnings.len()), (1, 0), "{r:?}");
+    let h = kb.search("犬の登録っていくらですか", 3).unwrap().hits;
+    assert_eq!(h[0].document, "inu_touroku.pdf");
+    assert_eq!(h[0].title, "犬の登録と狂犬病予防注射 事務取扱要領");
+    assert_eq!(h[0].label, "第1 犬の登録 > 2 手数料");
+    assert!(h[0].text.contains("1頭3,000円"));
+    let h = kb.search("狂犬病の注射はいつ受けますか", 1).unwrap().hits;
+    assert_eq!(h[0].label, "第2 狂犬病予防注射 > 1 注射の時期");
 }

@@ -66,13 +66,13 @@ pub enum ReadError {
     #[error("文字コードを判別できません（UTF-8・Shift_JIS・EUC-JP のいずれでもありません）。UTF-8 で保存し直してください")]
     Encoding,
     #[error(
-        "テキストではなくバイナリのようです。Markdown・テキスト・HTML・DOCX で保存してください"
+        "テキストではなくバイナリのようです。Markdown・テキスト・HTML・DOCX・PDF で保存してください"
     )]
     Binary,
-    #[error(
-        "PDF の取り込みには対応していません。Word・テキスト・Markdown 形式で保存し直してください"
-    )]
-    PdfUnsupported,
+    #[error("PDF として読めません（{0}）。Word・テキスト・Markdown 形式で保存し直してください")]
+    Pdf(String),
+    #[error("PDF から文字を取り出せません（画像だけの PDF かもしれません）。文字を含む PDF か、Word・テキスト形式で保存し直してください")]
+    PdfNoText,
     #[error("DOCX として読めません（{0}）。Word で開いて保存し直してください")]
     Docx(String),
     #[error("本文が見つかりません（見出しや文章がありません）")]
@@ -134,7 +134,7 @@ pub fn read(bytes: &[u8], format: Format) -> Result<RawDoc, ReadError> {
         });
     }
     let mut doc = match format {
-        Format::Pdf => return Err(ReadError::PdfUnsupported),
+        Format::Pdf => read_pdf(bytes)?,
         Format::Docx => read_docx(bytes)?,
         Format::Markdown | Format::Text | Format::Html => {
             let (text, from) = decode(bytes)?;
@@ -433,6 +433,19 @@ fn read_html(text: &str) -> RawDoc {
     doc
 }
 
+/// PDF text (pdf-extract), then the plain-text reader: office PDFs carry
+/// their structure in 公用文 numbering, which survives as text lines.
+fn read_pdf(bytes: &[u8]) -> Result<RawDoc, ReadError> {
+    // A hostile or broken file must not take the import down with it.
+    let extracted = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes))
+        .map_err(|_| ReadError::Pdf("壊れているか、対応していない構造です".into()))?
+        .map_err(|e| ReadError::Pdf(e.to_string()))?;
+    if extracted.chars().all(char::is_whitespace) {
+        return Err(ReadError::PdfNoText);
+    }
+    Ok(read_text(&extracted))
+}
+
 fn read_docx(bytes: &[u8]) -> Result<RawDoc, ReadError> {
     use quick_xml::events::Event as X;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -562,10 +575,10 @@ mod tests {
             decode(&[0xff, 0xfe, 0xfd, 0x80, 0x81][2..]),
             Err(ReadError::Encoding)
         );
-        assert_eq!(
-            read(b"%PDF-1.4", Format::Pdf).unwrap_err(),
-            ReadError::PdfUnsupported
-        );
+        assert!(matches!(
+            read(b"%PDF-1.4", Format::Pdf),
+            Err(ReadError::Pdf(_))
+        ));
         assert!(matches!(
             read(b"not a zip", Format::Docx),
             Err(ReadError::Docx(_))

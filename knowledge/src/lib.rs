@@ -10,7 +10,7 @@
 //!   the search features built from them.
 //! - [`normalize`]: NFKC, widths, phonetic keys shared by index and query.
 //! - [`ingest`]: bytes → text (Shift_JIS/EUC-JP detected) → headings and lines
-//!   for Markdown, plain text, HTML and DOCX.
+//!   for Markdown, plain text, HTML, DOCX and PDF.
 //! - [`structure`]: 公用文 numbering → heading paths → sections → chunks.
 //! - [`synonyms`]: the editors' 表記揺れ file; expands queries.
 //! - [`catalog`]: documents, versions, effective dates, withdrawals: what
@@ -906,7 +906,7 @@ impl KnowledgeBase {
             }
             let Some(format) = Format::from_name(&name) else {
                 let reason =
-                    "対応していない形式のため取り込みませんでした（.md .txt .html .docx に対応）"
+                    "対応していない形式のため取り込みませんでした（.md .txt .html .docx .pdf に対応）"
                         .to_owned();
                 report.warn(&name, reason.clone());
                 report.record(name, FileOutcome::Skipped { reason });
