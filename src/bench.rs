@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use madoguchi_knowledge::{ImportOptions, ImportReport, KnowledgeBase, KnowledgeError};
+use madoguchi_knowledge::{ImportOptions, ImportReport, KnowledgeBase, KnowledgeError, Source};
 use serde::Serialize;
 
 /// Characters in one generated "page" of manual text.
@@ -149,6 +149,10 @@ pub fn run(kb: &KnowledgeBase, pages: usize, rounds: usize) -> Result<BenchRepor
     let generated = generate(pages);
     let documents = generated.len();
     files.extend(generated);
+    let files = files
+        .into_iter()
+        .map(|(n, b)| (n, Source::Bytes(b)))
+        .collect();
     let t = Instant::now();
     let report = kb.import_files(files, &ImportOptions::default(), ImportReport::default())?;
     let import_s = t.elapsed().as_secs_f64();
@@ -172,7 +176,7 @@ pub fn run(kb: &KnowledgeBase, pages: usize, rounds: usize) -> Result<BenchRepor
     let doc = format!("{marker}\n第1 概要\n1 目的\nこの文書は{marker}の公開から検索までの時間を測るためのものです。\n");
     let t = Instant::now();
     kb.import_files(
-        vec![("bench/publish.txt".into(), doc.into_bytes())],
+        vec![("bench/publish.txt".into(), Source::Bytes(doc.into_bytes()))],
         &ImportOptions::default(),
         ImportReport::default(),
     )?;

@@ -161,6 +161,39 @@ pub struct ImportReport {
     pub warnings: Vec<ImportWarning>,
 }
 
+/// Where a manual's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Bytes(Vec<u8>),
+    File(PathBuf),
+}
+
+impl Source {
+    /// The bytes, or a message for the editor (too large, unreadable).
+    fn load(self) -> Result<Vec<u8>, String> {
+        let too_large = |size: u64| {
+            ReadError::TooLarge {
+                size,
+                limit: ingest::MAX_FILE_BYTES,
+            }
+            .to_string()
+        };
+        match self {
+            Source::Bytes(b) if b.len() as u64 > ingest::MAX_FILE_BYTES => {
+                Err(too_large(b.len() as u64))
+            }
+            Source::Bytes(b) => Ok(b),
+            Source::File(p) => {
+                let meta = std::fs::metadata(&p).map_err(|e| format!("読み込めません: {e}"))?;
+                if meta.len() > ingest::MAX_FILE_BYTES {
+                    return Err(too_large(meta.len()));
+                }
+                std::fs::read(&p).map_err(|e| format!("読み込めません: {e}"))
+            }
+        }
+    }
+}
+
 /// Options of an import.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -836,45 +869,29 @@ impl KnowledgeBase {
         let mut files = Vec::new();
         walk(dir, dir, &mut files).map_err(io(dir))?;
         files.sort();
-        let mut inputs = Vec::new();
-        let mut report = ImportReport::default();
-        for (name, path) in files {
-            match std::fs::metadata(&path) {
-                Ok(m) if m.len() > ingest::MAX_FILE_BYTES => {
-                    let reason = ReadError::TooLarge {
-                        size: m.len(),
-                        limit: ingest::MAX_FILE_BYTES,
-                    }
-                    .to_string();
-                    report.fail(&name, reason);
-                }
-                Ok(_) => match std::fs::read(&path) {
-                    Ok(bytes) => inputs.push((name, bytes)),
-                    Err(e) => report.fail(&name, format!("読み込めません: {e}")),
-                },
-                Err(e) => report.fail(&name, format!("読み込めません: {e}")),
-            }
-        }
-        let names: HashSet<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
-        let failed: HashSet<String> = report.files.iter().map(|f| f.file.clone()).collect();
-        let mut report = self.import_files(inputs, opts, report)?;
+        let names: HashSet<String> = files.iter().map(|(n, _)| n.clone()).collect();
+        let sources = files
+            .into_iter()
+            .map(|(n, p)| (n, Source::File(p)))
+            .collect();
+        let mut report = self.import_files(sources, opts, ImportReport::default())?;
+        // Documents whose file is gone (not merely unreadable this time).
         let cat = self.catalog()?;
         report.missing = cat
             .documents
             .iter()
-            .filter(|(n, d)| {
-                d.withdrawn_at.is_none() && !names.contains(*n) && !failed.contains(*n)
-            })
+            .filter(|(n, d)| d.withdrawn_at.is_none() && !names.contains(*n))
             .map(|(n, _)| n.clone())
             .collect();
         Ok(report)
     }
 
-    /// Imports manuals given as (document name, bytes). A top-level
-    /// `synonyms.txt` replaces the synonym file.
+    /// Imports manuals given as (document name, source). Each file is read
+    /// only when its turn comes, so memory stays bounded by the largest one.
+    /// A top-level `synonyms.txt` replaces the synonym file.
     pub fn import_files(
         &self,
-        files: Vec<(String, Vec<u8>)>,
+        files: Vec<(String, Source)>,
         opts: &ImportOptions,
         mut report: ImportReport,
     ) -> Result<ImportReport, KnowledgeError> {
@@ -888,7 +905,23 @@ impl KnowledgeBase {
         let now = Local::now().to_rfc3339();
         let today = today();
 
-        for (name, bytes) in files {
+        for (name, source) in files {
+            let format = Format::from_name(&name);
+            if format.is_none() && name != "synonyms.txt" {
+                let reason =
+                    "対応していない形式のため取り込みませんでした（.md .txt .html .docx .pdf に対応）"
+                        .to_owned();
+                report.warn(&name, reason.clone());
+                report.record(name, FileOutcome::Skipped { reason });
+                continue;
+            }
+            let bytes = match source.load() {
+                Ok(b) => b,
+                Err(reason) => {
+                    report.fail(&name, reason);
+                    continue;
+                }
+            };
             if name == "synonyms.txt" {
                 match String::from_utf8(bytes) {
                     Ok(text) => {
@@ -904,14 +937,7 @@ impl KnowledgeBase {
                 }
                 continue;
             }
-            let Some(format) = Format::from_name(&name) else {
-                let reason =
-                    "対応していない形式のため取り込みませんでした（.md .txt .html .docx .pdf に対応）"
-                        .to_owned();
-                report.warn(&name, reason.clone());
-                report.record(name, FileOutcome::Skipped { reason });
-                continue;
-            };
+            let Some(format) = format else { continue };
             let prepared = match self.prepare(&name, &bytes, format) {
                 Ok(p) => p,
                 Err(reason) => {
@@ -1209,7 +1235,7 @@ mod tests {
         let held = a.lock_writer().unwrap();
         let files = vec![(
             "x.txt".to_owned(),
-            "手続\n第1 概要\n本文。\n".as_bytes().to_vec(),
+            Source::Bytes("手続\n第1 概要\n本文。\n".as_bytes().to_vec()),
         )];
         let err = b
             .import_files(
