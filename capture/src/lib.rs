@@ -9,12 +9,16 @@
 //! - [`setup`]: fetching (pip), checking and converting the default model.
 //! - [`audio`]: WAV decoding and resampling to 16 kHz, per channel, in memory.
 //! - [`vad`]: energy gate over a noise floor; utterances cut at pauses.
+//! - [`asr`]: whisper (language ja, sized audio context, glossary prompt, guards).
+//! - [`pipeline`]: tracks → utterances with speakers → final segments.
 //!
 //! # Invariants
 //! - Audio is never written to disk or sent off the counter PC; only text
 //!   leaves the process.
 
+pub mod asr;
 pub mod audio;
 pub mod model;
+pub mod pipeline;
 pub mod setup;
 pub mod vad;

@@ -1,0 +1,263 @@
+//! Speech recognition with whisper.cpp (whisper-rs): one utterance in, text
+//! out. The language is always Japanese (detection costs a pass), the audio
+//! context is sized to the utterance, the prompt lists the knowledge base's
+//! terms, and Japanese failure modes are filtered before text leaves.
+
+use std::path::Path;
+
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+
+use crate::audio::SAMPLE_RATE;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AsrError {
+    #[error(
+        "whisper model {path}: {msg} (run `madoguchi setup` or name a ggml model with --model)"
+    )]
+    Model { path: String, msg: String },
+    #[error("whisper: {0}")]
+    Whisper(String),
+}
+
+/// Phrases whisper invents on silence or noise (from its subtitle training
+/// data). A segment made only of these is dropped.
+const HALLUCINATIONS: &[&str] = &[
+    "ご視聴ありがとうございました",
+    "ご視聴ありがとうございます",
+    "チャンネル登録",
+    "高評価",
+    "ご清聴ありがとうございました",
+    "最後までご視聴",
+    "字幕",
+    "おやすみなさい",
+    "お疲れ様でした",
+    "見てくれてありがとう",
+];
+
+/// The longest prompt passed to whisper, in characters (its limit is 224
+/// tokens; Japanese takes one or two tokens a character).
+pub const MAX_PROMPT_CHARS: usize = 120;
+
+/// A loaded whisper model.
+pub struct Transcriber {
+    ctx: WhisperContext,
+    threads: i32,
+    prompt: String,
+}
+
+impl Transcriber {
+    /// Loads a ggml model. `threads` should be the cores really free.
+    pub fn load(path: &Path, threads: usize) -> Result<Self, AsrError> {
+        whisper_rs::install_logging_hooks();
+        let model_err = |msg: String| AsrError::Model {
+            path: path.display().to_string(),
+            msg,
+        };
+        if !path.is_file() {
+            return Err(model_err("not found".into()));
+        }
+        let ctx = WhisperContext::new_with_params(path, WhisperContextParameters::default())
+            .map_err(|e| model_err(e.to_string()))?;
+        Ok(Transcriber {
+            ctx,
+            threads: threads.max(1) as i32,
+            prompt: String::new(),
+        })
+    }
+
+    /// Sets the initial prompt from glossary terms (most important first).
+    pub fn set_glossary(&mut self, terms: &[String]) {
+        self.prompt = prompt_from(terms);
+    }
+
+    pub fn prompt(&self) -> &str {
+        &self.prompt
+    }
+
+    /// Transcribes one utterance (16 kHz mono). Returns cleaned text, or an
+    /// empty string when nothing credible was said.
+    pub fn transcribe(&self, samples: &[f32]) -> Result<String, AsrError> {
+        let werr = |e: whisper_rs::WhisperError| AsrError::Whisper(e.to_string());
+        let mut state = self.ctx.create_state().map_err(werr)?;
+        let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        p.set_language(Some("ja"));
+        p.set_n_threads(self.threads);
+        p.set_no_context(true);
+        p.set_no_timestamps(true);
+        p.set_print_special(false);
+        p.set_print_progress(false);
+        p.set_print_realtime(false);
+        p.set_print_timestamps(false);
+        p.set_suppress_blank(true);
+        p.set_temperature(0.0);
+        p.set_audio_ctx(audio_ctx(samples.len()));
+        if !self.prompt.is_empty() {
+            p.set_initial_prompt(&self.prompt);
+        }
+        // whisper needs at least one second; pad short utterances with silence.
+        let min = SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10;
+        let padded;
+        let input = if samples.len() < min {
+            padded = [samples, &vec![0.0; min - samples.len()]].concat();
+            &padded[..]
+        } else {
+            samples
+        };
+        state.full(p, input).map_err(werr)?;
+        // Bytes first, text last: one character may span two tokens.
+        let mut bytes = Vec::new();
+        for seg in state.as_iter() {
+            if seg.no_speech_probability() > 0.8 {
+                continue;
+            }
+            let b = seg.to_bytes().map_err(werr)?;
+            let t = String::from_utf8_lossy(b);
+            if is_hallucination(&t) {
+                continue;
+            }
+            bytes.extend_from_slice(b);
+        }
+        Ok(clean(&String::from_utf8_lossy(&bytes)))
+    }
+}
+
+/// whisper's encoder has 50 positions a second of audio (1,500 for 30 s);
+/// sizing it to the utterance (plus a second of margin) saves most of the
+/// encoder's time on short utterances.
+pub fn audio_ctx(samples: usize) -> i32 {
+    let secs = samples as f64 / f64::from(SAMPLE_RATE);
+    (((secs + 1.0) * 50.0).ceil() as i32).clamp(150, 1500)
+}
+
+/// The prompt: glossary terms joined with 「、」, at most [`MAX_PROMPT_CHARS`].
+pub fn prompt_from(terms: &[String]) -> String {
+    let mut out = String::new();
+    for t in terms {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let add = t.chars().count() + usize::from(!out.is_empty());
+        if out.chars().count() + add > MAX_PROMPT_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('、');
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+/// True for a segment that is only a known hallucinated phrase (with at
+/// most politeness around it). 「お願いします」 alone is real speech.
+fn is_hallucination(text: &str) -> bool {
+    let mut rest: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"。、！!？?・…".contains(*c))
+        .collect();
+    if rest.is_empty() {
+        return true;
+    }
+    let mut found = false;
+    for h in HALLUCINATIONS {
+        if rest.contains(h) {
+            found = true;
+            rest = rest.replace(h, "");
+        }
+    }
+    const LEFTOVERS: &[&str] = &[
+        "",
+        "お願いします",
+        "をお願いします",
+        "よろしくお願いします",
+        "お願いいたします",
+        "して",
+    ];
+    found && LEFTOVERS.contains(&rest.as_str())
+}
+
+/// Trims, drops bracketed sound labels （音楽） [拍手] and collapses
+/// repetition loops (the same phrase three or more times in a row).
+pub fn clean(text: &str) -> String {
+    let mut s = String::new();
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '(' | '（' | '[' | '［' | '【' => depth += 1,
+            ')' | '）' | ']' | '］' | '】' if depth > 0 => depth -= 1,
+            _ if depth == 0 => s.push(c),
+            _ => {}
+        }
+    }
+    collapse_repeats(s.trim())
+}
+
+/// Collapses a unit (1–20 characters) repeated three or more times in a row
+/// to one occurrence.
+fn collapse_repeats(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    'outer: while i < chars.len() {
+        for unit in 1..=20.min((chars.len() - i) / 3) {
+            let pat = &chars[i..i + unit];
+            let mut reps = 1;
+            while i + (reps + 1) * unit <= chars.len()
+                && &chars[i + reps * unit..i + (reps + 1) * unit] == pat
+            {
+                reps += 1;
+            }
+            if reps >= 3 {
+                out.extend_from_slice(pat);
+                i += reps * unit;
+                continue 'outer;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_against_japanese_failure_modes() {
+        assert!(is_hallucination("ご視聴ありがとうございました"));
+        assert!(is_hallucination("チャンネル登録お願いします！"));
+        assert!(is_hallucination("。"));
+        assert!(!is_hallucination("住民票の写しをお願いします"));
+        assert!(!is_hallucination("お願いします"));
+        assert!(!is_hallucination("字幕の付いた案内はありますか"));
+        assert_eq!(clean("住民票の写しです（音楽）"), "住民票の写しです");
+        assert_eq!(
+            clean("はいはいはいはいはい、分かりました"),
+            "はい、分かりました"
+        );
+        assert_eq!(
+            clean("ありがとうございます。ありがとうございます。ありがとうございます。"),
+            "ありがとうございます。"
+        );
+        assert_eq!(clean("1通300円です"), "1通300円です");
+    }
+
+    #[test]
+    fn prompt_and_context_sizes() {
+        let terms: Vec<String> = ["住民票の写し", "本人確認書類", "転出証明書"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            prompt_from(&terms),
+            "住民票の写し、本人確認書類、転出証明書"
+        );
+        let many: Vec<String> = (0..100).map(|i| format!("用語{i}")).collect();
+        assert!(prompt_from(&many).chars().count() <= MAX_PROMPT_CHARS);
+        assert_eq!(audio_ctx(16_000 * 6), 350);
+        assert_eq!(audio_ctx(16_000 * 60), 1500);
+        assert_eq!(audio_ctx(100), 150);
+    }
+}
