@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Synthesizes the Japanese counter-conversation fixtures in
+tests/fixtures/speech/ with Open JTalk, so tests need no TTS at run time.
+
+Needs: apt-get install open-jtalk open-jtalk-mecab-naist-jdic; python3 with
+numpy; the mei voice from the pyopenjtalk sdist:
+  pip install numpy cython wheel setuptools_scm
+  pip download --no-deps --no-binary :all: --no-build-isolation -d /tmp pyopenjtalk
+  tar xzf /tmp/pyopenjtalk-*.tar.gz -C /tmp --wildcards '*/mei_normal.htsvoice'
+then: scripts/make_speech_fixtures.py /tmp/pyopenjtalk-*/pyopenjtalk/htsvoice/mei_normal.htsvoice
+
+With `--set DIR N` it writes N single utterances (and texts.tsv) to DIR for
+the recognition benchmark instead.
+"""
+import subprocess
+import sys
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+
+DIC = "/var/lib/mecab/dic/open-jtalk/naist-jdic"
+OUT = Path(__file__).resolve().parent.parent / "tests/fixtures/speech"
+
+STAFF = [
+    "お待たせしました。本日はどのようなご用件でしょうか。",
+    "本人確認書類はお持ちですか。",
+    "住民票の写しの手数料は、一通三百円です。",
+]
+RESIDENT = [
+    "住民票の写しを二通お願いしたいんですけど。",
+    "運転免許証があります。",
+    "はい、分かりました。",
+]
+
+# Utterances for the recognition benchmark (counter Japanese).
+SET = [
+    "住民票の写しを取りたいんですけど。", "本人確認書類をお見せください。", "印鑑登録をしたいのですが。",
+    "印鑑登録証明書を一通お願いします。", "マイナンバーカードの暗証番号を忘れてしまいました。",
+    "転出証明書はお持ちですか。", "引っ越してきたので転入届を出したいです。", "市内で引っ越しました。",
+    "戸籍謄本は一通四百五十円です。", "本籍地以外でも戸籍証明書を請求できます。", "国民健康保険に加入したいです。",
+    "会社を退職しました。", "児童手当の申請はこちらです。", "子どもが生まれたので出生届を出しに来ました。",
+    "婚姻届には証人が二人必要です。", "死亡届は七日以内に提出してください。", "火葬許可証をお渡しします。",
+    "郵送で請求することもできます。", "コンビニ交付は朝六時半から夜十一時までです。", "委任状はお持ちですか。",
+    "代理人の方の本人確認書類も必要です。", "手数料は三百円です。", "こちらの申請書にご記入ください。",
+    "番号札を取ってお待ちください。", "マイナンバーカードを紛失しました。", "再交付には千円かかります。",
+    "暗証番号は数字四桁です。", "三回間違えるとロックされます。", "顔写真付きの証明書が必要です。",
+    "健康保険の資格確認書をお持ちですか。", "世帯全員の住民票が必要ですか。", "本籍と筆頭者を記載しますか。",
+    "印鑑登録証をお持ちください。", "窓口は五時十五分までです。", "第二土曜日の午前中も開いています。",
+    "転入届は十四日以内に出してください。", "葬祭費は五万円支給されます。", "資格喪失証明書が必要です。",
+    "児童手当は偶数月に振り込まれます。", "お子さんのマイナンバーカードも必要です。",
+]
+
+
+def synth(text: str, voice: str, rate: int, speed: float = 1.0) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as d:
+        txt, wav = Path(d) / "in.txt", Path(d) / "out.wav"
+        txt.write_text(text, encoding="utf-8")
+        subprocess.run(["open_jtalk", "-x", DIC, "-m", voice, "-r", str(speed), "-ow", str(wav), str(txt)], check=True)
+        with wave.open(str(wav)) as w:
+            native = w.getframerate()
+            x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
+    # The voice's own rate (48 kHz for mei) → the rate asked for.
+    t_out = np.arange(int(len(x) * rate / native)) / rate
+    return np.interp(t_out, np.arange(len(x)) / native, x).astype(np.float32)
+
+
+def write(path: Path, rate: int, channels: list) -> None:
+    data = np.stack(channels, axis=1) if len(channels) > 1 else channels[0][:, None]
+    pcm = (np.clip(data, -1, 1) * 32767).astype(np.int16)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(len(channels))
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+def pause(rate: int, secs: float, rng) -> np.ndarray:
+    return rng.normal(0, 0.001, int(rate * secs)).astype(np.float32)
+
+
+def main(voice: str) -> None:
+    rng = np.random.default_rng(20261122)
+    OUT.mkdir(parents=True, exist_ok=True)
+    r = 16000
+    turns = [s for pair in zip(STAFF, RESIDENT) for s in pair]
+    speakers = ["staff", "resident"] * len(STAFF)
+    mono, left, right, lines = [pause(r, 0.5, rng)], [pause(r, 0.5, rng)], [pause(r, 0.5, rng)], []
+    for text, who in zip(turns, speakers):
+        s = synth(text, voice, r, 1.05 if who == "staff" else 0.95)
+        mono += [s, pause(r, 1.0, rng)]
+        near, far = s, s * 0.08  # a directional mic hears the other side faintly
+        left += [near if who == "staff" else far, pause(r, 1.0, rng)]
+        right += [far if who == "staff" else near, pause(r, 1.0, rng)]
+        lines.append(f"{who}\t{text}")
+    write(OUT / "counter_mono_16k.wav", r, [np.concatenate(mono)])
+    write(OUT / "counter_stereo_16k.wav", r, [np.concatenate(left), np.concatenate(right)])
+    (OUT / "counter.tsv").write_text("speaker\ttext\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    one = "住民票の写しを取りたいんですけど、本人確認書類は何が必要ですか。"
+    for rate, name in [(44100, "juminhyo_44k.wav"), (8000, "juminhyo_8k.wav")]:
+        write(OUT / name, rate, [np.concatenate([pause(rate, 0.4, rng), synth(one, voice, rate), pause(rate, 0.6, rng)])])
+    (OUT / "juminhyo.txt").write_text(one + "\n", encoding="utf-8")
+    write(OUT / "silence.wav", r, [pause(r, 5.0, rng) * 0.3])
+    noise = np.cumsum(rng.normal(0, 0.02, r * 5)).astype(np.float32)  # brown-ish hum
+    noise = (noise - np.convolve(noise, np.ones(400) / 400, mode="same")) * 0.5
+    write(OUT / "noise.wav", r, [noise.astype(np.float32)])
+
+
+def make_set(voice: str, out: Path, n: int) -> None:
+    rng = np.random.default_rng(7)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i, text in enumerate(SET[:n]):
+        s = synth(text, voice, 16000, [0.95, 1.0, 1.1][i % 3])
+        write(out / f"u{i:02d}.wav", 16000, [np.concatenate([pause(16000, 0.3, rng), s, pause(16000, 0.5, rng)])])
+        rows.append(f"u{i:02d}.wav\t{text}")
+    (out / "texts.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[2] == "--set":
+        make_set(sys.argv[1], Path(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else len(SET))
+    else:
+        main(sys.argv[1])
