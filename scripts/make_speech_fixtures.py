@@ -61,7 +61,13 @@ def synth(text: str, voice: str, rate: int, speed: float = 1.0) -> np.ndarray:
         with wave.open(str(wav)) as w:
             native = w.getframerate()
             x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768.0
-    # The voice's own rate (48 kHz for mei) → the rate asked for.
+    # The voice's own rate (48 kHz for mei) → the rate asked for; low-pass
+    # first when going down, or the decimation aliases.
+    if rate < native:
+        cutoff = 0.45 * rate / native
+        taps = np.arange(-128, 129)
+        kernel = 2 * cutoff * np.sinc(2 * cutoff * taps) * np.blackman(len(taps))
+        x = np.convolve(x, kernel / kernel.sum(), mode="same").astype(np.float32)
     t_out = np.arange(int(len(x) * rate / native)) / rate
     return np.interp(t_out, np.arange(len(x)) / native, x).astype(np.float32)
 

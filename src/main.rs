@@ -1,6 +1,19 @@
 //! The `madoguchi` command.
 
 use std::path::{Path, PathBuf};
+
+/// `println!` that ends the program quietly when stdout is closed
+/// (`madoguchi knowledge glossary | head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -178,14 +191,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let paths = madoguchi_knowledge::dict::DictPaths::from_env();
             let t = std::time::Instant::now();
             let dir = madoguchi_knowledge::dict::ensure_built(&paths)?;
-            println!(
+            say!(
                 "dictionary ready: {} ({:.1} s)",
                 dir.display(),
                 t.elapsed().as_secs_f64()
             );
             if !no_model {
                 let path = whisper_model(None)?;
-                println!("whisper model ready: {}", path.display());
+                say!("whisper model ready: {}", path.display());
             }
         }
         Command::Transcribe {
@@ -241,12 +254,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let r = eval::run(&kb, &qs)?;
             if json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?);
             } else {
                 for (name, s) in [("clean", &r.clean), ("misheard", &r.misheard)] {
-                    println!(
+                    say!(
                         "{name:9} questions={} Hit@1={:.3} Hit@3={:.3} misses={:?}",
-                        s.questions, s.hit1, s.hit3, s.misses
+                        s.questions,
+                        s.hit1,
+                        s.hit3,
+                        s.misses
                     );
                 }
             }
@@ -260,22 +276,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let kb = bench::fresh(&data)?;
             let r = bench::run(&kb, pages, rounds)?;
             if json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?);
             } else {
-                println!(
+                say!(
                     "pages={} documents={} chunks={}",
-                    r.pages, r.documents, r.chunks
+                    r.pages,
+                    r.documents,
+                    r.chunks
                 );
-                println!(
+                say!(
                     "import: {:.2} s ({:.1} pages/s)",
                     r.import_s,
                     r.pages as f64 / r.import_s
                 );
-                println!(
+                say!(
                     "search: n={} p50={:.3} ms p95={:.3} ms max={:.3} ms",
-                    r.searches, r.search_p50_ms, r.search_p95_ms, r.search_max_ms
+                    r.searches,
+                    r.search_p50_ms,
+                    r.search_p95_ms,
+                    r.search_max_ms
                 );
-                println!("publish → visible: {:.1} ms", r.publish_visible_ms);
+                say!("publish → visible: {:.1} ms", r.publish_visible_ms);
             }
         }
     }
@@ -356,9 +377,9 @@ fn transcribe(
                     elapsed_ms: started.elapsed().as_millis() as u64,
                 };
                 if json {
-                    println!("{}", serde_json::to_string(&t)?);
+                    say!("{}", serde_json::to_string(&t)?);
                 } else {
-                    println!(
+                    say!(
                         "{}（{:.1} 秒の音声、{:.1} 秒）",
                         t.file,
                         audio_ms as f64 / 1000.0,
@@ -370,7 +391,7 @@ fn transcribe(
                             pipeline::Speaker::Resident => "住民",
                             pipeline::Speaker::Unknown => "話者不明",
                         };
-                        println!(
+                        say!(
                             "  [{:>6.1}–{:>6.1}] {who}: {}",
                             s.start_ms as f64 / 1000.0,
                             s.end_ms as f64 / 1000.0,
@@ -419,7 +440,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             let kb = open(&data)?;
             let r = kb.import_dir(&dir, &ImportOptions { effective })?;
             if json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?);
             } else {
                 for f in &r.files {
                     let (file, outcome) = (&f.file, &f.outcome);
@@ -431,9 +452,9 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                         FileOutcome::Skipped { .. } => "対象外".into(),
                         FileOutcome::Failed { .. } => "失敗".into(),
                     };
-                    println!("  {file}: {what}");
+                    say!("  {file}: {what}");
                 }
-                println!(
+                say!(
                     "取り込み完了: 文書 {} 件（変更なし {} 件）、セクション {}、チャンク {}、警告 {} 件",
                     r.documents,
                     r.unchanged,
@@ -442,10 +463,10 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                     r.warnings.len()
                 );
                 for w in &r.warnings {
-                    println!("  警告 {}: {}", w.file, w.message);
+                    say!("  警告 {}: {}", w.file, w.message);
                 }
                 for m in &r.missing {
-                    println!(
+                    say!(
                         "  注意 {m}: フォルダにありませんが検索対象のままです（外すには `madoguchi knowledge withdraw {m}`）"
                     );
                 }
@@ -460,7 +481,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             let kb = open_read(&data)?;
             let r = kb.search(&query, limit)?;
             if json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?);
             } else {
                 print_hits(&r);
             }
@@ -468,7 +489,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
         KnowledgeCmd::Analyze { text } => {
             let a = madoguchi_knowledge::Analyzer::from_env()?;
             for m in a.morphs(&text) {
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}",
                     m.surface,
                     m.base,
@@ -477,7 +498,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                 );
             }
             let f = a.features(&text, true);
-            println!(
+            say!(
                 "words: {}\nphon: {}\ngrams: {}",
                 f.words.join(" "),
                 f.phon.join(" "),
@@ -486,12 +507,12 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
         }
         KnowledgeCmd::Glossary { data } => {
             for t in open_read(&data)?.glossary()? {
-                println!("{t}");
+                say!("{t}");
             }
         }
         KnowledgeCmd::Withdraw { document, data } => {
             open_read(&data)?.withdraw(&document)?;
-            println!("{document} を検索対象から外しました（過去の版は引用のため残ります）");
+            say!("{document} を検索対象から外しました（過去の版は引用のため残ります）");
         }
         KnowledgeCmd::Versions {
             document,
@@ -509,7 +530,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                 anyhow::bail!("文書「{d}」は登録されていません");
             }
             if json {
-                println!("{}", serde_json::to_string(&docs)?);
+                say!("{}", serde_json::to_string(&docs)?);
             } else {
                 for (name, d) in docs {
                     let cur = d.current(today).map(|v| v.version.as_str());
@@ -518,7 +539,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                     } else {
                         ""
                     };
-                    println!("{name}  {}{state}", d.title);
+                    say!("{name}  {}{state}", d.title);
                     for v in &d.versions {
                         let mark = if Some(v.version.as_str()) == cur {
                             "施行中"
@@ -527,9 +548,13 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                         } else {
                             "旧版"
                         };
-                        println!(
+                        say!(
                             "  {} 施行日 {} {mark}  セクション {} チャンク {}  取込 {}",
-                            v.version, v.effective, v.sections, v.chunks, v.imported_at
+                            v.version,
+                            v.effective,
+                            v.sections,
+                            v.chunks,
+                            v.imported_at
                         );
                     }
                 }
@@ -558,10 +583,10 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
             };
             let chunks = kb.version_chunks(&document, &version)?;
             if json {
-                println!("{}", serde_json::to_string(&chunks)?);
+                say!("{}", serde_json::to_string(&chunks)?);
             } else {
                 for c in chunks {
-                    println!("【{}】 {} {}\n{}\n", c.label, c.document, c.version, c.text);
+                    say!("【{}】 {} {}\n{}\n", c.label, c.document, c.version, c.text);
                 }
             }
         }
@@ -571,12 +596,12 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
 
 fn print_hits(r: &madoguchi_knowledge::SearchResult) {
     if r.hits.is_empty() {
-        println!("該当するマニュアルが見つかりません（{:.1} ms）", r.took_ms);
+        say!("該当するマニュアルが見つかりません（{:.1} ms）", r.took_ms);
         return;
     }
-    println!("「{}」の検索結果（{:.1} ms）", r.query, r.took_ms);
+    say!("「{}」の検索結果（{:.1} ms）", r.query, r.took_ms);
     for (i, h) in r.hits.iter().enumerate() {
-        println!(
+        say!(
             "{}. {}【{}】 {} {}  score {:.2}",
             i + 1,
             h.title,
@@ -586,18 +611,18 @@ fn print_hits(r: &madoguchi_knowledge::SearchResult) {
             h.score
         );
         for line in h.text.lines().take(6) {
-            println!("     {line}");
+            say!("     {line}");
         }
     }
 }
 
 fn demo(data: &Path) -> Result<()> {
-    println!("== madoguchi デモ: サンプルマニュアルの取り込みと検索 ==");
+    say!("== madoguchi デモ: サンプルマニュアルの取り込みと検索 ==");
     let src = data.join("sample-manuals");
     manuals::write_to(&src)?;
     let kb = open(data)?;
     let r = kb.import_dir(&src, &ImportOptions::default())?;
-    println!(
+    say!(
         "取り込み: 文書 {} 件（変更なし {} 件）、チャンク {}、警告 {} 件",
         r.documents,
         r.unchanged,
@@ -612,10 +637,10 @@ fn demo(data: &Path) -> Result<()> {
         "住民病の映しをコンビニで取れますか",
         "子どもが生まれたんですけど、手当の申請はどこでできますか",
     ] {
-        println!();
+        say!();
         print_hits(&kb.search(q, 3)?);
     }
-    println!(
+    say!(
         "\n次のように検索できます: cargo run --release -- knowledge search --data {} \"質問\"",
         data.display()
     );

@@ -836,19 +836,36 @@ impl KnowledgeBase {
     pub fn glossary(&self) -> Result<Vec<String>, KnowledgeError> {
         self.refresh(false)?;
         let live = self.live.read().unwrap_or_else(|e| e.into_inner());
-        let mut counts: HashMap<String, usize> = HashMap::new();
+        // Distinctive first: a term's mean weight in the manuals that list
+        // it (by its rank there) times its inverse document frequency, so
+        // 住民票の写し and 転出証明書 come before 概要 and 留意事項, which every
+        // manual has. The recognizer's prompt takes the first terms.
+        let current = live.catalog.current(today());
+        let n_docs = current.len().max(1) as f64;
+        let mut stats: HashMap<String, (f64, usize)> = HashMap::new();
         let mut order: Vec<String> = Vec::new();
-        let day = today();
-        for (_, v) in live.catalog.current(day) {
+        for (_, v) in &current {
             for (i, t) in v.terms.iter().enumerate() {
-                let c = counts.entry(t.clone()).or_insert_with(|| {
+                let e = stats.entry(t.clone()).or_insert_with(|| {
                     order.push(t.clone());
-                    0
+                    (0.0, 0)
                 });
-                *c += 100usize.saturating_sub(i);
+                e.0 += 100.0 - i as f64;
+                e.1 += 1;
             }
         }
-        order.sort_by(|a, b| counts[b].cmp(&counts[a]).then(a.cmp(b)));
+        let score = |t: &String| {
+            let (w, df) = stats[t];
+            w / df as f64 * (1.0 + n_docs / df as f64).ln()
+        };
+        order.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.cmp(b)));
+        // The editors' canonical terms lead.
+        let mut lead = live.synonyms.canonical_terms();
+        lead.retain(|t| t.chars().count() >= 2);
+        order.retain(|t| !lead.contains(t));
+        lead.extend(order);
+        let mut order = lead;
+        let mut counts: HashMap<String, usize> = order.iter().map(|t| (t.clone(), 1)).collect();
         for t in live.synonyms.all_terms() {
             if !counts.contains_key(&t) && t.chars().count() >= 2 {
                 counts.insert(t.clone(), 0);
@@ -1118,9 +1135,12 @@ impl KnowledgeBase {
         }
         for h in heads {
             let h = h.trim().to_owned();
-            if (2..=16).contains(&h.chars().count())
-                && !h.contains(['。', '、', '(', ')', '（', '）'])
-            {
+            // A heading is a term when it names a thing: nouns, joined at
+            // most by の (届出の期限 yes, 本籍地での請求 no).
+            let nouns_only = self.analyzer.morphs(&h).iter().all(|m| {
+                m.is_noun() || m.pos[0] == "接頭詞" || (m.pos[0] == "助詞" && m.pos[1] == "連体化")
+            });
+            if (2..=10).contains(&h.chars().count()) && nouns_only {
                 bump(h, 3, &mut order);
             }
         }

@@ -206,6 +206,20 @@ impl Synonyms {
         out
     }
 
+    /// The first term of each `A = B` rule: the office's own word for a
+    /// thing (マイナンバーカード, 印鑑登録証明書), not its variants.
+    pub fn canonical_terms(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in self.rules.iter().filter(|r| r.from == r.to) {
+            if let Some(t) = r.from.first() {
+                if !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Every term the file names (for the glossary).
     pub fn all_terms(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
