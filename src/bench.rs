@@ -221,3 +221,156 @@ pub fn fresh(dir: &Path) -> Result<KnowledgeBase, KnowledgeError> {
     }
     crate::open_knowledge(dir)
 }
+
+/// Recognition figures for one set of recordings.
+#[derive(Debug, Clone, Serialize)]
+pub struct AsrSet {
+    pub name: String,
+    pub files: usize,
+    pub audio_s: f64,
+    /// CER with the knowledge base's glossary as whisper's prompt.
+    pub cer_prompt: f64,
+    /// CER with no prompt.
+    pub cer_plain: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AsrReport {
+    pub threads: usize,
+    pub prompt: String,
+    pub sets: Vec<AsrSet>,
+    /// whisper time per utterance (≤ 10 s), from the utterance's end being
+    /// known to its final text.
+    pub utterances: usize,
+    pub latency_p50_ms: f64,
+    pub latency_p95_ms: f64,
+    pub latency_max_ms: f64,
+    /// Whole pipeline (VAD + whisper) over a conversation of at least 60 s.
+    pub conversation_s: f64,
+    pub rtf: f64,
+    pub peak_rss_mb: f64,
+}
+
+/// (file, reference text) pairs of a benchmark folder: `texts.tsv` (the
+/// synthesized set) or `transcripts.tsv` plus `*.txt` (../shared speech).
+fn references(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for tsv in ["texts.tsv", "transcripts.tsv"] {
+        if let Ok(t) = std::fs::read_to_string(dir.join(tsv)) {
+            for line in t.lines().filter(|l| l.contains(".wav\t")) {
+                let mut cols = line.split('\t');
+                if let (Some(f), Some(text)) = (cols.next(), cols.next()) {
+                    out.push((dir.join(f), text.to_owned()));
+                }
+            }
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut txts: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        txts.sort();
+        for t in txts {
+            let wav = t.with_extension("wav");
+            if let (true, Ok(text)) = (wav.exists(), std::fs::read_to_string(&t)) {
+                out.push((wav, text.trim().to_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Runs the recognition benchmark over `sets` (name, folder).
+pub fn asr(
+    model: &Path,
+    glossary: &[String],
+    sets: &[(String, std::path::PathBuf)],
+    threads: usize,
+) -> anyhow::Result<AsrReport> {
+    use madoguchi_capture::{
+        asr::Transcriber, audio, metrics::char_errors, pipeline, vad::VadConfig,
+    };
+    let mut asr = Transcriber::load(model, threads)?;
+    let vad = VadConfig::default();
+    let ch = pipeline::Channels::default();
+    let mut latencies = Vec::new();
+    let mut results = Vec::new();
+    let mut conversation: Vec<f32> = Vec::new();
+    for (name, dir) in sets {
+        let refs = references(dir);
+        if refs.is_empty() {
+            anyhow::bail!("no recordings with reference texts in {}", dir.display());
+        }
+        let mut errs = [(0usize, 0usize); 2];
+        let mut audio_s = 0.0;
+        for (wav, reference) in &refs {
+            let tracks = audio::decode_wav(&std::fs::read(wav)?)?;
+            audio_s += tracks.duration_ms() as f64 / 1000.0;
+            if conversation.len() < 16_000 * 70 {
+                conversation.extend_from_slice(&tracks.channels[0]);
+                conversation.extend(std::iter::repeat_n(0.0, 16_000 * 6 / 10));
+            }
+            for (pass, prompt) in [glossary, &[]].into_iter().enumerate() {
+                asr.set_glossary(prompt);
+                let mut hyp = String::new();
+                for (span, c, _) in pipeline::utterances(&tracks, &vad, ch) {
+                    let t = Instant::now();
+                    hyp.push_str(&asr.transcribe(&tracks.channels[c][span.start..span.end])?);
+                    if pass == 0 && span.end_ms() - span.start_ms() <= 10_000 {
+                        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+                let (e, n) = char_errors(reference, &hyp);
+                errs[pass].0 += e;
+                errs[pass].1 += n;
+            }
+        }
+        let cer = |(e, n): (usize, usize)| e as f64 / n.max(1) as f64;
+        results.push(AsrSet {
+            name: name.clone(),
+            files: refs.len(),
+            audio_s,
+            cer_prompt: cer(errs[0]),
+            cer_plain: cer(errs[1]),
+        });
+    }
+    asr.set_glossary(glossary);
+    let tracks = audio::Tracks {
+        channels: vec![conversation],
+    };
+    let t = Instant::now();
+    pipeline::transcribe(&asr, &tracks, &vad, ch)?;
+    let conversation_s = tracks.duration_ms() as f64 / 1000.0;
+    let rtf = t.elapsed().as_secs_f64() / conversation_s.max(0.001);
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    Ok(AsrReport {
+        threads,
+        prompt: asr.prompt().to_owned(),
+        sets: results,
+        utterances: latencies.len(),
+        latency_p50_ms: pct(&latencies, 0.5),
+        latency_p95_ms: pct(&latencies, 0.95),
+        latency_max_ms: latencies.last().copied().unwrap_or(0.0),
+        conversation_s,
+        rtf,
+        peak_rss_mb: peak_rss_mb(),
+    })
+}

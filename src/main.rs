@@ -85,17 +85,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the knowledge benchmarks (search latency, import speed, publish-to-visible).
+    /// Benchmarks: `bench knowledge` (search, import, publish) and `bench asr` (CER, latency).
     Bench {
+        #[command(subcommand)]
+        command: BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Search latency over a generated corpus, import speed, publish → visible.
+    Knowledge {
         /// Scratch directory (emptied first).
         #[arg(long, default_value = "target/bench-data")]
         data: PathBuf,
         /// Generated manual pages to import (1 page = 1,200 characters).
-        #[arg(long, default_value_t = 4000)]
+        #[arg(long, default_value_t = 1150)]
         pages: usize,
         /// Rounds over the evaluation questions.
         #[arg(long, default_value_t = 20)]
         rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Character error rate (with and without the glossary prompt), latency, RTF, memory.
+    Asr {
+        /// Folders of WAVs with reference texts (texts.tsv / transcripts.tsv / *.txt).
+        #[arg(required = true)]
+        sets: Vec<PathBuf>,
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        threads: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -267,38 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Bench {
-            data,
-            pages,
-            rounds,
-            json,
-        } => {
-            let kb = bench::fresh(&data)?;
-            let r = bench::run(&kb, pages, rounds)?;
-            if json {
-                say!("{}", serde_json::to_string(&r)?);
-            } else {
-                say!(
-                    "pages={} documents={} chunks={}",
-                    r.pages,
-                    r.documents,
-                    r.chunks
-                );
-                say!(
-                    "import: {:.2} s ({:.1} pages/s)",
-                    r.import_s,
-                    r.pages as f64 / r.import_s
-                );
-                say!(
-                    "search: n={} p50={:.3} ms p95={:.3} ms max={:.3} ms",
-                    r.searches,
-                    r.search_p50_ms,
-                    r.search_p95_ms,
-                    r.search_max_ms
-                );
-                say!("publish → visible: {:.1} ms", r.publish_visible_ms);
-            }
-        }
+        Command::Bench { command } => bench_cmd(command)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -411,6 +401,99 @@ fn transcribe(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn bench_cmd(cmd: BenchCmd) -> Result<()> {
+    match cmd {
+        BenchCmd::Knowledge {
+            data,
+            pages,
+            rounds,
+            json,
+        } => {
+            let kb = bench::fresh(&data)?;
+            let r = bench::run(&kb, pages, rounds)?;
+            if json {
+                say!("{}", serde_json::to_string(&r)?);
+            } else {
+                say!(
+                    "pages={} documents={} chunks={}",
+                    r.pages,
+                    r.documents,
+                    r.chunks
+                );
+                say!(
+                    "import: {:.2} s ({:.1} pages/s)",
+                    r.import_s,
+                    r.pages as f64 / r.import_s
+                );
+                say!(
+                    "search: n={} p50={:.3} ms p95={:.3} ms max={:.3} ms",
+                    r.searches,
+                    r.search_p50_ms,
+                    r.search_p95_ms,
+                    r.search_max_ms
+                );
+                say!("publish → visible: {:.1} ms", r.publish_visible_ms);
+            }
+        }
+        BenchCmd::Asr {
+            sets,
+            model,
+            threads,
+            json,
+        } => {
+            let model = whisper_model(model)?;
+            let scratch = tempdir("bench-asr")?;
+            let kb = open(&scratch)?;
+            manuals::write_to(&scratch.join("manuals"))?;
+            kb.import_dir(&scratch.join("manuals"), &ImportOptions::default())?;
+            let glossary = kb.glossary()?;
+            let named: Vec<(String, PathBuf)> = sets
+                .iter()
+                .map(|p| {
+                    (
+                        p.file_name()
+                            .map_or("set".into(), |n| n.to_string_lossy().into_owned()),
+                        p.clone(),
+                    )
+                })
+                .collect();
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let r = bench::asr(&model, &glossary, &named, threads)?;
+            let _ = std::fs::remove_dir_all(&scratch);
+            if json {
+                say!("{}", serde_json::to_string(&r)?);
+            } else {
+                say!("threads={} prompt={}", r.threads, r.prompt);
+                for s in &r.sets {
+                    say!(
+                        "{}: files={} audio={:.1} s CER with prompt={:.3} without={:.3}",
+                        s.name,
+                        s.files,
+                        s.audio_s,
+                        s.cer_prompt,
+                        s.cer_plain
+                    );
+                }
+                say!(
+                    "utterance → text: n={} p50={:.0} ms p95={:.0} ms max={:.0} ms",
+                    r.utterances,
+                    r.latency_p50_ms,
+                    r.latency_p95_ms,
+                    r.latency_max_ms
+                );
+                say!(
+                    "conversation {:.1} s: RTF {:.3}; peak RSS {:.0} MB",
+                    r.conversation_s,
+                    r.rtf,
+                    r.peak_rss_mb
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn tempdir(tag: &str) -> Result<PathBuf> {

@@ -90,6 +90,10 @@ impl Transcriber {
         p.set_print_timestamps(false);
         p.set_suppress_blank(true);
         p.set_temperature(0.0);
+        // No temperature fallback: each retry is another full decode, and on
+        // this model the retries produced multilingual garbage, slowly.
+        p.set_temperature_inc(0.0);
+        p.set_max_tokens(max_tokens(samples.len()));
         p.set_audio_ctx(audio_ctx(samples.len()));
         if !self.prompt.is_empty() {
             p.set_initial_prompt(&self.prompt);
@@ -127,6 +131,13 @@ impl Transcriber {
 pub fn audio_ctx(samples: usize) -> i32 {
     let secs = samples as f64 / f64::from(SAMPLE_RATE);
     (((secs + 1.0) * 50.0).ceil() as i32).clamp(150, 1500)
+}
+
+/// A cap on tokens for an utterance: Japanese speech rarely passes eight
+/// characters a second, and a decoder loop must not run to whisper's limit.
+pub fn max_tokens(samples: usize) -> i32 {
+    let secs = samples as f64 / f64::from(SAMPLE_RATE);
+    (secs * 12.0).ceil() as i32 + 16
 }
 
 /// The prompt: glossary terms joined with 「、」, at most [`MAX_PROMPT_CHARS`].
@@ -177,9 +188,48 @@ fn is_hallucination(text: &str) -> bool {
     found && LEFTOVERS.contains(&rest.as_str())
 }
 
-/// Trims, drops bracketed sound labels （音楽） [拍手] and collapses
-/// repetition loops (the same phrase three or more times in a row).
+/// True for letters a Japanese counter transcript does not contain: scripts
+/// other than kana, kanji and Latin (Hangul, Cyrillic, accented Latin …).
+fn foreign_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && !c.is_ascii_alphabetic()
+        && !matches!(c, 'ぁ'..='ゟ' | '゠'..='ヿ' | '㐀'..='䶿' | '一'..='鿿' | '豈'..='﫿' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | 'ｦ'..='ﾟ' | '々' | '〆')
+}
+
+/// Drops what a degenerate decode mixes in: letters of other scripts, and
+/// Latin words other than short capitals (an ID or DV stays).
+fn drop_foreign(text: &str) -> String {
+    let mut out = String::new();
+    let mut latin = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() || (c == ' ' && !latin.is_empty()) {
+            latin.push(c);
+            continue;
+        }
+        if is_acronym(latin.trim()) {
+            out.push_str(latin.trim());
+        }
+        latin.clear();
+        if !foreign_letter(c) {
+            out.push(c);
+        }
+    }
+    if is_acronym(latin.trim()) {
+        out.push_str(latin.trim());
+    }
+    out
+}
+
+fn is_acronym(word: &str) -> bool {
+    (1..=4).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Trims, drops bracketed sound labels （音楽） [拍手] and other scripts'
+/// letters, and collapses repetition loops (the same phrase three or more
+/// times in a row).
 pub fn clean(text: &str) -> String {
+    let text = drop_foreign(text);
+    let text = text.as_str();
     let mut s = String::new();
     let mut depth = 0;
     for c in text.chars() {
@@ -242,6 +292,13 @@ mod tests {
             "ありがとうございます。"
         );
         assert_eq!(clean("1通300円です"), "1通300円です");
+        assert_eq!(
+            clean("自動手当てはゴ ile tortilla en boussel"),
+            "自動手当てはゴ"
+        );
+        assert_eq!(clean("テスローは3倍くięです"), "テスローは3倍くです");
+        assert_eq!(clean("IDカードとDVの支援"), "IDカードとDVの支援");
+        assert!(max_tokens(16_000 * 3) >= 50);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - [`vad`]: energy gate over a noise floor; utterances cut at pauses.
 //! - [`asr`]: whisper (language ja, sized audio context, glossary prompt, guards).
 //! - [`pipeline`]: tracks → utterances with speakers → final segments.
+//! - [`metrics`]: character error rate.
 //!
 //! # Invariants
 //! - Audio is never written to disk or sent off the counter PC; only text
@@ -18,6 +19,7 @@
 
 pub mod asr;
 pub mod audio;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod setup;
