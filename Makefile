@@ -45,7 +45,9 @@ eval: setup
 	$(CARGO) run --release --quiet -- eval
 
 bench: setup
-	$(CARGO) run --release --quiet -- bench
+	$(CARGO) run --release --quiet -- bench knowledge
+	@if [ -d target/asr-set ]; then $(CARGO) run --release --quiet -- bench asr target/asr-set ../shared/benchmarks/speech; \
+	else echo "bench asr: generate target/asr-set with scripts/make_speech_fixtures.py (see its header)"; fi
 
 clean-data:
 	rm -rf data
