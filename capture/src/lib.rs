@@ -12,6 +12,7 @@
 //! - [`asr`]: whisper (language ja, sized audio context, glossary prompt, guards).
 //! - [`pipeline`]: tracks → utterances with speakers → final segments.
 //! - [`metrics`]: character error rate.
+//! - [`send`]: segments to the server over a websocket; buffered, acknowledged, resent.
 //!
 //! # Invariants
 //! - Audio is never written to disk or sent off the counter PC; only text
@@ -22,5 +23,6 @@ pub mod audio;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;
+pub mod send;
 pub mod setup;
 pub mod vad;

@@ -2,7 +2,7 @@
 //! that carries the utterance, whisper per utterance. The same code serves
 //! `madoguchi transcribe` and the live path.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::asr::{AsrError, Transcriber};
 use crate::audio::Tracks;
@@ -10,7 +10,7 @@ use crate::vad::{segment, Span, VadConfig};
 
 /// Who spoke, as far as the microphone can tell. Never invented: one channel
 /// means `unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Speaker {
     Staff,

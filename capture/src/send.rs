@@ -1,0 +1,242 @@
+//! Sending final segments to the server over a websocket, without losing
+//! any while the server is away.
+//!
+//! Protocol: the client sends each segment as one JSON text frame
+//! `{counter, seq, speaker, start_ms, end_ms, text}`; the server answers
+//! `{"ack": seq}` once it has stored it. Unacknowledged segments wait in a
+//! bounded in-memory queue and are sent again, in order, after reconnecting
+//! (with backoff). The server ignores a `seq` it has seen, so a resend never
+//! duplicates. Only text frames are ever sent: no audio leaves.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::pipeline::{Segment, Speaker};
+
+/// One segment on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentMsg {
+    pub counter: String,
+    pub seq: u64,
+    pub speaker: Speaker,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub text: String,
+}
+
+/// The server's acknowledgement.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Ack {
+    pub ack: u64,
+}
+
+/// Sender settings.
+#[derive(Debug, Clone)]
+pub struct SendConfig {
+    /// `ws://host:port/path` of the server's counter endpoint.
+    pub url: String,
+    pub counter: String,
+    /// The counter's token, sent as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Segments held while the server is away; beyond this the oldest are
+    /// dropped and counted.
+    pub buffer: usize,
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+}
+
+impl SendConfig {
+    pub fn new(url: &str, counter: &str, token: &str) -> Self {
+        SendConfig {
+            url: url.into(),
+            counter: counter.into(),
+            token: token.into(),
+            buffer: 10_000,
+            backoff_min: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Counters the sender keeps (for logs and metrics).
+#[derive(Debug, Default)]
+pub struct SendStats {
+    pub sent: AtomicU64,
+    pub acked: AtomicU64,
+    pub dropped: AtomicU64,
+    pub reconnects: AtomicU64,
+}
+
+/// The handle the recognizer pushes segments into.
+pub struct SegmentSender {
+    tx: mpsc::Sender<Segment>,
+    pub stats: Arc<SendStats>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SegmentSender {
+    /// Starts the sending task on the current tokio runtime.
+    pub fn start(cfg: SendConfig) -> Self {
+        let (tx, rx) = mpsc::channel(256);
+        let stats = Arc::new(SendStats::default());
+        let task = tokio::spawn(run(cfg, rx, stats.clone()));
+        SegmentSender { tx, stats, task }
+    }
+
+    /// Queues a segment. Waits only if the hand-over channel is full.
+    pub async fn send(&self, seg: Segment) {
+        let _ = self.tx.send(seg).await;
+    }
+
+    /// Stops taking segments and waits (at most `timeout`) until every queued
+    /// segment is acknowledged. Returns true when all were.
+    pub async fn finish(self, timeout: Duration) -> bool {
+        drop(self.tx);
+        let mut task = self.task;
+        match tokio::time::timeout(timeout, &mut task).await {
+            Ok(_) => true,
+            Err(_) => {
+                task.abort();
+                false
+            }
+        }
+    }
+}
+
+/// `seq` numbers start at the current time in microseconds, so they keep
+/// increasing across restarts of the capture process.
+fn first_seq() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_micros() as u64)
+}
+
+async fn run(cfg: SendConfig, mut rx: mpsc::Receiver<Segment>, stats: Arc<SendStats>) {
+    let mut pending: VecDeque<SegmentMsg> = VecDeque::new();
+    let mut next_seq = first_seq();
+    let mut input_open = true;
+    let mut backoff = cfg.backoff_min;
+    let mut enqueue = |seg: Segment, pending: &mut VecDeque<SegmentMsg>| {
+        if pending.len() >= cfg.buffer {
+            pending.pop_front();
+            let n = stats.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::warn!(dropped = n, "segment buffer full: oldest segment dropped");
+        }
+        pending.push_back(SegmentMsg {
+            counter: cfg.counter.clone(),
+            seq: next_seq,
+            speaker: seg.speaker,
+            start_ms: seg.start_ms,
+            end_ms: seg.end_ms,
+            text: seg.text,
+        });
+        next_seq += 1;
+    };
+    loop {
+        if !input_open && pending.is_empty() {
+            return;
+        }
+        // Connect.
+        let mut req = match cfg.url.as_str().into_client_request() {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(url = %cfg.url, "invalid server URL: {e}");
+                return;
+            }
+        };
+        if let Ok(v) = format!("Bearer {}", cfg.token).parse() {
+            req.headers_mut().insert("authorization", v);
+        }
+        let ws = match tokio_tungstenite::connect_async(req).await {
+            Ok((ws, _)) => ws,
+            Err(e) => {
+                tracing::warn!(url = %cfg.url, backoff_ms = backoff.as_millis() as u64, "server unreachable: {e}");
+                // Keep taking segments while waiting.
+                let wait = tokio::time::sleep(backoff);
+                tokio::pin!(wait);
+                loop {
+                    tokio::select! {
+                        _ = &mut wait => break,
+                        seg = rx.recv(), if input_open => match seg {
+                            Some(s) => enqueue(s, &mut pending),
+                            None => input_open = false,
+                        },
+                    }
+                }
+                backoff = (backoff * 2).min(cfg.backoff_max);
+                stats.reconnects.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+        };
+        backoff = cfg.backoff_min;
+        let (mut sink, mut stream) = ws.split();
+        // Everything not yet acknowledged goes (again), in order.
+        let mut sent_upto = 0u64;
+        let mut ok = true;
+        for m in &pending {
+            if send_msg(&mut sink, m).await.is_err() {
+                ok = false;
+                break;
+            }
+            stats.sent.fetch_add(1, Ordering::Relaxed);
+            sent_upto = m.seq;
+        }
+        while ok {
+            if !input_open && pending.is_empty() {
+                let _ = sink.close().await;
+                return;
+            }
+            tokio::select! {
+                seg = rx.recv(), if input_open => match seg {
+                    Some(s) => {
+                        enqueue(s, &mut pending);
+                        if let Some(m) = pending.back() {
+                            if m.seq > sent_upto {
+                                if send_msg(&mut sink, m).await.is_err() {
+                                    ok = false;
+                                } else {
+                                    stats.sent.fetch_add(1, Ordering::Relaxed);
+                                    sent_upto = m.seq;
+                                }
+                            }
+                        }
+                    }
+                    None => input_open = false,
+                },
+                msg = stream.next() => match msg {
+                    Some(Ok(Message::Text(t))) => {
+                        if let Ok(a) = serde_json::from_str::<Ack>(&t) {
+                            while pending.front().is_some_and(|m| m.seq <= a.ack) {
+                                pending.pop_front();
+                                stats.acked.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => ok = false,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+        tracing::warn!(
+            pending = pending.len(),
+            "connection to the server lost; reconnecting"
+        );
+        stats.reconnects.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+async fn send_msg<S>(sink: &mut S, m: &SegmentMsg) -> Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let json = serde_json::to_string(m).map_err(|_| ())?;
+    sink.send(Message::Text(json.into())).await.map_err(|_| ())
+}
