@@ -31,6 +31,8 @@ async fn serve(listener: TcpListener, seen: Arc<Mutex<Seen>>, token: &'static st
     while let Ok((stream, _)) = listener.accept().await {
         let seen = seen.clone();
         conns.spawn(async move {
+            // The signature is tungstenite's handshake callback's.
+            #[allow(clippy::result_large_err)]
             let check = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
                 let ok = req
                     .headers()
@@ -81,7 +83,7 @@ fn segment(i: usize) -> Segment {
     Segment {
         start_ms: i as u64 * 1000,
         end_ms: i as u64 * 1000 + 800,
-        speaker: if i % 2 == 0 {
+        speaker: if i.is_multiple_of(2) {
             Speaker::Staff
         } else {
             Speaker::Resident
