@@ -40,6 +40,41 @@ enum Command {
         #[arg(long)]
         no_model: bool,
     },
+    /// Hear a counter and send each final segment to the server over a websocket.
+    Capture {
+        /// Server's counter endpoint, e.g. ws://server:8080/ws/capture.
+        #[arg(long)]
+        server: String,
+        /// This counter's id.
+        #[arg(long)]
+        counter: String,
+        /// `mic`, or a WAV file played in real time (see --fast).
+        #[arg(long, default_value = "mic")]
+        input: String,
+        /// The counter's token (or MADOGUCHI_COUNTER_TOKEN).
+        #[arg(
+            long,
+            env = "MADOGUCHI_COUNTER_TOKEN",
+            default_value = "",
+            hide_env_values = true
+        )]
+        token: String,
+        /// Play a WAV input as fast as possible instead of in real time.
+        #[arg(long)]
+        fast: bool,
+        /// List audio input devices and exit.
+        #[arg(long)]
+        list_devices: bool,
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Local knowledge base whose glossary becomes whisper's prompt.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        swap_channels: bool,
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Transcribe WAV files exactly as the live path would (VAD, guards, glossary prompt).
     Transcribe {
         /// WAV files (any common rate; mono, or stereo from a two-channel counter mic).
@@ -222,6 +257,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 say!("whisper model ready: {}", path.display());
             }
         }
+        Command::Capture {
+            server,
+            counter,
+            input,
+            token,
+            fast,
+            list_devices,
+            model,
+            data,
+            swap_channels,
+            threads,
+        } => {
+            return capture(CaptureArgs {
+                server,
+                counter,
+                input,
+                token,
+                fast,
+                list_devices,
+                model,
+                data,
+                swap_channels,
+                threads,
+            });
+        }
         Command::Transcribe {
             files,
             model,
@@ -401,6 +461,100 @@ fn transcribe(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+struct CaptureArgs {
+    server: String,
+    counter: String,
+    input: String,
+    token: String,
+    fast: bool,
+    list_devices: bool,
+    model: Option<PathBuf>,
+    data: Option<PathBuf>,
+    swap_channels: bool,
+    threads: Option<usize>,
+}
+
+/// Plays the input through VAD and whisper and sends each final segment.
+/// Audio stays in this process; only segments go out.
+fn capture(a: CaptureArgs) -> Result<ExitCode> {
+    use madoguchi_capture::pipeline::{self, Segment};
+    use madoguchi_capture::send::{SegmentSender, SendConfig};
+    use madoguchi_capture::{asr::Transcriber, audio, vad::VadConfig};
+    if a.list_devices || a.input == "mic" {
+        anyhow::bail!(
+            "microphone input is not in this build yet (issue 3 continues); use --input <FILE.wav>"
+        );
+    }
+    if !a.server.starts_with("ws://") && !a.server.starts_with("wss://") {
+        anyhow::bail!("--server must be a ws:// or wss:// URL, got {}", a.server);
+    }
+    let tracks = audio::decode_wav(
+        &std::fs::read(&a.input).with_context(|| format!("{} を読めません", a.input))?,
+    )
+    .with_context(|| a.input.clone())?;
+    let model = whisper_model(a.model)?;
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let mut asr = Transcriber::load(&model, threads)?;
+    if let Some(d) = &a.data {
+        asr.set_glossary(&open_read(d)?.glossary()?);
+    }
+    let asr = std::sync::Arc::new(asr);
+    let vad = VadConfig::default();
+    let ch = pipeline::Channels {
+        staff: usize::from(a.swap_channels),
+    };
+    let utterances = pipeline::utterances(&tracks, &vad, ch);
+    let tracks = std::sync::Arc::new(tracks);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let (sent, acked, dropped, complete) = rt.block_on(async move {
+        let sender = SegmentSender::start(SendConfig::new(&a.server, &a.counter, &a.token));
+        let started = tokio::time::Instant::now();
+        for (span, c, speaker) in utterances {
+            if !a.fast {
+                // In real time, an utterance is final once its closing pause has passed.
+                let due = std::time::Duration::from_millis(span.end_ms() + u64::from(vad.pause_ms));
+                tokio::time::sleep_until(started + due).await;
+            }
+            let (asr, tracks) = (asr.clone(), tracks.clone());
+            let text = tokio::task::spawn_blocking(move || {
+                asr.transcribe(&tracks.channels[c][span.start..span.end])
+            })
+            .await??;
+            if text.is_empty() {
+                continue;
+            }
+            sender
+                .send(Segment {
+                    start_ms: span.start_ms(),
+                    end_ms: span.end_ms(),
+                    speaker,
+                    text,
+                })
+                .await;
+        }
+        let stats = sender.stats.clone();
+        let complete = sender.finish(std::time::Duration::from_secs(30)).await;
+        let load = |x: &std::sync::atomic::AtomicU64| x.load(std::sync::atomic::Ordering::Relaxed);
+        anyhow::Ok((
+            load(&stats.sent),
+            load(&stats.acked),
+            load(&stats.dropped),
+            complete,
+        ))
+    })?;
+    eprintln!("segments: sent {sent}, acknowledged {acked}, dropped {dropped}");
+    if !complete {
+        eprintln!("エラー: サーバーに届いていない発話があります（サーバーの状態とトークンを確認してください）");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bench_cmd(cmd: BenchCmd) -> Result<()> {

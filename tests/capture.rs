@@ -184,3 +184,77 @@ fn bad_audio_is_reported_by_name_and_the_rest_transcribed() {
         "{err}"
     );
 }
+
+#[test]
+fn capture_sends_each_final_segment_to_the_server() {
+    use madoguchi_capture::send::reference::{serve, Seen};
+    use std::sync::{Arc, Mutex};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    rt.spawn(serve(listener, seen.clone(), "secret"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args([
+            "capture",
+            "--server",
+            &format!("ws://{addr}/ws/capture"),
+            "--counter",
+            "窓口1",
+            "--fast",
+            "--threads",
+            "1",
+        ])
+        .arg("--input")
+        .arg(fixture("counter_stereo_16k.wav"))
+        .env("MADOGUCHI_COUNTER_TOKEN", "secret")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("acknowledged 6"), "{err}");
+    let s = seen.lock().unwrap();
+    let who: Vec<_> = s
+        .stored
+        .iter()
+        .map(|m| format!("{:?}", m.speaker))
+        .collect();
+    assert_eq!(
+        who,
+        ["Staff", "Resident", "Staff", "Resident", "Staff", "Resident"]
+    );
+    assert!(s
+        .stored
+        .iter()
+        .all(|m| m.counter == "窓口1" && !m.text.is_empty() && m.start_ms < m.end_ms));
+    assert!(s.stored[2].text.contains("本人確認"), "{:?}", s.stored[2]);
+    assert_eq!(
+        (s.other_frames, s.bad_frames),
+        (0, 0),
+        "only segment text frames leave"
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "no audio written"
+    );
+
+    // No microphone in this build yet: a clear message, not a silent exit.
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args([
+            "capture",
+            "--server",
+            "ws://127.0.0.1:9/x",
+            "--counter",
+            "c",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--input <FILE.wav>"));
+}

@@ -240,3 +240,88 @@ where
     let json = serde_json::to_string(m).map_err(|_| ())?;
     sink.send(Message::Text(json.into())).await.map_err(|_| ())
 }
+
+/// A minimal receiver speaking the protocol, for tests and for trying a
+/// counter PC before the console server exists: checks the token, stores
+/// each new `seq` once, acknowledges.
+pub mod reference {
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::net::TcpListener;
+    use tokio::task::JoinSet;
+    use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+    use tokio_tungstenite::tungstenite::Message;
+
+    use super::{Ack, SegmentMsg};
+
+    /// What the reference server saw, across restarts.
+    #[derive(Default)]
+    pub struct Seen {
+        /// Stored segments, deduplicated by seq, in arrival order.
+        pub stored: Vec<SegmentMsg>,
+        pub seqs: BTreeSet<u64>,
+        pub text_frames: usize,
+        pub other_frames: usize,
+        /// Text frames that were not a segment.
+        pub bad_frames: usize,
+        pub rejected: usize,
+    }
+
+    /// Serves until dropped: checks the token, stores new seqs, acknowledges.
+    pub async fn serve(listener: TcpListener, seen: Arc<Mutex<Seen>>, token: &'static str) {
+        let mut conns = JoinSet::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            let seen = seen.clone();
+            conns.spawn(async move {
+                // The signature is tungstenite's handshake callback's.
+                #[allow(clippy::result_large_err)]
+                let check = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+                    let ok = req
+                        .headers()
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        == Some(&format!("Bearer {token}"));
+                    if ok {
+                        Ok(resp)
+                    } else {
+                        let mut e = ErrorResponse::new(Some("wrong token".into()));
+                        *e.status_mut() =
+                            tokio_tungstenite::tungstenite::http::StatusCode::UNAUTHORIZED;
+                        Err(e)
+                    }
+                };
+                let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
+                    seen.lock().unwrap_or_else(|e| e.into_inner()).rejected += 1;
+                    return;
+                };
+                while let Some(Ok(msg)) = ws.next().await {
+                    let seq = match msg {
+                        Message::Text(t) => {
+                            let mut s = seen.lock().unwrap_or_else(|e| e.into_inner());
+                            s.text_frames += 1;
+                            let Ok(m) = serde_json::from_str::<SegmentMsg>(&t) else {
+                                s.bad_frames += 1;
+                                continue;
+                            };
+                            if s.seqs.insert(m.seq) {
+                                s.stored.push(m.clone());
+                            }
+                            m.seq
+                        }
+                        Message::Close(_) => break,
+                        _ => {
+                            seen.lock().unwrap_or_else(|e| e.into_inner()).other_frames += 1;
+                            continue;
+                        }
+                    };
+                    let ack = serde_json::to_string(&Ack { ack: seq }).unwrap();
+                    if ws.send(Message::Text(ack.into())).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,83 +1,14 @@
 //! The segment sender against a real websocket server that goes away and
 //! comes back: nothing lost, nothing duplicated, only text frames.
 
-use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use madoguchi_capture::pipeline::{Segment, Speaker};
-use madoguchi_capture::send::{Ack, SegmentMsg, SegmentSender, SendConfig};
+use madoguchi_capture::send::reference::{serve, Seen};
+use madoguchi_capture::send::{SegmentSender, SendConfig};
 use tokio::net::TcpListener;
-use tokio::task::JoinSet;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::Message;
-
-/// What the test server saw, across restarts.
-#[derive(Default)]
-struct Seen {
-    /// Stored segments, deduplicated by seq, in arrival order.
-    stored: Vec<SegmentMsg>,
-    seqs: BTreeSet<u64>,
-    text_frames: usize,
-    other_frames: usize,
-    rejected: usize,
-}
-
-/// Serves until dropped: checks the token, stores new seqs, acknowledges.
-async fn serve(listener: TcpListener, seen: Arc<Mutex<Seen>>, token: &'static str) {
-    let mut conns = JoinSet::new();
-    while let Ok((stream, _)) = listener.accept().await {
-        let seen = seen.clone();
-        conns.spawn(async move {
-            // The signature is tungstenite's handshake callback's.
-            #[allow(clippy::result_large_err)]
-            let check = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
-                let ok = req
-                    .headers()
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    == Some(&format!("Bearer {token}"));
-                if ok {
-                    Ok(resp)
-                } else {
-                    let mut e = ErrorResponse::new(Some("wrong token".into()));
-                    *e.status_mut() =
-                        tokio_tungstenite::tungstenite::http::StatusCode::UNAUTHORIZED;
-                    Err(e)
-                }
-            };
-            let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
-                seen.lock().unwrap().rejected += 1;
-                return;
-            };
-            while let Some(Ok(msg)) = ws.next().await {
-                let seq = match msg {
-                    Message::Text(t) => {
-                        let m: SegmentMsg =
-                            serde_json::from_str(&t).expect("every frame is a segment");
-                        let mut s = seen.lock().unwrap();
-                        s.text_frames += 1;
-                        if s.seqs.insert(m.seq) {
-                            s.stored.push(m.clone());
-                        }
-                        m.seq
-                    }
-                    Message::Close(_) => break,
-                    _ => {
-                        seen.lock().unwrap().other_frames += 1;
-                        continue;
-                    }
-                };
-                let ack = serde_json::to_string(&Ack { ack: seq }).unwrap();
-                if ws.send(Message::Text(ack.into())).await.is_err() {
-                    break;
-                }
-            }
-        });
-    }
-}
 
 fn segment(i: usize) -> Segment {
     Segment {
@@ -150,6 +81,7 @@ async fn segments_survive_a_server_restart_in_order_and_once() {
     assert!(s.stored.iter().all(|m| m.counter == "窓口1"));
     assert_eq!(s.stored[1].speaker, Speaker::Resident);
     assert_eq!(s.other_frames, 0, "only text frames: no audio leaves");
+    assert_eq!(s.bad_frames, 0, "every frame is a segment");
     assert_eq!(stats.dropped.load(std::sync::atomic::Ordering::Relaxed), 0);
     assert!(stats.reconnects.load(std::sync::atomic::Ordering::Relaxed) >= 1);
 }
