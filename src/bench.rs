@@ -237,6 +237,7 @@ pub struct AsrSet {
 #[derive(Debug, Clone, Serialize)]
 pub struct AsrReport {
     pub threads: usize,
+    pub beam: usize,
     pub prompt: String,
     pub sets: Vec<AsrSet>,
     /// whisper time per utterance (≤ 10 s), from the utterance's end being
@@ -304,11 +305,13 @@ pub fn asr(
     glossary: &[String],
     sets: &[(String, std::path::PathBuf)],
     threads: usize,
+    beam: usize,
 ) -> anyhow::Result<AsrReport> {
     use madoguchi_capture::{
         asr::Transcriber, audio, metrics::char_errors, pipeline, vad::VadConfig,
     };
     let mut asr = Transcriber::load(model, threads)?;
+    asr.set_beam(beam);
     let vad = VadConfig::default();
     let ch = pipeline::Channels::default();
     let mut latencies = Vec::new();
@@ -363,6 +366,7 @@ pub fn asr(
     latencies.sort_by(|a, b| a.total_cmp(b));
     Ok(AsrReport {
         threads,
+        beam,
         prompt: asr.prompt().to_owned(),
         sets: results,
         utterances: latencies.len(),

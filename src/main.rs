@@ -152,6 +152,9 @@ enum BenchCmd {
         model: Option<PathBuf>,
         #[arg(long)]
         threads: Option<usize>,
+        /// Beam width (1 = greedy).
+        #[arg(long, default_value_t = 1)]
+        beam: usize,
         #[arg(long)]
         json: bool,
     },
@@ -595,6 +598,7 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
             sets,
             model,
             threads,
+            beam,
             json,
         } => {
             let model = whisper_model(model)?;
@@ -615,12 +619,12 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                 .collect();
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let r = bench::asr(&model, &glossary, &named, threads)?;
+            let r = bench::asr(&model, &glossary, &named, threads, beam)?;
             let _ = std::fs::remove_dir_all(&scratch);
             if json {
                 say!("{}", serde_json::to_string(&r)?);
             } else {
-                say!("threads={} prompt={}", r.threads, r.prompt);
+                say!("threads={} beam={} prompt={}", r.threads, r.beam, r.prompt);
                 for s in &r.sets {
                     say!(
                         "{}: files={} audio={:.1} s CER with prompt={:.3} without={:.3}",

@@ -43,6 +43,8 @@ pub struct Transcriber {
     ctx: WhisperContext,
     threads: i32,
     prompt: String,
+    /// 1 = greedy decoding; more = beam search of that width.
+    beam: i32,
 }
 
 impl Transcriber {
@@ -62,12 +64,18 @@ impl Transcriber {
             ctx,
             threads: threads.max(1) as i32,
             prompt: String::new(),
+            beam: 1,
         })
     }
 
     /// Sets the initial prompt from glossary terms (most important first).
     pub fn set_glossary(&mut self, terms: &[String]) {
         self.prompt = prompt_from(terms);
+    }
+
+    /// Beam width (1 = greedy, the default).
+    pub fn set_beam(&mut self, beam: usize) {
+        self.beam = beam.clamp(1, 8) as i32;
     }
 
     pub fn prompt(&self) -> &str {
@@ -79,7 +87,15 @@ impl Transcriber {
     pub fn transcribe(&self, samples: &[f32]) -> Result<String, AsrError> {
         let werr = |e: whisper_rs::WhisperError| AsrError::Whisper(e.to_string());
         let mut state = self.ctx.create_state().map_err(werr)?;
-        let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        let strategy = if self.beam > 1 {
+            SamplingStrategy::BeamSearch {
+                beam_size: self.beam,
+                patience: -1.0,
+            }
+        } else {
+            SamplingStrategy::Greedy { best_of: 1 }
+        };
+        let mut p = FullParams::new(strategy);
         p.set_language(Some("ja"));
         p.set_n_threads(self.threads);
         p.set_no_context(true);
