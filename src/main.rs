@@ -41,40 +41,7 @@ enum Command {
         no_model: bool,
     },
     /// Hear a counter and send each final segment to the server over a websocket.
-    Capture {
-        /// Server's counter endpoint, e.g. ws://server:8080/ws/capture.
-        #[arg(long)]
-        server: String,
-        /// This counter's id.
-        #[arg(long)]
-        counter: String,
-        /// `mic`, or a WAV file played in real time (see --fast).
-        #[arg(long, default_value = "mic")]
-        input: String,
-        /// The counter's token (or MADOGUCHI_COUNTER_TOKEN).
-        #[arg(
-            long,
-            env = "MADOGUCHI_COUNTER_TOKEN",
-            default_value = "",
-            hide_env_values = true
-        )]
-        token: String,
-        /// Play a WAV input as fast as possible instead of in real time.
-        #[arg(long)]
-        fast: bool,
-        /// List audio input devices and exit.
-        #[arg(long)]
-        list_devices: bool,
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// Local knowledge base whose glossary becomes whisper's prompt.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        #[arg(long)]
-        swap_channels: bool,
-        #[arg(long)]
-        threads: Option<usize>,
-    },
+    Capture(CaptureArgs),
     /// Transcribe WAV files exactly as the live path would (VAD, guards, glossary prompt).
     Transcribe {
         /// WAV files (any common rate; mono, or stereo from a two-channel counter mic).
@@ -260,31 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 say!("whisper model ready: {}", path.display());
             }
         }
-        Command::Capture {
-            server,
-            counter,
-            input,
-            token,
-            fast,
-            list_devices,
-            model,
-            data,
-            swap_channels,
-            threads,
-        } => {
-            return capture(CaptureArgs {
-                server,
-                counter,
-                input,
-                token,
-                fast,
-                list_devices,
-                model,
-                data,
-                swap_channels,
-                threads,
-            });
-        }
+        Command::Capture(args) => return capture(args),
         Command::Transcribe {
             files,
             model,
@@ -466,16 +409,40 @@ fn transcribe(
     })
 }
 
+/// The options of `madoguchi capture`.
+#[derive(clap::Args)]
 struct CaptureArgs {
+    /// Server's counter endpoint, e.g. ws://server:8080/ws/capture.
+    #[arg(long)]
     server: String,
+    /// This counter's id.
+    #[arg(long)]
     counter: String,
+    /// `mic`, or a WAV file played in real time (see --fast).
+    #[arg(long, default_value = "mic")]
     input: String,
+    /// The counter's token (or MADOGUCHI_COUNTER_TOKEN).
+    #[arg(
+        long,
+        env = "MADOGUCHI_COUNTER_TOKEN",
+        default_value = "",
+        hide_env_values = true
+    )]
     token: String,
+    /// Play a WAV input as fast as possible instead of in real time.
+    #[arg(long)]
     fast: bool,
+    /// List audio input devices and exit.
+    #[arg(long)]
     list_devices: bool,
+    #[arg(long)]
     model: Option<PathBuf>,
+    /// Local knowledge base whose glossary becomes whisper's prompt.
+    #[arg(long)]
     data: Option<PathBuf>,
+    #[arg(long)]
     swap_channels: bool,
+    #[arg(long)]
     threads: Option<usize>,
 }
 
