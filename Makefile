@@ -1,7 +1,7 @@
 # madoguchi — set-up, demo and tests on a fresh Debian machine with the Rust toolchain.
 SHELL := /bin/bash
 CARGO ?= cargo
-APT_PACKAGES := mecab-ipadic pkg-config cmake clang libclang-dev
+APT_PACKAGES := mecab-ipadic pkg-config cmake clang libclang-dev libasound2-dev
 IPADIC_SRC := /usr/share/mecab/dic/ipadic/Noun.csv
 
 .PHONY: demo test setup deps dict build release lint eval bench clean-data

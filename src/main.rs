@@ -413,14 +413,18 @@ fn transcribe(
 #[derive(clap::Args)]
 struct CaptureArgs {
     /// Server's counter endpoint, e.g. ws://server:8080/ws/capture.
-    #[arg(long)]
+    #[arg(long, required_unless_present = "list_devices", default_value = "")]
     server: String,
     /// This counter's id.
-    #[arg(long)]
+    #[arg(long, required_unless_present = "list_devices", default_value = "")]
     counter: String,
-    /// `mic`, or a WAV file played in real time (see --fast).
+    /// `mic` (the microphone), `-` (raw PCM on stdin, see --rate/--channels/--format),
+    /// or a WAV file played in real time (see --fast).
     #[arg(long, default_value = "mic")]
     input: String,
+    /// Input device name for `--input mic` (default: the system's default input).
+    #[arg(long)]
+    device: Option<String>,
     /// The counter's token (or MADOGUCHI_COUNTER_TOKEN).
     #[arg(
         long,
@@ -435,9 +439,32 @@ struct CaptureArgs {
     /// List audio input devices and exit.
     #[arg(long)]
     list_devices: bool,
+    /// Sample rate of raw PCM on stdin.
+    #[arg(long, default_value_t = 16_000)]
+    rate: u32,
+    /// Channels of raw PCM on stdin (1, or 2 from a two-channel counter mic).
+    #[arg(long, default_value_t = 1)]
+    channels: usize,
+    /// Sample format of raw PCM on stdin: s16le or f32le.
+    #[arg(long, default_value = "s16le")]
+    format: madoguchi_capture::runner::PcmFormat,
+    /// Seconds of microphone audio held while recognition catches up;
+    /// beyond this the oldest audio is dropped (and counted).
+    #[arg(long, default_value_t = 30.0)]
+    buffer_seconds: f32,
+    /// Stop after this many seconds (default: until the input ends or Ctrl-C).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// A pause this long (ms) ends an utterance.
+    #[arg(long, default_value_t = 600)]
+    pause_ms: u32,
+    /// Utterances are cut at this length (ms).
+    #[arg(long, default_value_t = 15_000)]
+    max_utterance_ms: u32,
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Local knowledge base whose glossary becomes whisper's prompt.
+    /// Local knowledge base whose glossary becomes whisper's prompt (the
+    /// server's glossary replaces it when the server sends one).
     #[arg(long)]
     data: Option<PathBuf>,
     #[arg(long)]
@@ -446,24 +473,55 @@ struct CaptureArgs {
     threads: Option<usize>,
 }
 
-/// Plays the input through VAD and whisper and sends each final segment.
-/// Audio stays in this process; only segments go out.
+/// Listens to the input through VAD and whisper and sends each final
+/// segment. Audio stays in this process; only segments go out.
 fn capture(a: CaptureArgs) -> Result<ExitCode> {
-    use madoguchi_capture::pipeline::{self, Segment};
-    use madoguchi_capture::send::{SegmentSender, SendConfig};
-    use madoguchi_capture::{asr::Transcriber, audio, vad::VadConfig};
-    if a.list_devices || a.input == "mic" {
-        anyhow::bail!(
-            "microphone input is not in this build yet (issue 3 continues); use --input <FILE.wav>"
-        );
+    use madoguchi_capture::runner::{self, RunConfig, Source};
+    use madoguchi_capture::send::SendConfig;
+    use madoguchi_capture::{asr::Transcriber, audio, mic, pipeline, vad::VadConfig};
+    if a.list_devices {
+        let devices = mic::list_devices()?;
+        if devices.is_empty() {
+            say!("音声入力デバイスが見つかりません（no audio input devices）");
+        }
+        for d in devices {
+            let fmt = match (d.channels, d.rate, d.format) {
+                (Some(c), Some(r), Some(f)) => format!("{c} ch, {r} Hz, {f}"),
+                _ => "format unknown".into(),
+            };
+            say!(
+                "{}{}\t({fmt})",
+                d.name,
+                if d.is_default { " [default]" } else { "" }
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     if !a.server.starts_with("ws://") && !a.server.starts_with("wss://") {
-        anyhow::bail!("--server must be a ws:// or wss:// URL, got {}", a.server);
+        anyhow::bail!("--server must be a ws:// or wss:// URL, got {:?}", a.server);
     }
-    let tracks = audio::decode_wav(
-        &std::fs::read(&a.input).with_context(|| format!("{} を読めません", a.input))?,
-    )
-    .with_context(|| a.input.clone())?;
+    if a.counter.trim().is_empty() {
+        anyhow::bail!("--counter must name this counter");
+    }
+    let source = match a.input.as_str() {
+        "mic" => Source::Mic {
+            device: a.device.clone(),
+            buffer_s: a.buffer_seconds.clamp(1.0, 600.0),
+        },
+        "-" => Source::Pcm {
+            reader: Box::new(std::io::stdin()),
+            rate: a.rate,
+            channels: a.channels,
+            format: a.format,
+        },
+        path => Source::Wav {
+            tracks: audio::decode_wav(
+                &std::fs::read(path).with_context(|| format!("{path} を読めません"))?,
+            )
+            .with_context(|| path.to_owned())?,
+            realtime: !a.fast,
+        },
+    };
     let model = whisper_model(a.model)?;
     let threads = a
         .threads
@@ -472,59 +530,66 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
     if let Some(d) = &a.data {
         asr.set_glossary(&open_read(d)?.glossary()?);
     }
-    let asr = std::sync::Arc::new(asr);
-    let vad = VadConfig::default();
-    let ch = pipeline::Channels {
-        staff: usize::from(a.swap_channels),
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let first = std::sync::atomic::AtomicBool::new(true);
+        ctrlc_hook(move || {
+            if first.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("stopping: finishing the current utterance and sending what is left (Ctrl-C again to quit now)");
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                false
+            } else {
+                true
+            }
+        });
+    }
+    let cfg = RunConfig {
+        send: SendConfig::new(&a.server, &a.counter, &a.token),
+        vad: VadConfig {
+            pause_ms: a.pause_ms.clamp(100, 5_000),
+            max_utterance_ms: a.max_utterance_ms.clamp(1_000, 30_000),
+            ..VadConfig::default()
+        },
+        channels: pipeline::Channels {
+            staff: usize::from(a.swap_channels),
+        },
+        stop,
+        max_duration: a
+            .seconds
+            .map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
+        drain: std::time::Duration::from_secs(30),
     };
-    let utterances = pipeline::utterances(&tracks, &vad, ch);
-    let tracks = std::sync::Arc::new(tracks);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let (sent, acked, dropped, complete) = rt.block_on(async move {
-        let sender = SegmentSender::start(SendConfig::new(&a.server, &a.counter, &a.token));
-        let started = tokio::time::Instant::now();
-        for (span, c, speaker) in utterances {
-            if !a.fast {
-                // In real time, an utterance is final once its closing pause has passed.
-                let due = std::time::Duration::from_millis(span.end_ms() + u64::from(vad.pause_ms));
-                tokio::time::sleep_until(started + due).await;
-            }
-            let (asr, tracks) = (asr.clone(), tracks.clone());
-            let text = tokio::task::spawn_blocking(move || {
-                asr.transcribe(&tracks.channels[c][span.start..span.end])
-            })
-            .await??;
-            if text.is_empty() {
-                continue;
-            }
-            sender
-                .send(Segment {
-                    start_ms: span.start_ms(),
-                    end_ms: span.end_ms(),
-                    speaker,
-                    text,
-                })
-                .await;
-        }
-        let stats = sender.stats.clone();
-        let complete = sender.finish(std::time::Duration::from_secs(30)).await;
-        let load = |x: &std::sync::atomic::AtomicU64| x.load(std::sync::atomic::Ordering::Relaxed);
-        anyhow::Ok((
-            load(&stats.sent),
-            load(&stats.acked),
-            load(&stats.dropped),
-            complete,
-        ))
-    })?;
-    eprintln!("segments: sent {sent}, acknowledged {acked}, dropped {dropped}");
-    if !complete {
+    let r = runner::run(source, asr, cfg)?;
+    eprintln!(
+        "segments: {}, sent {}, acknowledged {}, dropped {}; audio frames dropped {}",
+        r.segments, r.sent, r.acked, r.dropped_segments, r.dropped_audio_frames
+    );
+    if !r.complete {
         eprintln!("エラー: サーバーに届いていない発話があります（サーバーの状態とトークンを確認してください）");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `on_interrupt` on each Ctrl-C (SIGINT); when it returns true the
+/// process exits at once.
+fn ctrlc_hook(on_interrupt: impl Fn() -> bool + Send + 'static) {
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                if on_interrupt() {
+                    std::process::exit(130);
+                }
+            }
+        });
+    });
 }
 
 fn bench_cmd(cmd: BenchCmd) -> Result<()> {

@@ -243,18 +243,265 @@ fn capture_sends_each_final_segment_to_the_server() {
         0,
         "no audio written"
     );
+}
 
-    // No microphone in this build yet: a clear message, not a silent exit.
+/// Starts the reference receiver; returns its URL and what it saw.
+fn receiver(
+    rt: &tokio::runtime::Runtime,
+    glossary: Option<Vec<String>>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<madoguchi_capture::send::reference::Seen>>,
+) {
+    use madoguchi_capture::send::reference::{serve, Seen};
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen {
+        glossary,
+        ..Seen::default()
+    }));
+    rt.spawn(serve(listener, seen.clone(), "secret"));
+    (format!("ws://{addr}/ws/capture"), seen)
+}
+
+/// The microphone path for real: cpal opens ALSA's default capture device,
+/// which an ALSA configuration in a private HOME points at the stereo
+/// fixture (44.1 kHz float, as a sound card delivers it). The callback,
+/// ring, streaming resampler and VAD, whisper and the sender all run as at
+/// a counter.
+#[test]
+fn microphone_path_hears_both_speakers_and_sends_only_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let cwd = tmp.path().join("cwd");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&cwd).unwrap();
+    let tracks = madoguchi_capture::audio::decode_wav(
+        &std::fs::read(fixture("counter_stereo_16k.wav")).unwrap(),
+    )
+    .unwrap();
+    let up: Vec<Vec<f32>> = tracks
+        .channels
+        .iter()
+        .map(|c| madoguchi_capture::audio::resample(c, 16_000, 44_100).unwrap())
+        .collect();
+    let mut raw = Vec::new();
+    for (l, r) in up[0].iter().zip(&up[1]) {
+        raw.extend(l.to_le_bytes());
+        raw.extend(r.to_le_bytes());
+    }
+    // ALSA's file plugin reads capture data from `infile` with no clock of
+    // its own: a FIFO paces it. The speech goes in at once (the ring holds
+    // it), then silence in real time until the run ends.
+    let asoundrc = |infile: &Path| {
+        format!(
+            "pcm.!default {{\n type file\n slave.pcm \"null\"\n file \"/dev/null\"\n infile \"{}\"\n format \"raw\"\n}}\n",
+            infile.display()
+        )
+    };
+    let plain = tmp.path().join("mic.raw");
+    std::fs::write(&plain, &raw).unwrap();
+    std::fs::write(home.join(".asoundrc"), asoundrc(&plain)).unwrap();
+    let listed = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["capture", "--list-devices"])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(
+        listed.contains("default [default]\t(2 ch, 44100 Hz, f32)"),
+        "{listed}"
+    );
+    let fifo = tmp.path().join("mic.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    std::fs::write(home.join(".asoundrc"), asoundrc(&fifo)).unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let feeder = {
+        let (fifo, done) = (fifo.clone(), done.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            use std::sync::atomic::Ordering;
+            let silence = vec![0u8; 44_100 / 50 * 8];
+            // The device may be opened (and closed) more than once while it
+            // is set up: start again on each new reader.
+            while !done.load(Ordering::Relaxed) {
+                let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) else {
+                    return;
+                };
+                if f.write_all(&raw).is_err() {
+                    continue;
+                }
+                while !done.load(Ordering::Relaxed) {
+                    if f.write_all(&silence).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+        })
+    };
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (url, seen) = receiver(
+        &rt,
+        Some(vec!["住民票の写し".into(), "本人確認書類".into()]),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["capture", "--server", &url, "--counter", "窓口2"])
+        .args(["--input", "mic", "--device", "default"])
+        .args([
+            "--seconds",
+            "25",
+            "--buffer-seconds",
+            "120",
+            "--threads",
+            "1",
+        ])
+        .arg("--model")
+        .arg(madoguchi_capture::setup::default_model_path())
+        .env("MADOGUCHI_COUNTER_TOKEN", "secret")
+        .env("MADOGUCHI_LOG", "info")
+        .env("HOME", &home)
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Unblock a feeder still waiting for a reader (a non-blocking open of
+    // the reading end never waits itself; 0o4000 is O_NONBLOCK on Linux).
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        drop(
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(0o4000)
+                .open(&fifo),
+        );
+    }
+    let _ = feeder.join();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("microphone open"), "{err}");
+    assert!(
+        err.contains("whisper prompt updated from the server"),
+        "{err}"
+    );
+    let s = seen.lock().unwrap();
+    let who: Vec<_> = s
+        .stored
+        .iter()
+        .map(|m| format!("{:?}", m.speaker))
+        .collect();
+    assert_eq!(
+        who,
+        ["Staff", "Resident", "Staff", "Resident", "Staff", "Resident"],
+        "{err}"
+    );
+    assert!(s.stored[1].text.contains("住民票"), "{:?}", s.stored[1]);
+    // Only text frames left the process, and nothing was written.
+    assert_eq!((s.other_frames, s.bad_frames), (0, 0));
+    assert_eq!(std::fs::read_dir(&cwd).unwrap().count(), 0);
+}
+
+#[test]
+fn raw_pcm_on_stdin_is_heard_like_a_file() {
+    use std::io::Write;
+    let tracks = madoguchi_capture::audio::decode_wav(
+        &std::fs::read(fixture("counter_mono_16k.wav")).unwrap(),
+    )
+    .unwrap();
+    let pcm: Vec<u8> = tracks.channels[0]
+        .iter()
+        .flat_map(|s| ((s * 32767.0) as i16).to_le_bytes())
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (url, seen) = receiver(&rt, None);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args([
+            "capture",
+            "--server",
+            &url,
+            "--counter",
+            "窓口3",
+            "--input",
+            "-",
+        ])
+        .args([
+            "--rate",
+            "16000",
+            "--channels",
+            "1",
+            "--format",
+            "s16le",
+            "--threads",
+            "1",
+        ])
+        .env("MADOGUCHI_COUNTER_TOKEN", "secret")
+        .current_dir(tmp.path())
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // An odd piece size: frames split across reads must not matter.
+    for piece in pcm.chunks(3001) {
+        stdin.write_all(piece).unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let s = seen.lock().unwrap();
+    assert_eq!(s.stored.len(), 6, "{err}");
+    assert!(s
+        .stored
+        .iter()
+        .all(|m| format!("{:?}", m.speaker) == "Unknown"));
+    assert!(
+        s.stored[0].text.contains("お待たせしました"),
+        "{:?}",
+        s.stored[0]
+    );
+
+    // Wrong options get a clear error.
     let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args([
             "capture",
             "--server",
-            "ws://127.0.0.1:9/x",
+            &url,
             "--counter",
             "c",
+            "--input",
+            "-",
+            "--format",
+            "mp3",
         ])
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--input <FILE.wav>"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("s16le"));
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args([
+            "capture",
+            "--server",
+            &url,
+            "--counter",
+            "c",
+            "--input",
+            "-",
+            "--channels",
+            "3",
+        ])
+        .args(["--threads", "1"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 channels"));
 }

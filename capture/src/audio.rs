@@ -63,7 +63,12 @@ pub fn decode_wav(bytes: &[u8]) -> Result<Tracks, AudioError> {
     let mut channels = vec![Vec::with_capacity(samples.len() / ch); ch];
     for frame in samples.chunks_exact(ch) {
         for (c, s) in frame.iter().enumerate() {
-            channels[c].push(*s);
+            // Float WAVs may hold NaN or ±inf; they must not reach the FFT.
+            channels[c].push(if s.is_finite() {
+                s.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            });
         }
     }
     let channels = channels

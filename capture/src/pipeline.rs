@@ -38,28 +38,41 @@ fn energy(x: &[f32]) -> f32 {
     x.iter().map(|s| s * s).sum()
 }
 
+/// Who said an utterance heard on channel `c`, given every channel's audio
+/// over its time span; `None` when another channel is louder there (it is
+/// that channel's utterance, heard faintly here). Shared by the batch and
+/// the live paths.
+pub fn attribute(span_audio: &[&[f32]], c: usize, ch: Channels) -> Option<Speaker> {
+    let own = energy(span_audio[c]);
+    let louder_elsewhere = span_audio
+        .iter()
+        .enumerate()
+        .any(|(o, other)| o != c && energy(other) > own);
+    if louder_elsewhere {
+        return None;
+    }
+    Some(match (span_audio.len(), c == ch.staff) {
+        (2, true) => Speaker::Staff,
+        (2, false) => Speaker::Resident,
+        _ => Speaker::Unknown,
+    })
+}
+
 /// The utterances of all channels, in time order, each with its speaker.
 /// On two channels an utterance belongs to the channel where it is louder;
 /// its echo on the other channel is not a second utterance.
 pub fn utterances(tracks: &Tracks, vad: &VadConfig, ch: Channels) -> Vec<(Span, usize, Speaker)> {
-    let n = tracks.channels.len();
     let mut out = Vec::new();
     for (c, track) in tracks.channels.iter().enumerate() {
         for span in segment(track, vad) {
-            let own = energy(&track[span.start..span.end]);
-            let louder_elsewhere = tracks.channels.iter().enumerate().any(|(o, other)| {
-                o != c
-                    && energy(&other[span.start.min(other.len())..span.end.min(other.len())]) > own
-            });
-            if louder_elsewhere {
-                continue;
+            let audio: Vec<&[f32]> = tracks
+                .channels
+                .iter()
+                .map(|t| &t[span.start.min(t.len())..span.end.min(t.len())])
+                .collect();
+            if let Some(speaker) = attribute(&audio, c, ch) {
+                out.push((span, c, speaker));
             }
-            let speaker = match (n, c == ch.staff) {
-                (2, true) => Speaker::Staff,
-                (2, false) => Speaker::Resident,
-                _ => Speaker::Unknown,
-            };
-            out.push((span, c, speaker));
         }
     }
     out.sort_by_key(|(s, c, _)| (s.start, *c));

@@ -6,7 +6,9 @@
 //! `{"ack": seq}` once it has stored it. Unacknowledged segments wait in a
 //! bounded in-memory queue and are sent again, in order, after reconnecting
 //! (with backoff). The server ignores a `seq` it has seen, so a resend never
-//! duplicates. Only text frames are ever sent: no audio leaves.
+//! duplicates. Only text frames are ever sent: no audio leaves. The server
+//! may send `{"glossary": [terms]}` at any time; the recognizer's prompt
+//! follows it.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,10 +77,23 @@ pub struct SendStats {
     pub reconnects: AtomicU64,
 }
 
+/// A glossary the server pushes for whisper's prompt:
+/// `{"glossary": ["住民票の写し", …]}`, on connecting and whenever editors
+/// change it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GlossaryMsg {
+    pub glossary: Vec<String>,
+}
+
+/// The newest glossary from the server, not yet taken by the recognizer.
+pub type GlossarySlot = Arc<std::sync::Mutex<Option<Vec<String>>>>;
+
 /// The handle the recognizer pushes segments into.
 pub struct SegmentSender {
     tx: mpsc::Sender<Segment>,
     pub stats: Arc<SendStats>,
+    /// Filled when the server sends a glossary.
+    pub glossary: GlossarySlot,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -87,8 +102,20 @@ impl SegmentSender {
     pub fn start(cfg: SendConfig) -> Self {
         let (tx, rx) = mpsc::channel(256);
         let stats = Arc::new(SendStats::default());
-        let task = tokio::spawn(run(cfg, rx, stats.clone()));
-        SegmentSender { tx, stats, task }
+        let glossary = GlossarySlot::default();
+        let task = tokio::spawn(run(cfg, rx, stats.clone(), glossary.clone()));
+        SegmentSender {
+            tx,
+            stats,
+            glossary,
+            task,
+        }
+    }
+
+    /// Queues a segment from a thread outside the runtime (the recognizer's).
+    /// Returns false once the sender has stopped.
+    pub fn send_blocking(&self, seg: Segment) -> bool {
+        self.tx.blocking_send(seg).is_ok()
     }
 
     /// Queues a segment. Waits only if the hand-over channel is full.
@@ -119,7 +146,12 @@ fn first_seq() -> u64 {
         .map_or(1, |d| d.as_micros() as u64)
 }
 
-async fn run(cfg: SendConfig, mut rx: mpsc::Receiver<Segment>, stats: Arc<SendStats>) {
+async fn run(
+    cfg: SendConfig,
+    mut rx: mpsc::Receiver<Segment>,
+    stats: Arc<SendStats>,
+    glossary: GlossarySlot,
+) {
     let mut pending: VecDeque<SegmentMsg> = VecDeque::new();
     let mut next_seq = first_seq();
     let mut input_open = true;
@@ -218,6 +250,11 @@ async fn run(cfg: SendConfig, mut rx: mpsc::Receiver<Segment>, stats: Arc<SendSt
                                 pending.pop_front();
                                 stats.acked.fetch_add(1, Ordering::Relaxed);
                             }
+                        } else if let Ok(g) = serde_json::from_str::<GlossaryMsg>(&t) {
+                            tracing::info!(terms = g.glossary.len(), "glossary from the server");
+                            *glossary.lock().unwrap_or_else(|e| e.into_inner()) = Some(g.glossary);
+                        } else {
+                            tracing::warn!(bytes = t.len(), "unknown message from the server ignored");
                         }
                     }
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => ok = false,
@@ -254,7 +291,7 @@ pub mod reference {
     use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
     use tokio_tungstenite::tungstenite::Message;
 
-    use super::{Ack, SegmentMsg};
+    use super::{Ack, GlossaryMsg, SegmentMsg};
 
     /// What the reference server saw, across restarts.
     #[derive(Default)]
@@ -267,6 +304,8 @@ pub mod reference {
         /// Text frames that were not a segment.
         pub bad_frames: usize,
         pub rejected: usize,
+        /// Sent to each client on connecting, when set.
+        pub glossary: Option<Vec<String>>,
     }
 
     /// Serves until dropped: checks the token, stores new seqs, acknowledges.
@@ -296,6 +335,17 @@ pub mod reference {
                     seen.lock().unwrap_or_else(|e| e.into_inner()).rejected += 1;
                     return;
                 };
+                let glossary = seen
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .glossary
+                    .clone();
+                if let Some(glossary) = glossary {
+                    let msg = serde_json::to_string(&GlossaryMsg { glossary }).unwrap();
+                    if ws.send(Message::Text(msg.into())).await.is_err() {
+                        return;
+                    }
+                }
                 while let Some(Ok(msg)) = ws.next().await {
                     let seq = match msg {
                         Message::Text(t) => {

@@ -56,74 +56,154 @@ fn frame_db(frame: &[f32]) -> f32 {
     10.0 * (energy + 1e-12).log10()
 }
 
-/// Finds the utterances in a 16 kHz track.
-pub fn segment(track: &[f32], cfg: &VadConfig) -> Vec<Span> {
-    let levels: Vec<f32> = track.chunks(FRAME).map(frame_db).collect();
-    if levels.is_empty() {
-        return Vec::new();
-    }
-    // Noise floor: a low percentile of frame levels (robust to speech).
-    let mut sorted = levels.clone();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let floor = sorted[sorted.len() / 10];
-    let threshold = (floor + cfg.gate_db).max(cfg.min_level_db);
-    // Steady noise (a fan, an air conditioner): little spread between the
-    // quiet and loud frames means there is no speech to find.
-    let loud = sorted[sorted.len() * 95 / 100];
-    if loud - floor < cfg.gate_db {
-        return Vec::new();
+/// Frames of level history the noise floor is taken from (15 s).
+const HISTORY: usize = 750;
+/// Frames kept around speech so word edges are not clipped (60 ms).
+const HANGOVER: usize = 3;
+
+/// Streaming segmentation of one 16 kHz track: samples go in as they come,
+/// utterances come out once their closing pause has passed (or at the
+/// maximum length). The noise floor is a low percentile of the last 15 s of
+/// frame levels, so it follows a room that gets louder or quieter.
+/// [`segment`] runs this same code over a whole track.
+pub struct StreamVad {
+    cfg: VadConfig,
+    history: std::collections::VecDeque<f32>,
+    scratch: Vec<f32>,
+    partial: Vec<f32>,
+    /// Frames seen so far.
+    frames: usize,
+    /// (first frame, last voiced frame, voiced frames) of the utterance
+    /// under way.
+    open: Option<(usize, usize, usize)>,
+    floor: f32,
+}
+
+impl StreamVad {
+    pub fn new(cfg: VadConfig) -> Self {
+        StreamVad {
+            cfg,
+            history: std::collections::VecDeque::with_capacity(HISTORY),
+            scratch: Vec::with_capacity(HISTORY),
+            partial: Vec::with_capacity(FRAME),
+            frames: 0,
+            open: None,
+            floor: f32::NEG_INFINITY,
+        }
     }
 
-    let pause_frames = (cfg.pause_ms / FRAME_MS) as usize;
-    let max_frames = (cfg.max_utterance_ms / FRAME_MS) as usize;
-    let min_frames = (cfg.min_utterance_ms / FRAME_MS).max(1) as usize;
-    let hangover = 3; // keep 60 ms around speech so word edges are not clipped
-    let mut spans = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut last_voiced = 0;
-    let mut voiced_frames = 0;
-    for (i, &db) in levels.iter().enumerate() {
-        let voiced = db >= threshold;
-        match start {
-            None if voiced => {
-                start = Some(i);
-                last_voiced = i;
-                voiced_frames = 1;
-            }
-            None => {}
-            Some(s) => {
-                if voiced {
-                    last_voiced = i;
-                    voiced_frames += 1;
+    /// Samples seen so far.
+    pub fn position(&self) -> usize {
+        self.frames * FRAME + self.partial.len()
+    }
+
+    /// Where the utterance under way started (sample index), if one is.
+    pub fn open_since(&self) -> Option<usize> {
+        self.open
+            .map(|(s, _, _)| s.saturating_sub(HANGOVER) * FRAME)
+    }
+
+    /// Feeds samples; returns the utterances that ended within them (sample
+    /// ranges counted from the first sample ever fed; the end may lie up to
+    /// 60 ms beyond what has been fed when an utterance is cut at its
+    /// maximum length).
+    pub fn push(&mut self, mut samples: &[f32]) -> Vec<Span> {
+        let mut out = Vec::new();
+        while !samples.is_empty() {
+            let take = (FRAME - self.partial.len()).min(samples.len());
+            self.partial.extend_from_slice(&samples[..take]);
+            samples = &samples[take..];
+            if self.partial.len() == FRAME {
+                let db = frame_db(&self.partial);
+                self.partial.clear();
+                if let Some(span) = self.frame(db) {
+                    out.push(span);
                 }
-                let paused = i - last_voiced >= pause_frames;
+            }
+        }
+        out
+    }
+
+    /// Ends the stream: the utterance under way, if long enough.
+    pub fn finish(&mut self) -> Option<Span> {
+        let (s, last, voiced) = self.open.take()?;
+        self.span(s, last, last + 1, voiced)
+    }
+
+    /// The utterance from frame `first` to `end` (exclusive), if it is
+    /// speech: long enough, and dense — speech keeps the gate open most of
+    /// the time; scattered peaks of background noise do not.
+    fn span(&self, first: usize, last: usize, end: usize, voiced: usize) -> Option<Span> {
+        let min_frames = (self.cfg.min_utterance_ms / FRAME_MS).max(1) as usize;
+        let dense = voiced * 10 >= (last + 1 - first) * 3;
+        (voiced >= min_frames && dense).then(|| Span {
+            start: first.saturating_sub(HANGOVER) * FRAME,
+            end: (end + HANGOVER) * FRAME,
+        })
+    }
+
+    fn update_floor(&mut self, db: f32) {
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(db);
+        // A percentile every 100 ms is plenty and keeps this cheap.
+        if self.frames.is_multiple_of(5) || self.history.len() < 50 {
+            self.scratch.clear();
+            self.scratch.extend(self.history.iter().copied());
+            let k = self.scratch.len() / 10;
+            let (_, floor, _) = self
+                .scratch
+                .select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+            self.floor = *floor;
+        }
+    }
+
+    fn frame(&mut self, db: f32) -> Option<Span> {
+        let i = self.frames;
+        self.frames += 1;
+        self.update_floor(db);
+        let threshold = (self.floor + self.cfg.gate_db).max(self.cfg.min_level_db);
+        // A little history first, or the first frame is its own floor.
+        let voiced = self.history.len() >= 5 && db >= threshold;
+        let pause_frames = (self.cfg.pause_ms / FRAME_MS) as usize;
+        let max_frames = (self.cfg.max_utterance_ms / FRAME_MS) as usize;
+        match self.open {
+            None => {
+                if voiced {
+                    self.open = Some((i, i, 1));
+                }
+                None
+            }
+            Some((s, mut last, mut n)) => {
+                if voiced {
+                    last = i;
+                    n += 1;
+                }
+                let paused = i - last >= pause_frames;
                 let too_long = i + 1 - s >= max_frames;
                 if paused || too_long {
-                    let end = if too_long && !paused {
-                        i + 1
-                    } else {
-                        last_voiced + 1
-                    };
-                    if voiced_frames >= min_frames {
-                        spans.push((s, end));
-                    }
-                    start = None;
+                    self.open = None;
+                    let end = if too_long && !paused { i + 1 } else { last + 1 };
+                    return self.span(s, last, end, n);
                 }
+                self.open = Some((s, last, n));
+                None
             }
         }
     }
-    if let Some(s) = start {
-        if voiced_frames >= min_frames {
-            spans.push((s, last_voiced + 1));
-        }
+}
+
+/// Finds the utterances in a whole 16 kHz track (the streaming code, run
+/// over it).
+pub fn segment(track: &[f32], cfg: &VadConfig) -> Vec<Span> {
+    let mut vad = StreamVad::new(*cfg);
+    let mut spans = vad.push(track);
+    spans.extend(vad.finish());
+    for s in &mut spans {
+        s.end = s.end.min(track.len());
     }
     spans
-        .into_iter()
-        .map(|(s, e)| Span {
-            start: s.saturating_sub(hangover) * FRAME,
-            end: ((e + hangover) * FRAME).min(track.len()),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -154,6 +234,31 @@ mod tests {
             .collect()
     }
 
+    fn fixture(name: &str) -> Vec<f32> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/speech/");
+        let bytes = std::fs::read(format!("{path}{name}")).unwrap();
+        crate::audio::decode_wav(&bytes).unwrap().channels.remove(0)
+    }
+
+    #[test]
+    fn fixtures_segment_as_spoken() {
+        let cfg = VadConfig::default();
+        assert_eq!(segment(&fixture("silence.wav"), &cfg), []);
+        assert_eq!(segment(&fixture("noise.wav"), &cfg), []);
+        // Six turns with a second between them.
+        let spans = segment(&fixture("counter_mono_16k.wav"), &cfg);
+        assert_eq!(spans.len(), 6, "{spans:?}");
+        // Fed in uneven pieces, the stream finds the same utterances.
+        let track = fixture("counter_mono_16k.wav");
+        let mut vad = StreamVad::new(cfg);
+        let mut streamed = Vec::new();
+        for piece in track.chunks(777) {
+            streamed.extend(vad.push(piece));
+        }
+        streamed.extend(vad.finish());
+        assert_eq!(streamed, spans);
+    }
+
     #[test]
     fn silence_and_steady_noise_give_nothing() {
         let cfg = VadConfig::default();
@@ -178,8 +283,14 @@ mod tests {
         assert_eq!(spans.len(), 2, "{spans:?}");
         assert!((420..=500).contains(&spans[0].start_ms()), "{spans:?}");
         assert!((3250..=3400).contains(&spans[0].end_ms()), "{spans:?}");
-        let long: Vec<f32> = voice(40_000);
-        let spans = segment(&[noise(16 * 500, 0.002, &mut seed), long].concat(), &cfg);
+        // 40 s of talk with only breaths between phrases (200 ms, under
+        // the pause): cut at the maximum length, never one endless utterance.
+        let mut long = noise(16 * 500, 0.002, &mut seed);
+        for _ in 0..34 {
+            long.extend(voice(1000));
+            long.extend(noise(16 * 200, 0.002, &mut seed));
+        }
+        let spans = segment(&long, &cfg);
         assert!(
             spans.len() >= 3 && spans.iter().all(|s| s.end_ms() - s.start_ms() <= 15_200),
             "{spans:?}"
