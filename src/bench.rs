@@ -228,9 +228,12 @@ pub struct AsrSet {
     pub name: String,
     pub files: usize,
     pub audio_s: f64,
-    /// CER with the knowledge base's glossary as whisper's prompt.
+    /// CER with the knowledge base's glossary: whisper's prompt and the
+    /// term correction (what `transcribe --data` and capture do).
+    pub cer_glossary: f64,
+    /// CER with the prompt only (no correction).
     pub cer_prompt: f64,
-    /// CER with no prompt.
+    /// CER with neither.
     pub cer_plain: f64,
 }
 
@@ -302,6 +305,7 @@ fn peak_rss_mb() -> f64 {
 /// Runs the recognition benchmark over `sets` (name, folder).
 pub fn asr(
     model: &Path,
+    analyzer: std::sync::Arc<madoguchi_knowledge::Analyzer>,
     glossary: &[String],
     sets: &[(String, std::path::PathBuf)],
     threads: usize,
@@ -312,6 +316,7 @@ pub fn asr(
     };
     let mut asr = Transcriber::load(model, threads)?;
     asr.set_beam(beam);
+    asr.set_corrector(crate::term_corrector(analyzer));
     let vad = VadConfig::default();
     let ch = pipeline::Channels::default();
     let mut latencies = Vec::new();
@@ -322,7 +327,7 @@ pub fn asr(
         if refs.is_empty() {
             anyhow::bail!("no recordings with reference texts in {}", dir.display());
         }
-        let mut errs = [(0usize, 0usize); 2];
+        let mut errs = [(0usize, 0usize); 3];
         let mut audio_s = 0.0;
         for (wav, reference) in &refs {
             let tracks = audio::decode_wav(&std::fs::read(wav)?)?;
@@ -331,8 +336,12 @@ pub fn asr(
                 conversation.extend_from_slice(&tracks.channels[0]);
                 conversation.extend(std::iter::repeat_n(0.0, 16_000 * 6 / 10));
             }
-            for (pass, prompt) in [glossary, &[]].into_iter().enumerate() {
+            for (pass, (prompt, correct)) in [(glossary, true), (glossary, false), (&[][..], false)]
+                .into_iter()
+                .enumerate()
+            {
                 asr.set_glossary(prompt);
+                asr.set_correction(correct);
                 let mut hyp = String::new();
                 for (span, c, _) in pipeline::utterances(&tracks, &vad, ch) {
                     let t = Instant::now();
@@ -351,11 +360,13 @@ pub fn asr(
             name: name.clone(),
             files: refs.len(),
             audio_s,
-            cer_prompt: cer(errs[0]),
-            cer_plain: cer(errs[1]),
+            cer_glossary: cer(errs[0]),
+            cer_prompt: cer(errs[1]),
+            cer_plain: cer(errs[2]),
         });
     }
     asr.set_glossary(glossary);
+    asr.set_correction(true);
     let tracks = audio::Tracks {
         channels: vec![conversation],
     };

@@ -50,3 +50,21 @@ pub fn open_existing_knowledge(data: &Path) -> Result<KnowledgeBase, KnowledgeEr
     let analyzer = Arc::new(Analyzer::from_env()?);
     KnowledgeBase::open_existing(data, analyzer)
 }
+
+/// The glossary corrector for the recognizer: mis-heard terms (自動手当て)
+/// written as the knowledge base has them (児童手当). Needs the dictionary,
+/// which the counter PC has from `madoguchi setup`.
+pub fn term_corrector(analyzer: Arc<Analyzer>) -> madoguchi_capture::asr::CorrectorFactory {
+    struct Adapter(madoguchi_knowledge::correct::Corrector);
+    impl madoguchi_capture::asr::TermCorrector for Adapter {
+        fn correct(&self, text: &str) -> String {
+            self.0.correct(text)
+        }
+    }
+    Arc::new(move |terms: &[String]| {
+        Box::new(Adapter(madoguchi_knowledge::correct::Corrector::new(
+            analyzer.clone(),
+            terms,
+        ))) as Box<dyn madoguchi_capture::asr::TermCorrector>
+    })
+}

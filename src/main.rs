@@ -301,6 +301,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// The whisper model to use: `explicit`, or the default base model (set up
 /// on first use, with progress on stderr).
+/// whisper loaded with the glossary of `data` (prompt and term correction).
+/// Without `data` the corrector waits for a glossary from the server.
+fn recognizer(
+    model: Option<PathBuf>,
+    threads: Option<usize>,
+    data: Option<&Path>,
+) -> Result<madoguchi_capture::asr::Transcriber> {
+    let model = whisper_model(model)?;
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let mut asr = madoguchi_capture::asr::Transcriber::load(&model, threads)?;
+    match data {
+        Some(d) => {
+            let kb = open_read(d)?;
+            asr.set_corrector(madoguchi::term_corrector(kb.analyzer().clone()));
+            asr.set_glossary(&kb.glossary()?);
+        }
+        None => match madoguchi_knowledge::Analyzer::from_env() {
+            Ok(a) => asr.set_corrector(madoguchi::term_corrector(std::sync::Arc::new(a))),
+            Err(e) => tracing::warn!("no glossary correction (dictionary unavailable): {e}"),
+        },
+    }
+    Ok(asr)
+}
+
 fn whisper_model(explicit: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = explicit {
         return Ok(p);
@@ -341,14 +366,8 @@ fn transcribe(
     threads: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    use madoguchi_capture::{asr::Transcriber, audio, pipeline, vad::VadConfig};
-    let model = whisper_model(model)?;
-    let threads =
-        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let mut asr = Transcriber::load(&model, threads)?;
-    if let Some(d) = &data {
-        asr.set_glossary(&open_read(d)?.glossary()?);
-    }
+    use madoguchi_capture::{audio, pipeline, vad::VadConfig};
+    let asr = recognizer(model, threads, data.as_deref())?;
     let ch = pipeline::Channels {
         staff: usize::from(swap_channels),
     };
@@ -478,7 +497,7 @@ struct CaptureArgs {
 fn capture(a: CaptureArgs) -> Result<ExitCode> {
     use madoguchi_capture::runner::{self, RunConfig, Source};
     use madoguchi_capture::send::SendConfig;
-    use madoguchi_capture::{asr::Transcriber, audio, mic, pipeline, vad::VadConfig};
+    use madoguchi_capture::{audio, mic, pipeline, vad::VadConfig};
     if a.list_devices {
         let devices = mic::list_devices()?;
         if devices.is_empty() {
@@ -522,14 +541,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             realtime: !a.fast,
         },
     };
-    let model = whisper_model(a.model)?;
-    let threads = a
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let mut asr = Transcriber::load(&model, threads)?;
-    if let Some(d) = &a.data {
-        asr.set_glossary(&open_read(d)?.glossary()?);
-    }
+    let asr = recognizer(a.model, a.threads, a.data.as_deref())?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -651,7 +663,14 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                 .collect();
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let r = bench::asr(&model, &glossary, &named, threads, beam)?;
+            let r = bench::asr(
+                &model,
+                kb.analyzer().clone(),
+                &glossary,
+                &named,
+                threads,
+                beam,
+            )?;
             let _ = std::fs::remove_dir_all(&scratch);
             if json {
                 say!("{}", serde_json::to_string(&r)?);
@@ -659,10 +678,11 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                 say!("threads={} beam={} prompt={}", r.threads, r.beam, r.prompt);
                 for s in &r.sets {
                     say!(
-                        "{}: files={} audio={:.1} s CER with prompt={:.3} without={:.3}",
+                        "{}: files={} audio={:.1} s CER with glossary={:.3} prompt only={:.3} without={:.3}",
                         s.name,
                         s.files,
                         s.audio_s,
+                        s.cer_glossary,
                         s.cer_prompt,
                         s.cer_plain
                     );

@@ -71,7 +71,7 @@ impl Morph {
 
     /// The reading to use for phonetic matching: the dictionary reading, or
     /// the surface itself when it is written in kana.
-    fn spoken(&self) -> Option<Cow<'_, str>> {
+    pub(crate) fn spoken(&self) -> Option<Cow<'_, str>> {
         match &self.reading {
             Some(r) => Some(Cow::Borrowed(r)),
             None if is_kana(&self.surface) => Some(Cow::Owned(to_katakana(&self.surface))),

@@ -26,6 +26,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod correct;
 pub mod dict;
 pub mod ingest;
 pub mod normalize;
