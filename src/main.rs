@@ -42,6 +42,14 @@ enum Command {
     },
     /// Hear a counter and send each final segment to the server over a websocket.
     Capture(CaptureArgs),
+    /// Mask personal data (names, addresses, phones, birth dates, ID numbers,
+    /// e-mail) in each line of stdin; labels are stable across the lines.
+    Mask {
+        /// One JSON object per line: {"text", "masked", "spans": [{"kind", "start", "end"}]}
+        /// (offsets in Unicode characters of the input, end exclusive).
+        #[arg(long)]
+        json: bool,
+    },
     /// Transcribe WAV files exactly as the live path would (VAD, guards, glossary prompt).
     Transcribe {
         /// WAV files (any common rate; mono, or stereo from a two-channel counter mic).
@@ -228,6 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Capture(args) => return capture(args),
+        Command::Mask { json } => return mask_lines(json),
         Command::Transcribe {
             files,
             model,
@@ -301,6 +310,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// The whisper model to use: `explicit`, or the default base model (set up
 /// on first use, with progress on stderr).
+/// `madoguchi mask`: stdin lines in, masked lines out, one session. A line
+/// that is not UTF-8 is reported (never echoed) and the rest go on.
+fn mask_lines(json: bool) -> Result<ExitCode> {
+    use std::io::BufRead;
+    let analyzer = std::sync::Arc::new(madoguchi_knowledge::Analyzer::from_env()?);
+    let mut session = madoguchi_agent::mask::Masker::new(analyzer).session();
+    let stdin = std::io::stdin();
+    let mut failed = false;
+    for (n, line) in stdin.lock().split(b'\n').enumerate() {
+        let bytes = line.context("reading stdin")?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                eprintln!("エラー: {} 行目は UTF-8 のテキストではありません（iconv などで変換してください）; line skipped", n + 1);
+                failed = true;
+                continue;
+            }
+        };
+        let text = text.strip_suffix('\r').unwrap_or(&text);
+        let (masked, spans) = session.mask(text);
+        if json {
+            say!(
+                "{}",
+                serde_json::json!({"text": text, "masked": masked, "spans": spans})
+            );
+        } else {
+            say!("{masked}");
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// whisper loaded with the glossary of `data` (prompt and term correction).
 /// Without `data` the corrector waits for a glossary from the server.
 fn recognizer(

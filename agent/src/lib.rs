@@ -6,9 +6,13 @@
 //! (extractive, or an LLM over an OpenAI-compatible API) and summaries.
 //!
 //! # Layout
-//! Empty for now: issue 4 ("The agent") fills this crate.
+//! - [`mask`]: the personal-data masker and [`mask::MaskedText`], the only
+//!   form conversation text leaves in.
+//! - Still to come (issue 4): sessions, questions, drafts, LLM, summaries.
 //!
 //! # Invariants
 //! - Only masked text leaves the agent; the label → value map lives only in
 //!   the live session's memory.
 //! - Only this crate knows the LLM wire format.
+
+pub mod mask;

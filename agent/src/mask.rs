@@ -1,0 +1,800 @@
+//! The privacy choke point: Japanese personal data found and replaced by
+//! labels counted per session (［氏名1］, ［住所1］, ［電話1］ …).
+//!
+//! [`MaskedText`] can only be made here, by [`MaskSession::mask`]; everything
+//! that shows, stores, logs or sends conversation text takes that type. The
+//! label → value map lives in the [`MaskSession`] and goes when it is dropped.
+//!
+//! Detection, in order of precedence where spans overlap: e-mail addresses;
+//! ID numbers (My Number with its check digit, 住民票コード, 在留カード番号,
+//! insurance and other long numbers); phone numbers (digits in any common
+//! form, full-width, or spoken: ゼロサンの…); birth dates (西暦 and 和暦, by
+//! era or by context); addresses (place names up to 丁目・番地・番・号, buildings
+//! and rooms); person names (the dictionary's person-name tags, and names in
+//! context: 〜さん, 〜様, 〜と申します, 名前は〜, 〜の代理, 担当の〜, katakana
+//! foreign names included).
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use madoguchi_knowledge::{Analyzer, Morph};
+use regex::Regex;
+use serde::Serialize;
+
+/// What a span is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Email,
+    Id,
+    Phone,
+    Birthdate,
+    Address,
+    Name,
+}
+
+impl Kind {
+    /// The label's word, as the console shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Name => "氏名",
+            Kind::Address => "住所",
+            Kind::Phone => "電話",
+            Kind::Birthdate => "生年月日",
+            Kind::Id => "番号",
+            Kind::Email => "メール",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Name => "name",
+            Kind::Address => "address",
+            Kind::Phone => "phone",
+            Kind::Birthdate => "birthdate",
+            Kind::Id => "id",
+            Kind::Email => "email",
+        }
+    }
+}
+
+/// A masked span, in Unicode characters of the input (end exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Text with every personal detail replaced by a label. Only
+/// [`MaskSession::mask`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MaskedText(String);
+
+impl MaskedText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MaskedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The masker: the dictionary, shared by every session.
+#[derive(Clone)]
+pub struct Masker {
+    analyzer: Arc<Analyzer>,
+}
+
+/// One session's labels: the same value gets the same label again. Dropped
+/// with the session.
+pub struct MaskSession {
+    masker: Masker,
+    labels: HashMap<(Kind, String), usize>,
+    counts: HashMap<Kind, usize>,
+}
+
+impl Masker {
+    pub fn new(analyzer: Arc<Analyzer>) -> Self {
+        Masker { analyzer }
+    }
+
+    /// A new session (labels start at 1).
+    pub fn session(&self) -> MaskSession {
+        MaskSession {
+            masker: self.clone(),
+            labels: HashMap::new(),
+            counts: HashMap::new(),
+        }
+    }
+
+    /// The personal-data spans of `text`, sorted, not overlapping.
+    pub fn find(&self, text: &str) -> Vec<Span> {
+        let doc = Doc::new(text, &self.analyzer);
+        let mut cands = Vec::new();
+        doc.emails(&mut cands);
+        doc.numbers(&mut cands);
+        doc.spoken_numbers(&mut cands);
+        doc.dates(&mut cands);
+        doc.addresses(&mut cands);
+        doc.names(&mut cands);
+        resolve(cands)
+    }
+}
+
+impl MaskSession {
+    /// Masks one text. Returns the masked text and the spans (offsets into
+    /// `text`, in characters).
+    pub fn mask(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
+        let spans = self.masker.find(text);
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for s in &spans {
+            out.extend(&chars[at..s.start]);
+            let value: String = chars[s.start..s.end]
+                .iter()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '-' | 'ー' | '－'))
+                .collect();
+            let n = self.label_for(s.kind, value);
+            out.push_str(&format!("［{}{}］", s.kind.label(), n));
+            at = s.end;
+        }
+        out.extend(&chars[at..]);
+        (MaskedText(out), spans)
+    }
+
+    fn label_for(&mut self, kind: Kind, value: String) -> usize {
+        if let Some(n) = self.labels.get(&(kind, value.clone())) {
+            return *n;
+        }
+        // 山田 after 山田太郎 (or the other way round) is the same person.
+        if kind == Kind::Name && value.chars().count() >= 2 {
+            let same = self.labels.iter().find(|((k, v), _)| {
+                *k == Kind::Name
+                    && v.chars().count() >= 2
+                    && (v.starts_with(value.as_str()) || value.starts_with(v.as_str()))
+            });
+            if let Some((_, n)) = same {
+                let n = *n;
+                self.labels.insert((kind, value), n);
+                return n;
+            }
+        }
+        let c = self.counts.entry(kind).or_insert(0);
+        *c += 1;
+        let n = *c;
+        self.labels.insert((kind, value), n);
+        n
+    }
+}
+
+/// Overlapping candidates: the earlier kind in [`Kind`]'s order wins, then
+/// the longer span.
+fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
+    cands.retain(|s| s.start < s.end);
+    cands.sort_by_key(|s| (s.kind, std::cmp::Reverse(s.end - s.start), s.start));
+    let mut taken: Vec<Span> = Vec::new();
+    for c in cands {
+        if taken.iter().all(|t| c.end <= t.start || c.start >= t.end) {
+            taken.push(c);
+        }
+    }
+    taken.sort_by_key(|s| s.start);
+    taken
+}
+
+/// The text in three views: its characters, a 1:1 fold (full-width ASCII to
+/// ASCII, dashes to '-') as a string with a byte → character map, and its
+/// morphemes in characters.
+struct Doc {
+    chars: Vec<char>,
+    folded: String,
+    /// Character index of each byte of `folded` (and one past the end).
+    fchar: Vec<usize>,
+    morphs: Vec<Morph>,
+    /// (start, end) of each morph in characters.
+    mspan: Vec<(usize, usize)>,
+}
+
+fn fold(c: char) -> char {
+    match c {
+        '！'..='～' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '　' => ' ',
+        '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ｰ' => '-',
+        _ => c,
+    }
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("a valid built-in pattern"))
+}
+
+/// Digits, ASCII or kanji.
+const NUM: &str = "[0-9〇一二三四五六七八九十]";
+
+impl Doc {
+    fn new(text: &str, analyzer: &Analyzer) -> Self {
+        let chars: Vec<char> = text.chars().collect();
+        let mut folded = String::with_capacity(text.len());
+        let mut fchar = Vec::with_capacity(text.len() + 1);
+        for (i, c) in chars.iter().enumerate() {
+            let f = fold(*c);
+            folded.push(f);
+            fchar.extend(std::iter::repeat_n(i, f.len_utf8()));
+        }
+        fchar.push(chars.len());
+        // Morphemes of the folded text (digits as ASCII analyze better).
+        let morphs = analyzer.morphs(&folded);
+        let mspan = morphs
+            .iter()
+            .map(|m| (fchar[m.start], fchar[m.end]))
+            .collect();
+        Doc {
+            chars,
+            folded,
+            fchar,
+            morphs,
+            mspan,
+        }
+    }
+
+    fn span(&self, kind: Kind, m: regex::Match<'_>) -> Span {
+        Span {
+            kind,
+            start: self.fchar[m.start()],
+            end: self.fchar[m.end()],
+        }
+    }
+
+    fn text(&self, start: usize, end: usize) -> String {
+        self.chars[start..end].iter().collect()
+    }
+
+    /// Characters before `at` (at most `n`), as a string.
+    fn before(&self, at: usize, n: usize) -> String {
+        self.text(at.saturating_sub(n), at)
+    }
+
+    fn after(&self, at: usize, n: usize) -> String {
+        self.text(at, (at + n).min(self.chars.len()))
+    }
+
+    fn emails(&self, out: &mut Vec<Span>) {
+        static R: OnceLock<Regex> = OnceLock::new();
+        let r = re(
+            &R,
+            r"[A-Za-z0-9._%+\-]+\s*(?:@|＠|アットマーク)\s*[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
+        );
+        out.extend(r.find_iter(&self.folded).map(|m| self.span(Kind::Email, m)));
+    }
+
+    /// Phone and ID numbers written in digits.
+    fn numbers(&self, out: &mut Vec<Span>) {
+        static CARD: OnceLock<Regex> = OnceLock::new();
+        let card = re(&CARD, r"[A-Z]{2}\s?\d{8}\s?[A-Z]{2}");
+        out.extend(card.find_iter(&self.folded).map(|m| self.span(Kind::Id, m)));
+        static RUN: OnceLock<Regex> = OnceLock::new();
+        // Digit groups joined by dashes, spaces or brackets: 03-1234-5678,
+        // (03)1234-5678, +81 3 1234 5678, 1234 5678 9012.
+        let run = re(&RUN, r"\+?\(?\d[\d\-\s()]*\d");
+        static CONTEXT: OnceLock<Regex> = OnceLock::new();
+        let context = re(
+            &CONTEXT,
+            r"(番号|記号|コード|ナンバー|No\.?|NO\.?|#)\s*(は|が|を)?\s*[:：]?\s*$",
+        );
+        for m in run.find_iter(&self.folded) {
+            let s = m.as_str().trim_end_matches([' ', '(']);
+            let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+            let span = self.span(Kind::Id, m);
+            let n = digits.len();
+            let intl = s.starts_with("+81");
+            let kind = if intl || (digits.starts_with('0') && (10..=11).contains(&n)) {
+                Some(Kind::Phone)
+            } else if n >= 8 || (n >= 4 && context.is_match(&self.before(span.start, 10))) {
+                Some(Kind::Id)
+            } else if (6..=9).contains(&n)
+                && has_separator(s)
+                && phone_context(&self.before(span.start, 10))
+            {
+                // A local number without its area code after 電話/携帯.
+                Some(Kind::Phone)
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                out.push(Span { kind, ..span });
+            }
+        }
+    }
+
+    /// Numbers spoken digit by digit (ゼロサンのイチニー… or 〇三一二…).
+    fn spoken_numbers(&self, out: &mut Vec<Span>) {
+        static R: OnceLock<Regex> = OnceLock::new();
+        let r = re(
+            &R,
+            "(?:(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|ナナ|なな|シチ|しち|ハチ|はち|キュウ|きゅう|キュー|きゅー|[〇一二三四五六七八九0-9])[のノ、,\\s-]*){7,}",
+        );
+        for m in r.find_iter(&self.folded) {
+            let s = m.as_str();
+            // Mostly digit words, not ordinary kana that happen to match.
+            let words = [
+                "ゼロ",
+                "ぜろ",
+                "サン",
+                "さん",
+                "イチ",
+                "いち",
+                "ロク",
+                "ろく",
+                "ナナ",
+                "なな",
+                "ハチ",
+                "はち",
+                "キュウ",
+                "きゅう",
+                "ヨン",
+                "よん",
+                "ゴー",
+                "ニー",
+                "〇",
+                "0",
+            ];
+            let strong = words.iter().map(|w| s.matches(w).count()).sum::<usize>();
+            if strong < 4 {
+                continue;
+            }
+            let zero = ["ゼロ", "ぜろ", "レイ", "れい", "マル", "まる", "〇", "0"];
+            let kind = if zero.iter().any(|z| s.starts_with(z)) {
+                Kind::Phone
+            } else {
+                Kind::Id
+            };
+            let mut span = self.span(kind, m);
+            // Trailing separators are not part of the number.
+            while span.end > span.start
+                && matches!(
+                    self.chars[span.end - 1],
+                    'の' | 'ノ' | '、' | ',' | ' ' | '-'
+                )
+            {
+                span.end -= 1;
+            }
+            out.push(span);
+        }
+    }
+
+    fn dates(&self, out: &mut Vec<Span>) {
+        static R: OnceLock<Regex> = OnceLock::new();
+        let r = re(
+            &R,
+            &format!(
+                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<d3>\d{{1,2}})"
+            ),
+        );
+        static CTX: OnceLock<Regex> = OnceLock::new();
+        let ctx = re(&CTX, "生年月日|生まれ|誕生|生年|うまれ|産まれ|歳");
+        let this_year = 2026; // only decides what is old enough to be a birth year
+        for c in r.captures_iter(&self.folded) {
+            let Some(m) = c.get(0) else { continue };
+            let span = self.span(Kind::Birthdate, m);
+            let near = format!("{}{}", self.before(span.start, 12), self.after(span.end, 8));
+            let context = ctx.is_match(&near);
+            let full = c.name("d").or(c.name("d2")).or(c.name("d3")).is_some();
+            let era = c.name("era").or(c.name("era2")).map(|e| e.as_str());
+            let year: Option<i32> = c
+                .name("y")
+                .or(c.name("y2"))
+                .and_then(|y| y.as_str().parse().ok());
+            let old = match (era, year) {
+                (Some("明治" | "大正" | "昭和" | "M" | "T" | "S"), _) => true,
+                (_, Some(y)) => y <= this_year - 15,
+                _ => false,
+            };
+            // A full date of an old year is a birth date; any date said
+            // with 生まれ/生年月日 is one; procedure dates (令和8年4月1日
+            // から) are not.
+            if context || (full && old) {
+                out.push(span);
+            }
+        }
+    }
+
+    fn addresses(&self, out: &mut Vec<Span>) {
+        static R: OnceLock<Regex> = OnceLock::new();
+        // Block numbers: 5丁目13番1号, 5丁目13-1, 13番地の2, 5-13-1, and a
+        // room or building after them.
+        let r = re(
+            &R,
+            &format!(
+                r"{NUM}{{1,4}}\s*丁目(?:\s*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:\s*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地(?:\s*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|{NUM}{{1,4}}\s*番\s*{NUM}{{1,4}}\s*号|\d{{1,4}}-\d{{1,4}}(?:-\d{{1,4}})?(?:\s*-\s*\d{{1,4}})?"
+            ),
+        );
+        static BUILDING: OnceLock<Regex> = OnceLock::new();
+        let building = re(
+            &BUILDING,
+            &format!(
+                r"^\s*(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)?\s*)?(?:{NUM}{{1,4}}\s*(?:号室|号棟|階)|\d{{3,4}}(?:号)?)"
+            ),
+        );
+        for m in r.find_iter(&self.folded) {
+            let mut span = self.span(Kind::Address, m);
+            let dashed = !m.as_str().contains(['丁', '番']);
+            // Leftwards over the place: 東京都葛飾区立石 before 5丁目.
+            let start = self.place_before(span.start);
+            if dashed && start == span.start {
+                // 5-13-1 alone is a number, not an address.
+                continue;
+            }
+            span.start = start;
+            if let Some(b) = building.find(&self.folded[self.byte_of(span.end)..]) {
+                span.end = self.fchar[self.byte_of(span.end) + b.end()];
+            }
+            out.push(span);
+        }
+        // Without block numbers: prefecture + municipality + town
+        // (東京都葛飾区立石), never the office (葛飾区役所).
+        static TOWN: OnceLock<Regex> = OnceLock::new();
+        let town = re(
+            &TOWN,
+            r"(?:東京都|北海道|(?:京都|大阪)府|[一-龥]{2,3}県)\s*[一-龥ァ-ヶー]{1,6}?(?:市|区|町|村|郡)(?:[一-龥ァ-ヶー]{1,6}?(?:市|区|町|村))?[一-龥ァ-ヶー]{1,6}",
+        );
+        for m in town.find_iter(&self.folded) {
+            let s = m.as_str();
+            if OFFICES.iter().any(|o| s.ends_with(o)) {
+                continue;
+            }
+            out.push(self.span(Kind::Address, m));
+        }
+    }
+
+    fn byte_of(&self, char_idx: usize) -> usize {
+        self.fchar.partition_point(|&c| c < char_idx)
+    }
+
+    /// Where the place name ending at `at` starts: leftwards over nouns
+    /// (places, prefectures, municipalities, town names) up to a particle,
+    /// verb or punctuation.
+    fn place_before(&self, at: usize) -> usize {
+        let mut start = at;
+        for (m, &(s, e)) in self.morphs.iter().zip(&self.mspan).rev() {
+            if e > start {
+                continue;
+            }
+            if e < start {
+                break;
+            }
+            let noun = m.pos[0] == "名詞" && m.pos[1] != "代名詞" && m.pos[1] != "数";
+            if !(noun || m.is_unknown()) || ADDRESS_STOP.contains(&m.surface.as_str()) {
+                break;
+            }
+            start = s;
+        }
+        start
+    }
+
+    fn names(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        let is_name_part = |m: &Morph| {
+            m.is_person_name()
+                || (m.is_unknown() && m.surface.chars().all(|c| c.is_alphabetic() || c == '・'))
+        };
+        // Dictionary-tagged names, with the unknown or proper-noun morphs
+        // stuck to them (松友 + 美佐紀).
+        let mut i = 0;
+        while i < n {
+            if !self.morphs[i].is_person_name() {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < n && is_name_part(&self.morphs[j]) {
+                j += 1;
+            }
+            let mut s = i;
+            while s > 0 && is_name_part(&self.morphs[s - 1]) {
+                s -= 1;
+            }
+            let run = &self.morphs[s..j];
+            // A lone common word the dictionary also knows as a name (森,
+            // 林 as places) needs a context; a pair or a longer name stands.
+            let proper = run.len() >= 2
+                || run[0].surface.chars().count() >= 3
+                || self.honorific_after(self.mspan[j - 1].1);
+            if proper && !NOT_NAMES.contains(&surface(run).as_str()) {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start: self.mspan[s].0,
+                    end: self.mspan[j - 1].1,
+                });
+            }
+            i = j;
+        }
+        // Names in context, whatever the dictionary says of them.
+        for k in 0..n {
+            let (s, e) = self.mspan[k];
+            let m = &self.morphs[k];
+            // X さん / 様 / と申します / の代理: the noun run ending at k.
+            let before_marker = k + 1 < n && {
+                let next = &self.morphs[k + 1];
+                let rest = self.after(e, 6);
+                HONORIFICS.contains(&next.surface.as_str())
+                    || rest.starts_with("と申し")
+                    || rest.starts_with("といいます")
+                    || rest.starts_with("と言います")
+                    || rest.starts_with("の代理")
+                    || rest.starts_with("です")
+                        && self.before(self.name_run_start(k), 6).contains("名前は")
+            };
+            if before_marker && self.nameish(m) {
+                let start = self.name_run_start(k);
+                let run = self.text(start, e);
+                if !NOT_NAMES.iter().any(|w| run == *w || run.ends_with(w)) {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end: e,
+                    });
+                }
+            }
+            // 名前は X / 担当の X / 氏名は X: the noun run starting after.
+            let lead = self.before(s, 4);
+            if (lead.ends_with("名前は")
+                || lead.ends_with("氏名は")
+                || lead.ends_with("担当の")
+                || lead.ends_with("名前が"))
+                && self.nameish(m)
+            {
+                let mut j = k;
+                while j + 1 < n && self.nameish(&self.morphs[j + 1]) {
+                    j += 1;
+                }
+                let run = self.text(s, self.mspan[j].1);
+                if !NOT_NAMES.contains(&run.as_str()) {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start: s,
+                        end: self.mspan[j].1,
+                    });
+                }
+            }
+        }
+    }
+
+    fn honorific_after(&self, at: usize) -> bool {
+        let rest = self.after(at, 5);
+        HONORIFICS.iter().any(|h| rest.starts_with(h)) || rest.starts_with("と申し")
+    }
+
+    /// A morph that can be part of a name in context: nouns (not pronouns
+    /// or numbers), unknown words, katakana words and the middle dot.
+    fn nameish(&self, m: &Morph) -> bool {
+        (m.pos[0] == "名詞" && !matches!(m.pos[1].as_str(), "代名詞" | "数" | "非自立" | "接尾"))
+            || m.is_unknown()
+            || m.surface == "・"
+            || m.pos[0] == "接頭詞" && m.surface != "お" && m.surface != "ご"
+    }
+
+    fn name_run_start(&self, k: usize) -> usize {
+        let mut s = k;
+        // At most four morphs: a family and a given name, maybe split.
+        while s > 0 && k - s < 3 && self.nameish(&self.morphs[s - 1]) {
+            s -= 1;
+        }
+        self.mspan[s].0
+    }
+}
+
+fn surface(run: &[Morph]) -> String {
+    run.iter().map(|m| m.surface.as_str()).collect()
+}
+
+fn has_separator(s: &str) -> bool {
+    s.contains(['-', ' ', '(', ')'])
+}
+
+fn phone_context(before: &str) -> bool {
+    [
+        "電話",
+        "携帯",
+        "連絡先",
+        "TEL",
+        "Tel",
+        "tel",
+        "ファックス",
+        "FAX",
+    ]
+    .iter()
+    .any(|w| before.contains(w))
+}
+
+const HONORIFICS: &[&str] = &[
+    "さん",
+    "様",
+    "さま",
+    "サン",
+    "くん",
+    "君",
+    "ちゃん",
+    "氏",
+    "殿",
+];
+
+/// Words said with さん/様 that are not names.
+const NOT_NAMES: &[&str] = &[
+    "お客",
+    "客",
+    "皆",
+    "皆様",
+    "娘",
+    "息子",
+    "奥",
+    "お子",
+    "子",
+    "子ども",
+    "子供",
+    "お父",
+    "お母",
+    "父",
+    "母",
+    "兄",
+    "姉",
+    "弟",
+    "妹",
+    "旦那",
+    "職員",
+    "担当",
+    "担当者",
+    "係",
+    "窓口",
+    "先生",
+    "社長",
+    "課長",
+    "部長",
+    "店員",
+    "区長",
+    "市長",
+    "赤ちゃん",
+    "お医者",
+    "医者",
+    "大家",
+    "業者",
+    "相手",
+    "本人",
+    "ご本人",
+    "代理人",
+    "届出人",
+    "申請者",
+    "請求者",
+    "世帯主",
+    "配偶者",
+    "夫",
+    "妻",
+    "お兄",
+    "お姉",
+    "おじい",
+    "おばあ",
+    "じい",
+    "ばあ",
+    "隣",
+    "お隣",
+    "大工",
+    "駅員",
+    "家族",
+    "ご家族",
+    "同居人",
+    "親御",
+    "保護者",
+    "受給者",
+    "被保険者",
+    "方",
+    "その方",
+    "あの方",
+    "この方",
+    "どなた",
+    "誰",
+];
+
+/// Offices: a municipality followed by these is a place to go, not an address.
+const OFFICES: &[&str] = &[
+    "役所",
+    "役場",
+    "区役所",
+    "市役所",
+    "町役場",
+    "村役場",
+    "事務所",
+    "出張所",
+    "支所",
+    "センター",
+    "窓口",
+    "図書館",
+    "病院",
+    "警察署",
+    "郵便局",
+    "税務署",
+    "年金事務所",
+];
+
+/// Nouns that end a place name when read leftwards.
+const ADDRESS_STOP: &[&str] = &[
+    "住所",
+    "所在地",
+    "番号",
+    "電話",
+    "本籍",
+    "本籍地",
+    "現住所",
+    "新住所",
+    "旧住所",
+    "住まい",
+    "自宅",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masker() -> Masker {
+        Masker::new(Arc::new(
+            Analyzer::from_env().expect("dictionary (run `make setup`)"),
+        ))
+    }
+
+    #[test]
+    fn masks_each_kind_with_stable_labels() {
+        let mut s = masker().session();
+        let (m, spans) = s.mask("山田太郎と申します。住所は東京都葛飾区立石5丁目13番1号です。");
+        assert_eq!(m.as_str(), "［氏名1］と申します。住所は［住所1］です。");
+        assert_eq!(
+            spans[0],
+            Span {
+                kind: Kind::Name,
+                start: 0,
+                end: 4
+            }
+        );
+        let (m, _) =
+            s.mask("山田さんの電話番号は03-1234-5678、携帯は０９０－１２３４－５６７８です");
+        assert_eq!(
+            m.as_str(),
+            "［氏名1］さんの電話番号は［電話1］、携帯は［電話2］です"
+        );
+        let (m, _) = s.mask("生年月日は昭和50年3月3日です。マイナンバーは1234 5678 9018です");
+        assert_eq!(
+            m.as_str(),
+            "生年月日は［生年月日1］です。マイナンバーは［番号1］です"
+        );
+        let (m, _) = s.mask("連絡先はゼロサンのイチニーサンヨンのゴーロクナナハチです");
+        assert_eq!(m.as_str(), "連絡先は［電話3］です");
+        let (m, _) = s.mask("メールはtaro.yamada@example.jpまで。在留カードはAB12345678CDです");
+        assert_eq!(
+            m.as_str(),
+            "メールは［メール1］まで。在留カードは［番号2］です"
+        );
+        let (m, _) = s.mask("ジョン・スミスさんの代理で来ました");
+        assert_eq!(m.as_str(), "［氏名2］さんの代理で来ました");
+    }
+
+    #[test]
+    fn procedure_words_survive() {
+        let mut s = masker().session();
+        for line in [
+            "住民票の写しは1通300円です。",
+            "転入届は引っ越してから14日以内に出してください。",
+            "葛飾区役所の窓口は8時30分から17時までです。",
+            "令和8年4月1日から手数料が変わります。",
+            "お客様の本人確認書類をお願いします。",
+            "担当者さんに聞いてください",
+            "お子さんのマイナンバーカードも必要です",
+            "印鑑登録証明書は第2土曜日も取れます",
+        ] {
+            let (m, spans) = s.mask(line);
+            assert_eq!(m.as_str(), line, "{spans:?}");
+        }
+    }
+}
