@@ -133,6 +133,21 @@ enum BenchCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Masking recall (synthetic counter utterances; real addresses and
+    /// names when --pii is given) and how much of the manuals it alters.
+    Mask {
+        /// Synthetic utterances to generate.
+        #[arg(long, default_value_t = 1600)]
+        utterances: usize,
+        /// The shared PII folder (addresses.csv, stockmark-ner.json).
+        #[arg(long)]
+        pii: Option<PathBuf>,
+        /// At most this many addresses and this many names from --pii.
+        #[arg(long, default_value_t = 2000)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -651,6 +666,51 @@ fn ctrlc_hook(on_interrupt: impl Fn() -> bool + Send + 'static) {
 
 fn bench_cmd(cmd: BenchCmd) -> Result<()> {
     match cmd {
+        BenchCmd::Mask {
+            utterances,
+            pii,
+            limit,
+            json,
+        } => {
+            let analyzer = std::sync::Arc::new(madoguchi_knowledge::Analyzer::from_env()?);
+            let masker = madoguchi_agent::mask::Masker::new(analyzer);
+            let r = madoguchi::maskbench::run(&masker, utterances, pii.as_deref(), limit)?;
+            if json {
+                say!("{}", serde_json::to_string(&r)?);
+                return Ok(());
+            }
+            let kinds = ["name", "address", "phone", "birthdate", "id", "email"];
+            say!("synthetic: {} utterances", r.synthetic_utterances);
+            for k in kinds {
+                say!(
+                    "  {k}: {:.3} ({})",
+                    r.synthetic.of(k),
+                    r.synthetic.total.get(k).unwrap_or(&0)
+                );
+            }
+            say!("  overall: {:.3}", r.synthetic.overall());
+            if pii.is_some() {
+                say!(
+                    "pii: addresses {:.3} ({}), names {:.3} ({}), overall {:.3}",
+                    r.pii.of("address"),
+                    r.pii_addresses,
+                    r.pii.of("name"),
+                    r.pii_names,
+                    r.pii.overall()
+                );
+            }
+            say!(
+                "altered: manual lines {:.3} of {}, questions {:.3} of {}",
+                r.manual_lines_altered,
+                r.manual_lines,
+                r.questions_altered,
+                r.questions
+            );
+            say!("masking: {:.0} µs per utterance", r.per_utterance_us);
+            for m in &r.misses {
+                say!("  {m}");
+            }
+        }
         BenchCmd::Knowledge {
             data,
             pages,

@@ -223,7 +223,13 @@ impl Doc {
         let mut folded = String::with_capacity(text.len());
         let mut fchar = Vec::with_capacity(text.len() + 1);
         for (i, c) in chars.iter().enumerate() {
-            let f = fold(*c);
+            let digit = |j: Option<&char>| j.is_some_and(|c| fold(*c).is_ascii_digit());
+            // ６ー５: a long-vowel mark between digits is a dash.
+            let f = if *c == 'ー' && i > 0 && digit(chars.get(i - 1)) && digit(chars.get(i + 1)) {
+                '-'
+            } else {
+                fold(*c)
+            };
             folded.push(f);
             fchar.extend(std::iter::repeat_n(i, f.len_utf8()));
         }
@@ -411,7 +417,7 @@ impl Doc {
         let r = re(
             &R,
             &format!(
-                r"{NUM}{{1,4}}\s*丁目(?:\s*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:\s*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地(?:\s*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|{NUM}{{1,4}}\s*番\s*{NUM}{{1,4}}\s*号|\d{{1,4}}-\d{{1,4}}(?:-\d{{1,4}})?(?:\s*-\s*\d{{1,4}})?"
+                r"{NUM}{{1,4}}\s*丁目?(?:\s*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:\s*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:\s*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|\d{{1,4}}(?:-\d{{1,4}}){{0,3}}"
             ),
         );
         static BUILDING: OnceLock<Regex> = OnceLock::new();
@@ -423,11 +429,14 @@ impl Doc {
         );
         for m in r.find_iter(&self.folded) {
             let mut span = self.span(Kind::Address, m);
-            let dashed = !m.as_str().contains(['丁', '番']);
+            let bare = !m.as_str().contains(['丁', '番']);
             // Leftwards over the place: 東京都葛飾区立石 before 5丁目.
             let start = self.place_before(span.start);
-            if dashed && start == span.start {
-                // 5-13-1 alone is a number, not an address.
+            let place = self.text(start, span.start);
+            let municipal = place.contains(['都', '道', '府', '県', '市', '区', '町', '村', '郡']);
+            if bare && (start == span.start || (!m.as_str().contains('-') && !municipal)) {
+                // 5-13-1 or 300 alone is a number, not an address; a bare
+                // number is one only after a municipality (新宿区山吹町7).
                 continue;
             }
             span.start = start;
@@ -468,7 +477,10 @@ impl Doc {
             if e < start {
                 break;
             }
-            let noun = m.pos[0] == "名詞" && m.pos[1] != "代名詞" && m.pos[1] != "数";
+            // Nouns, kanji numerals included (十三東, 二葉), not digits.
+            let noun = m.pos[0] == "名詞"
+                && m.pos[1] != "代名詞"
+                && (m.pos[1] != "数" || !m.surface.chars().any(|c| c.is_ascii_digit()));
             if !(noun || m.is_unknown()) || ADDRESS_STOP.contains(&m.surface.as_str()) {
                 break;
             }
@@ -481,7 +493,9 @@ impl Doc {
         let n = self.morphs.len();
         let is_name_part = |m: &Morph| {
             m.is_person_name()
-                || (m.is_unknown() && m.surface.chars().all(|c| c.is_alphabetic() || c == '・'))
+                || (m.is_unknown()
+                    && m.surface.chars().count() >= 2
+                    && m.surface.chars().all(|c| c.is_alphabetic() || c == '・'))
         };
         // Dictionary-tagged names, with the unknown or proper-noun morphs
         // stuck to them (松友 + 美佐紀).
@@ -495,16 +509,49 @@ impl Doc {
             while j < n && is_name_part(&self.morphs[j]) {
                 j += 1;
             }
+            // A family name, maybe a space, then a given name the dictionary
+            // does not tag (心愛 read as 心 + 愛): up to three kanji.
+            if self.morphs[j - 1].pos[3] == "姓" {
+                let mut k = j;
+                if k < n && self.morphs[k].surface.trim().is_empty() {
+                    k += 1;
+                }
+                let mut given = 0;
+                let mut end = j;
+                while k < n
+                    && given < 3
+                    && is_kanji_word(&self.morphs[k])
+                    && !place_word(&self.morphs[k])
+                {
+                    given += self.morphs[k].surface.chars().count();
+                    if given <= 3 {
+                        end = k + 1;
+                    }
+                    k += 1;
+                }
+                j = end.max(j);
+            }
             let mut s = i;
             while s > 0 && is_name_part(&self.morphs[s - 1]) {
                 s -= 1;
             }
             let run = &self.morphs[s..j];
-            // A lone common word the dictionary also knows as a name (森,
-            // 林 as places) needs a context; a pair or a longer name stands.
-            let proper = run.len() >= 2
-                || run[0].surface.chars().count() >= 3
-                || self.honorific_after(self.mspan[j - 1].1);
+            // A one-character name (森, 林) needs a context; 田中 alone
+            // is a name.
+            let (start, end) = (self.mspan[s].0, self.mspan[j - 1].1);
+            let kata = |c: Option<&char>| c.is_some_and(|c| matches!(c, 'ァ'..='ヺ' | 'ー'));
+            // マイナ in マイナンバー, スマート in スマートフォン: part of a
+            // longer katakana word, not a name.
+            let inside_word = run
+                .iter()
+                .all(|m| m.surface.chars().all(|c| kata(Some(&c))))
+                && (start > 0 && kata(self.chars.get(start - 1)) || kata(self.chars.get(end)));
+            // 葛飾区, 山田町: a place named like a person.
+            let place_follows = self.morphs.get(j).is_some_and(place_word);
+            let tagged = run
+                .iter()
+                .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
+            let proper = !place_follows && ((tagged && !inside_word) || self.honorific_after(end));
             if proper && !NOT_NAMES.contains(&surface(run).as_str()) {
                 out.push(Span {
                     kind: Kind::Name,
@@ -513,6 +560,18 @@ impl Doc {
                 });
             }
             i = j;
+        }
+        // Foreign names: katakana words joined by ・ (ジョン・スミス).
+        static FOREIGN: OnceLock<Regex> = OnceLock::new();
+        let foreign = re(&FOREIGN, "[ァ-ヺー]{2,}(?:・[ァ-ヺー]{2,}){1,3}");
+        for m in foreign.find_iter(&self.folded) {
+            let span = self.span(Kind::Name, m);
+            let has_name = self.morphs.iter().zip(&self.mspan).any(|(mo, &(a, b))| {
+                a >= span.start && b <= span.end && (mo.is_person_name() || mo.is_unknown())
+            });
+            if has_name {
+                out.push(span);
+            }
         }
         // Names in context, whatever the dictionary says of them.
         for k in 0..n {
@@ -575,6 +634,8 @@ impl Doc {
     fn nameish(&self, m: &Morph) -> bool {
         (m.pos[0] == "名詞" && !matches!(m.pos[1].as_str(), "代名詞" | "数" | "非自立" | "接尾"))
             || m.is_unknown()
+            || m.surface == " "
+            || (!matches!(m.pos[0].as_str(), "助詞" | "助動詞" | "記号") && is_kanji_word(m))
             || m.surface == "・"
             || m.pos[0] == "接頭詞" && m.surface != "お" && m.surface != "ご"
     }
@@ -587,6 +648,27 @@ impl Doc {
         }
         self.mspan[s].0
     }
+}
+
+/// 区, 市役所, 町: what follows a place named like a person (葛飾区役所).
+fn place_word(m: &Morph) -> bool {
+    (m.pos[1] == "接尾" && m.pos[2] == "地域")
+        || OFFICES.iter().any(|o| m.surface.starts_with(o))
+        || (m.surface.starts_with(['区', '市', '町', '村', '県']) && m.surface.chars().count() <= 3)
+}
+
+/// A morph of kanji only (一口, 百目鬼, 遊 in 小鳥遊).
+fn is_kanji_word(m: &Morph) -> bool {
+    !m.surface.is_empty()
+        && m.surface
+            .chars()
+            .all(|c| matches!(c, '一'..='鿿' | '㐀'..='䶿' | '々'))
+        && m.pos[1] != "非自立"
+        && !HONORIFICS.contains(&m.surface.as_str())
+        && !matches!(
+            m.surface.as_str(),
+            "家" | "方" | "達" | "等" | "宛" | "課" | "係" | "宅"
+        )
 }
 
 fn surface(run: &[Morph]) -> String {

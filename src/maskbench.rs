@@ -1,0 +1,567 @@
+//! The masking benchmark: recall on a synthetic corpus of counter
+//! utterances full of personal data (made here, deterministic), on the real
+//! addresses and Wikipedia person names of `../shared/benchmarks/pii`, and
+//! how much of the manuals and the procedure questions masking alters.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use madoguchi_agent::mask::{Kind, Masker, Span};
+use serde::Serialize;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+    fn num(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
+    }
+}
+
+/// A corpus utterance: text and the personal data in it (char offsets).
+pub struct Labeled {
+    pub text: String,
+    pub gold: Vec<Span>,
+}
+
+/// Builds a text from pieces, some of them personal data of a kind.
+#[derive(Default)]
+struct Builder {
+    text: String,
+    len: usize,
+    gold: Vec<Span>,
+}
+
+impl Builder {
+    fn plain(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self.len += s.chars().count();
+        self
+    }
+    fn pii(&mut self, kind: Kind, s: &str) -> &mut Self {
+        let start = self.len;
+        self.plain(s);
+        self.gold.push(Span {
+            kind,
+            start,
+            end: self.len,
+        });
+        self
+    }
+    fn done(&mut self) -> Labeled {
+        self.len = 0;
+        Labeled {
+            text: std::mem::take(&mut self.text),
+            gold: std::mem::take(&mut self.gold),
+        }
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "清水",
+    "山崎",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "前田",
+    "藤田",
+    "小川",
+    "岡田",
+    "後藤",
+    "長谷川",
+    "村上",
+    "近藤",
+    "石井",
+    "斎藤",
+    "坂本",
+    "遠藤",
+    "青木",
+];
+/// Surnames a general dictionary rarely has.
+const RARE_SURNAMES: &[&str] = &[
+    "勅使河原",
+    "小鳥遊",
+    "東海林",
+    "五十嵐",
+    "百目鬼",
+    "四十物",
+    "御手洗",
+    "月見里",
+    "十文字",
+    "西園寺",
+    "九十九",
+    "一口",
+    "薬師寺",
+    "鬼頭",
+    "猪狩",
+];
+const GIVEN: &[&str] = &[
+    "太郎",
+    "花子",
+    "健一",
+    "美咲",
+    "翔太",
+    "陽菜",
+    "大輔",
+    "由美",
+    "誠",
+    "直樹",
+    "恵子",
+    "和子",
+    "浩二",
+    "真由美",
+    "拓也",
+    "彩",
+    "結衣",
+    "蓮",
+    "湊",
+    "葵",
+    "心愛",
+    "陽葵",
+    "煌",
+    "悠真",
+];
+const FOREIGN: &[&str] = &[
+    "ジョン・スミス",
+    "グエン・ヴァン・アン",
+    "マリア・ガルシア",
+    "ワン・ウェイ",
+    "キム・ミンジュ",
+    "アンナ・イワノワ",
+    "ラジェシュ・クマール",
+    "ホセ・サントス",
+    "エミリー・ブラウン",
+    "チャン・ティ・ラン",
+];
+const PREFS: &[(&str, &str, &str)] = &[
+    ("東京都", "葛飾区", "立石"),
+    ("東京都", "世田谷区", "太子堂"),
+    ("神奈川県", "横浜市中区", "山下町"),
+    ("大阪府", "高槻市", "奈佐原"),
+    ("埼玉県", "さいたま市浦和区", "高砂"),
+    ("千葉県", "船橋市", "本町"),
+    ("愛知県", "名古屋市中村区", "名駅"),
+    ("福岡県", "福岡市博多区", "博多駅前"),
+    ("北海道", "札幌市北区", "北七条西"),
+    ("兵庫県", "尼崎市", "瓦宮"),
+];
+const KANJI_DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+const SPOKEN: [&str; 10] = [
+    "ゼロ",
+    "イチ",
+    "ニー",
+    "サン",
+    "ヨン",
+    "ゴー",
+    "ロク",
+    "ナナ",
+    "ハチ",
+    "キュウ",
+];
+
+fn kanji_number(n: u64) -> String {
+    let tens = n / 10;
+    let ones = n % 10;
+    let mut s = String::new();
+    if tens > 1 {
+        s.push_str(KANJI_DIGITS[tens as usize]);
+    }
+    if tens >= 1 {
+        s.push('十');
+    }
+    if ones > 0 || n == 0 {
+        s.push_str(KANJI_DIGITS[ones as usize]);
+    }
+    s
+}
+
+fn full_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+            '-' => '－',
+            _ => c,
+        })
+        .collect()
+}
+
+/// A My Number with a valid check digit.
+fn my_number(r: &mut Rng) -> String {
+    let body = r.digits(11);
+    let d: Vec<u32> = body.chars().rev().filter_map(|c| c.to_digit(10)).collect();
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * if i < 6 { i as u32 + 2 } else { i as u32 - 4 })
+        .sum();
+    let rem = sum % 11;
+    let check = if rem <= 1 { 0 } else { 11 - rem };
+    format!("{body}{check}")
+}
+
+fn name(r: &mut Rng) -> String {
+    match r.num(0, 9) {
+        0..=4 => format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN)),
+        5 => format!("{}{}", r.pick(RARE_SURNAMES), r.pick(GIVEN)),
+        6 => r.pick(FOREIGN).to_owned(),
+        7 => format!("{} {}", r.pick(SURNAMES), r.pick(GIVEN)),
+        _ => r.pick(SURNAMES).to_owned(),
+    }
+}
+
+fn address(r: &mut Rng) -> String {
+    let (p, c, t) = PREFS[(r.next() % PREFS.len() as u64) as usize];
+    let (a, b, n) = (r.num(1, 9), r.num(1, 30), r.num(1, 20));
+    let block = match r.num(0, 4) {
+        0 => format!("{a}丁目{b}番{n}号"),
+        1 => format!("{a}丁目{b}-{n}"),
+        2 => format!(
+            "{}丁目{}番{}号",
+            kanji_number(a),
+            kanji_number(b),
+            kanji_number(n)
+        ),
+        3 => full_width(&format!("{a}-{b}-{n}")),
+        _ => format!("{b}番地の{n}"),
+    };
+    let building = match r.num(0, 5) {
+        0 => format!(" コーポ{t}{}号室", r.num(101, 305)),
+        1 => format!("　サンハイツ{}号室", r.num(101, 305)),
+        _ => String::new(),
+    };
+    match r.num(0, 2) {
+        0 => format!("{p}{c}{t}{block}{building}"),
+        1 => format!("{c}{t}{block}{building}"),
+        _ => format!("{t}{block}{building}"),
+    }
+}
+
+fn phone(r: &mut Rng) -> String {
+    let mobile = format!("0{}0", r.pick(&["7", "8", "9"]));
+    let (a, b) = (r.digits(4), r.digits(4));
+    match r.num(0, 5) {
+        0 => format!("03-{a}-{b}"),
+        1 => format!("{mobile}-{a}-{b}"),
+        2 => full_width(&format!("{mobile}-{a}-{b}")),
+        3 => format!("(03){a}-{b}"),
+        4 => format!("{mobile} {a} {b}"),
+        _ => {
+            let digits = format!("{mobile}{a}{b}");
+            let words: Vec<&str> = digits
+                .chars()
+                .filter_map(|c| c.to_digit(10))
+                .map(|d| SPOKEN[d as usize])
+                .collect();
+            format!(
+                "{}の{}の{}",
+                words[..3].concat(),
+                words[3..7].concat(),
+                words[7..].concat()
+            )
+        }
+    }
+}
+
+fn birthdate(r: &mut Rng) -> String {
+    let (m, d) = (r.num(1, 12), r.num(1, 28));
+    match r.num(0, 4) {
+        0 => format!("昭和{}年{m}月{d}日", r.num(20, 63)),
+        1 => format!("平成{}年{m}月{d}日", r.num(1, 30)),
+        2 => format!("{}年{m}月{d}日", r.num(1940, 2015)),
+        3 => format!(
+            "昭和{}年{}月{}日",
+            kanji_number(r.num(20, 63)),
+            kanji_number(m),
+            kanji_number(d)
+        ),
+        _ => format!("S{}.{m}.{d}", r.num(20, 63)),
+    }
+}
+
+/// The synthetic corpus: `n` utterances, deterministic.
+pub fn corpus(n: usize) -> Vec<Labeled> {
+    let mut r = Rng(0x5eed_2026_1122);
+    let mut out = Vec::with_capacity(n);
+    let mut b = Builder::default();
+    for i in 0..n {
+        match i % 16 {
+            0 => b.pii(Kind::Name, &name(&mut r)).plain("と申します。"),
+            1 => b
+                .pii(Kind::Name, &name(&mut r))
+                .plain("さんですね、お待たせしました。"),
+            2 => b
+                .plain("名前は")
+                .pii(Kind::Name, &name(&mut r))
+                .plain("です。"),
+            3 => b
+                .pii(Kind::Name, &name(&mut r))
+                .plain("の代理で来ました。委任状はあります。"),
+            4 => b
+                .plain("担当の")
+                .pii(Kind::Name, r.pick(SURNAMES))
+                .plain("がご案内します。"),
+            5 => b
+                .plain("住所は")
+                .pii(Kind::Address, &address(&mut r))
+                .plain("です。"),
+            6 => b
+                .pii(Kind::Address, &address(&mut r))
+                .plain("から引っ越してきました。"),
+            7 => b
+                .plain("電話番号は")
+                .pii(Kind::Phone, &phone(&mut r))
+                .plain("です。"),
+            8 => b
+                .plain("日中の連絡先は")
+                .pii(Kind::Phone, &phone(&mut r))
+                .plain("でお願いします。"),
+            9 => b
+                .plain("生年月日は")
+                .pii(Kind::Birthdate, &birthdate(&mut r))
+                .plain("です。"),
+            10 => b
+                .pii(Kind::Birthdate, &birthdate(&mut r))
+                .plain("生まれです。"),
+            11 => b
+                .plain("マイナンバーは")
+                .pii(Kind::Id, &my_number(&mut r))
+                .plain("です。"),
+            12 => b
+                .plain("在留カードの番号は")
+                .pii(Kind::Id, &format!("AB{}CD", r.digits(8)))
+                .plain("です。"),
+            13 => b
+                .plain("被保険者番号は")
+                .pii(Kind::Id, &r.digits(8))
+                .plain("です。"),
+            14 => b
+                .plain("メールは")
+                .pii(Kind::Email, &format!("user{}@example.jp", r.num(1, 999)))
+                .plain("に送ってください。"),
+            _ => {
+                let nm = name(&mut r);
+                b.plain("妻の")
+                    .pii(Kind::Name, &nm)
+                    .plain("さんの住民票と、")
+                    .pii(Kind::Address, &address(&mut r))
+                    .plain("への転入届をお願いします。")
+            }
+        };
+        out.push(b.done());
+    }
+    out
+}
+
+/// Recall by kind.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Recall {
+    pub total: BTreeMap<String, usize>,
+    pub found: BTreeMap<String, usize>,
+}
+
+impl Recall {
+    fn add(&mut self, kind: Kind, found: bool) {
+        *self.total.entry(kind.as_str().into()).or_default() += 1;
+        *self.found.entry(kind.as_str().into()).or_default() += usize::from(found);
+    }
+    pub fn of(&self, kind: &str) -> f64 {
+        let t = self.total.get(kind).copied().unwrap_or(0);
+        self.found.get(kind).copied().unwrap_or(0) as f64 / t.max(1) as f64
+    }
+    pub fn overall(&self) -> f64 {
+        let t: usize = self.total.values().sum();
+        self.found.values().sum::<usize>() as f64 / t.max(1) as f64
+    }
+}
+
+/// A gold span is found when masked spans cover every character of it.
+fn covered(gold: &Span, found: &[Span]) -> bool {
+    (gold.start..gold.end).all(|i| found.iter().any(|f| f.start <= i && i < f.end))
+}
+
+fn score(masker: &Masker, items: &[Labeled], recall: &mut Recall, misses: &mut Vec<String>) {
+    for item in items {
+        let found = masker.find(&item.text);
+        for g in &item.gold {
+            let ok = covered(g, &found);
+            recall.add(g.kind, ok);
+            if !ok && misses.len() < 40 {
+                let t: String = item
+                    .text
+                    .chars()
+                    .skip(g.start)
+                    .take(g.end - g.start)
+                    .collect();
+                misses.push(format!("{}: {t} ← {}", g.kind.as_str(), item.text));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MaskReport {
+    pub synthetic_utterances: usize,
+    pub synthetic: Recall,
+    pub pii_addresses: usize,
+    pub pii_names: usize,
+    pub pii: Recall,
+    pub manual_lines: usize,
+    pub manual_lines_altered: f64,
+    pub questions: usize,
+    pub questions_altered: f64,
+    pub per_utterance_us: f64,
+    pub misses: Vec<String>,
+}
+
+/// Real addresses (`addresses.csv`, first column) in counter sentences,
+/// and Wikipedia sentences with person names (`stockmark-ner.json`, type 人名).
+fn pii_set(dir: &Path, limit: usize) -> anyhow::Result<(Vec<Labeled>, usize, usize)> {
+    let mut out = Vec::new();
+    let csv = std::fs::read_to_string(dir.join("addresses.csv"))?;
+    let mut b = Builder::default();
+    for line in csv.lines().skip(1).take(limit) {
+        let Some(addr) = line.split(',').next() else {
+            continue;
+        };
+        b.plain("住所は").pii(Kind::Address, addr).plain("です。");
+        out.push(b.done());
+    }
+    let addresses = out.len();
+    let ner: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stockmark-ner.json"))?)?;
+    let mut names = 0;
+    for doc in ner.as_array().into_iter().flatten() {
+        if names >= limit {
+            break;
+        }
+        let text = doc["text"].as_str().unwrap_or_default();
+        let gold: Vec<Span> = doc["entities"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["type"] == "人名")
+            .filter_map(|e| {
+                let s = e["span"][0].as_u64()? as usize;
+                let t = e["span"][1].as_u64()? as usize;
+                Some(Span {
+                    kind: Kind::Name,
+                    start: s,
+                    end: t,
+                })
+            })
+            .collect();
+        if gold.is_empty() {
+            continue;
+        }
+        names += gold.len();
+        out.push(Labeled {
+            text: text.to_owned(),
+            gold,
+        });
+    }
+    Ok((out, addresses, names))
+}
+
+/// Runs the benchmark. `pii`: the shared benchmark folder, if present.
+pub fn run(
+    masker: &Masker,
+    n: usize,
+    pii: Option<&Path>,
+    limit: usize,
+) -> anyhow::Result<MaskReport> {
+    let items = corpus(n);
+    let mut synthetic = Recall::default();
+    let mut misses = Vec::new();
+    let t = std::time::Instant::now();
+    score(masker, &items, &mut synthetic, &mut misses);
+    let per_utterance_us = t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64;
+    let mut pii_recall = Recall::default();
+    let (mut pa, mut pn) = (0, 0);
+    if let Some(dir) = pii {
+        let (set, a, nm) = pii_set(dir, limit)?;
+        pa = a;
+        pn = nm;
+        score(masker, &set, &mut pii_recall, &mut misses);
+    }
+    // What masking changes in the manuals and the procedure questions.
+    let mut lines = Vec::new();
+    for (_, bytes) in crate::manuals::SAMPLE_MANUALS {
+        let text = String::from_utf8_lossy(bytes);
+        lines.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    let altered = |ls: &[String], misses: &mut Vec<String>| {
+        let mut n = 0;
+        for l in ls {
+            let spans = masker.find(l);
+            if !spans.is_empty() {
+                n += 1;
+                if misses.len() < 60 {
+                    misses.push(format!("altered: {l} {spans:?}"));
+                }
+            }
+        }
+        n as f64 / ls.len().max(1) as f64
+    };
+    let manual_lines_altered = altered(&lines, &mut misses);
+    let questions: Vec<String> = crate::EVAL_QUESTIONS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .flat_map(|l| {
+            l.split('\t')
+                .skip(1)
+                .take(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let questions_altered = altered(&questions, &mut misses);
+    Ok(MaskReport {
+        synthetic_utterances: n,
+        synthetic,
+        pii_addresses: pa,
+        pii_names: pn,
+        pii: pii_recall,
+        manual_lines: lines.len(),
+        manual_lines_altered,
+        questions: questions.len(),
+        questions_altered,
+        per_utterance_us,
+        misses,
+    })
+}
