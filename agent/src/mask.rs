@@ -535,6 +535,24 @@ impl Doc {
             while s > 0 && is_name_part(&self.morphs[s - 1]) {
                 s -= 1;
             }
+            // A given name the dictionary knows after a family name it does
+            // not (小宮山 + 昌友): up to three kanji to the left.
+            if self.morphs[i].pos[3] == "名" && s == i {
+                let mut k = i;
+                let mut family = 0;
+                while k > 0
+                    && is_kanji_word(&self.morphs[k - 1])
+                    && !place_word(&self.morphs[k - 1])
+                    && self.mspan[k - 1].1 == self.mspan[k].0
+                {
+                    family += self.morphs[k - 1].surface.chars().count();
+                    if family > 3 {
+                        break;
+                    }
+                    k -= 1;
+                }
+                s = k;
+            }
             let run = &self.morphs[s..j];
             // A one-character name (森, 林) needs a context; 田中 alone
             // is a name.
@@ -563,15 +581,13 @@ impl Doc {
         }
         // Foreign names: katakana words joined by ・ (ジョン・スミス).
         static FOREIGN: OnceLock<Regex> = OnceLock::new();
-        let foreign = re(&FOREIGN, "[ァ-ヺー]{2,}(?:・[ァ-ヺー]{2,}){1,3}");
+        let foreign = re(&FOREIGN, "[ァ-ヺー]{2,}(?:・[ァ-ヺー]{1,}){1,3}");
         for m in foreign.find_iter(&self.folded) {
-            let span = self.span(Kind::Name, m);
-            let has_name = self.morphs.iter().zip(&self.mspan).any(|(mo, &(a, b))| {
-                a >= span.start && b <= span.end && (mo.is_person_name() || mo.is_unknown())
-            });
-            if has_name {
-                out.push(span);
+            // Companies and things also come dotted; names rarely end so.
+            if NOT_FOREIGN_NAMES.iter().any(|w| m.as_str().ends_with(w)) {
+                continue;
             }
+            out.push(self.span(Kind::Name, m));
         }
         // Names in context, whatever the dictionary says of them.
         for k in 0..n {
@@ -779,6 +795,25 @@ const NOT_NAMES: &[&str] = &[
     "この方",
     "どなた",
     "誰",
+];
+
+/// Endings of dotted katakana phrases that are not people.
+const NOT_FOREIGN_NAMES: &[&str] = &[
+    "コーポレーション",
+    "カンパニー",
+    "センター",
+    "サービス",
+    "システム",
+    "カード",
+    "ネットワーク",
+    "グループ",
+    "ホテル",
+    "ストア",
+    "ショップ",
+    "クラブ",
+    "チーム",
+    "プロジェクト",
+    "プログラム",
 ];
 
 /// Offices: a municipality followed by these is a place to go, not an address.
