@@ -96,3 +96,83 @@ pub fn run(kb: &KnowledgeBase, questions: &[Question]) -> Result<Report, Knowled
         misheard: score(|q| &q.misheard)?,
     })
 }
+
+/// Drafting on the evaluation questions: the draft cites the answering
+/// section and contains its answer phrase; off-topic questions get the
+/// not-found draft.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DraftScores {
+    pub questions: usize,
+    /// Answered, citing the right document, with the answer phrase in the draft.
+    pub correct: f64,
+    pub offtopic: usize,
+    /// Off-topic questions that got the not-found draft.
+    pub not_found: f64,
+    pub misses: Vec<String>,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+}
+
+/// Runs every question (as spoken) and every off-topic line through
+/// question detection and drafting, as `madoguchi ask` does.
+pub fn drafts(
+    kb: &KnowledgeBase,
+    qs: &[Question],
+    offtopic: &str,
+) -> Result<DraftScores, KnowledgeError> {
+    use madoguchi_agent::{draft, questions};
+    let mut times = Vec::new();
+    let mut run = |text: &str| -> Result<Vec<draft::Draft>, KnowledgeError> {
+        let t = std::time::Instant::now();
+        let mut out = Vec::new();
+        for q in questions::detect_or_topic(text) {
+            out.push(draft::draft(kb, &q)?);
+        }
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        Ok(out)
+    };
+    let mut s = DraftScores::default();
+    let mut correct = 0;
+    for q in qs {
+        let ds = run(&q.question)?;
+        let ok = ds.iter().any(|d| {
+            d.answered
+                && d.citations.iter().any(|c| c.document == q.document)
+                && q.answer
+                    .split('|')
+                    .any(|a| normalize(&d.draft).contains(&normalize(a)))
+        });
+        correct += usize::from(ok);
+        if !ok {
+            s.misses.push(q.id.clone());
+        }
+    }
+    let off: Vec<&str> = offtopic
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let mut nf = 0;
+    for l in &off {
+        let ds = run(l)?;
+        let ok = !ds.is_empty() && ds.iter().all(|d| !d.answered);
+        nf += usize::from(ok);
+        if !ok {
+            s.misses.push(format!("off-topic answered: {l}"));
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    s.questions = qs.len();
+    s.correct = correct as f64 / qs.len().max(1) as f64;
+    s.offtopic = off.len();
+    s.not_found = nf as f64 / off.len().max(1) as f64;
+    s.p50_ms = pct(0.5);
+    s.p95_ms = pct(0.95);
+    Ok(s)
+}

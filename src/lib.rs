@@ -36,6 +36,9 @@ pub mod manuals {
     }
 }
 
+/// Off-topic questions: no sample manual answers them.
+pub const OFFTOPIC_QUESTIONS: &str = include_str!("../eval/offtopic.txt");
+
 /// The evaluation questions bundled with madoguchi (see `eval/README.md`).
 pub const EVAL_QUESTIONS: &str = include_str!("../eval/knowledge.tsv");
 

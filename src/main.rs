@@ -42,6 +42,17 @@ enum Command {
     },
     /// Hear a counter and send each final segment to the server over a websocket.
     Capture(CaptureArgs),
+    /// Run one utterance through masking, question detection, retrieval and drafting.
+    Ask {
+        /// The utterance (as transcribed).
+        utterance: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// {"masked", "questions": [{"text", "draft", "citations": [{"document", "label",
+        /// "version"}], "confidence", "answered"}]}
+        #[arg(long)]
+        json: bool,
+    },
     /// Mask personal data (names, addresses, phones, birth dates, ID numbers,
     /// e-mail) in each line of stdin; labels are stable across the lines.
     Mask {
@@ -252,6 +263,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Capture(args) => return capture(args),
         Command::Mask { json } => return mask_lines(json),
+        Command::Ask {
+            utterance,
+            data,
+            json,
+        } => ask(&utterance, &data, json)?,
         Command::Transcribe {
             files,
             model,
@@ -304,9 +320,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             let r = eval::run(&kb, &qs)?;
+            let d = eval::drafts(&kb, &qs, madoguchi::OFFTOPIC_QUESTIONS)?;
             if json {
-                say!("{}", serde_json::to_string(&r)?);
+                let mut v = serde_json::to_value(&r)?;
+                v["drafts"] = serde_json::to_value(&d)?;
+                say!("{v}");
             } else {
+                say!(
+                    "drafts    questions={} correct={:.3} off-topic={} not-found={:.3} p50={:.2} ms p95={:.2} ms misses={:?}",
+                    d.questions,
+                    d.correct,
+                    d.offtopic,
+                    d.not_found,
+                    d.p50_ms,
+                    d.p95_ms,
+                    d.misses
+                );
                 for (name, s) in [("clean", &r.clean), ("misheard", &r.misheard)] {
                     say!(
                         "{name:9} questions={} Hit@1={:.3} Hit@3={:.3} misses={:?}",
@@ -323,8 +352,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The whisper model to use: `explicit`, or the default base model (set up
-/// on first use, with progress on stderr).
+/// `madoguchi ask`: mask, detect the questions, draft each from the manuals.
+fn ask(utterance: &str, data: &Path, json: bool) -> Result<()> {
+    use madoguchi_agent::{draft, mask::Masker, questions};
+    let kb = open_read(data)?;
+    let mut session = Masker::new(kb.analyzer().clone()).session();
+    let (masked, _) = session.mask(utterance);
+    let mut drafts = Vec::new();
+    for q in questions::detect_or_topic(masked.as_str()) {
+        drafts.push(draft::draft(&kb, &q)?);
+    }
+    if json {
+        say!(
+            "{}",
+            serde_json::json!({"masked": masked, "questions": drafts})
+        );
+        return Ok(());
+    }
+    say!("{masked}");
+    if drafts.is_empty() {
+        say!("（質問は見つかりませんでした）");
+    }
+    for d in drafts {
+        say!("\n■ {}", d.text);
+        say!("{}", d.draft);
+        for c in &d.citations {
+            say!("  出典: {}「{}」 版 {}", c.document, c.label, c.version);
+        }
+    }
+    Ok(())
+}
+
 /// `madoguchi mask`: stdin lines in, masked lines out, one session. A line
 /// that is not UTF-8 is reported (never echoed) and the rest go on.
 fn mask_lines(json: bool) -> Result<ExitCode> {
@@ -386,6 +444,8 @@ fn recognizer(
     Ok(asr)
 }
 
+/// The whisper model to use: `explicit`, or the default base model (set up
+/// on first use, with progress on stderr).
 fn whisper_model(explicit: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = explicit {
         return Ok(p);

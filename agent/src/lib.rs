@@ -8,11 +8,16 @@
 //! # Layout
 //! - [`mask`]: the personal-data masker and [`mask::MaskedText`], the only
 //!   form conversation text leaves in.
-//! - Still to come (issue 4): sessions, questions, drafts, LLM, summaries.
+//! - [`questions`]: requests and questions in spoken Japanese, follow-ups joined.
+//! - [`draft`]: extractive drafts with citations; not-found below a threshold.
+//! - Still to come (issue 4): sessions and their event API, related
+//!   procedures, LLM drafting, summaries.
 //!
 //! # Invariants
 //! - Only masked text leaves the agent; the label → value map lives only in
 //!   the live session's memory.
 //! - Only this crate knows the LLM wire format.
 
+pub mod draft;
 pub mod mask;
+pub mod questions;
