@@ -379,6 +379,9 @@ fn ask(utterance: &str, data: &Path, json: bool) -> Result<()> {
         for c in &d.citations {
             say!("  出典: {}「{}」 版 {}", c.document, c.label, c.version);
         }
+        if !d.related.is_empty() {
+            say!("  関連する手続: {}", d.related.join("、"));
+        }
     }
     Ok(())
 }
@@ -907,6 +910,7 @@ fn knowledge(cmd: KnowledgeCmd) -> Result<ExitCode> {
                         FileOutcome::Updated { version } => format!("改訂 {version}"),
                         FileOutcome::Unchanged => "変更なし".into(),
                         FileOutcome::Synonyms => "同義語ファイルを更新".into(),
+                        FileOutcome::Related => "関連手続マップを更新".into(),
                         FileOutcome::Skipped { .. } => "対象外".into(),
                         FileOutcome::Failed { .. } => "失敗".into(),
                     };

@@ -92,3 +92,36 @@ fn drafts_stay_above_their_floor() {
     assert!(d.not_found >= 0.9, "{d:?}");
     assert!(d.correct >= 0.78, "{d:?}");
 }
+
+/// Related procedures come from the editors' map, and a change to it counts
+/// at once.
+#[test]
+fn related_procedures_follow_the_editors_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = knowledge(tmp.path());
+    let v = ask(&data, "引っ越してきたので転入届を出したいです");
+    let related: Vec<&str> = v["questions"][0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        related.starts_with(&[
+            "国民健康保険の加入",
+            "児童手当の申請",
+            "マイナンバーカードの住所変更"
+        ]),
+        "{v}"
+    );
+    std::fs::write(
+        data.join("related.txt"),
+        "転入 => 転入学の手続\n書けていない行\n",
+    )
+    .unwrap();
+    let v = ask(&data, "引っ越してきたので転入届を出したいです");
+    assert_eq!(
+        v["questions"][0]["related"],
+        serde_json::json!(["転入学の手続"])
+    );
+}

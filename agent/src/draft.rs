@@ -43,6 +43,8 @@ pub struct Draft {
     pub citations: Vec<Citation>,
     pub confidence: f32,
     pub answered: bool,
+    /// Procedures that usually come with this one (the editors' map).
+    pub related: Vec<String>,
 }
 
 fn sentences(text: &str) -> Vec<&str> {
@@ -139,6 +141,7 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
             citations: hits.iter().map(Citation::from).collect(),
             confidence,
             answered: false,
+            related: kb.related(question),
         });
     }
     let q: Vec<char> = question.chars().collect();
@@ -176,5 +179,6 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
         citations: used.into_iter().map(Citation::from).collect(),
         confidence,
         answered: true,
+        related: kb.related(question),
     })
 }

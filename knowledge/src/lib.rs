@@ -30,6 +30,7 @@ pub mod correct;
 pub mod dict;
 pub mod ingest;
 pub mod normalize;
+pub mod related;
 pub mod structure;
 pub mod synonyms;
 
@@ -125,12 +126,22 @@ pub struct SearchResult {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FileOutcome {
-    New { version: String },
-    Updated { version: String },
+    New {
+        version: String,
+    },
+    Updated {
+        version: String,
+    },
     Unchanged,
     Synonyms,
-    Skipped { reason: String },
-    Failed { reason: String },
+    /// The related-procedures map (`related.txt`) was replaced.
+    Related,
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
 }
 
 /// A message about one file for the knowledge editor.
@@ -449,6 +460,10 @@ impl KnowledgeBase {
         if !syn_path.exists() {
             std::fs::write(&syn_path, synonyms::DEFAULT_SYNONYMS).map_err(io(&syn_path))?;
         }
+        let rel_path = dir.join("related.txt");
+        if !rel_path.exists() {
+            std::fs::write(&rel_path, related::DEFAULT_RELATED).map_err(io(&rel_path))?;
+        }
         let kb = KnowledgeBase {
             dir: dir.to_path_buf(),
             analyzer,
@@ -483,6 +498,25 @@ impl KnowledgeBase {
     }
 
     /// The path of the editors' synonym file.
+    /// The related-procedures map editors keep (`related.txt`).
+    pub fn related_path(&self) -> PathBuf {
+        self.dir.join("related.txt")
+    }
+
+    /// Procedures related to `text`, from the map as it is now on disk (an
+    /// editor's change counts at once). A missing map suggests nothing; bad
+    /// lines are logged and skipped.
+    pub fn related(&self, text: &str) -> Vec<String> {
+        let Ok(map) = std::fs::read_to_string(self.related_path()) else {
+            return Vec::new();
+        };
+        let (r, errors) = related::Related::parse(&map);
+        for e in errors {
+            tracing::warn!("related.txt: line ignored: {e}");
+        }
+        r.suggest(text)
+    }
+
     pub fn synonyms_path(&self) -> PathBuf {
         self.dir.join("synonyms.txt")
     }
@@ -925,7 +959,8 @@ impl KnowledgeBase {
 
         for (name, source) in files {
             let format = Format::from_name(&name);
-            if format.is_none() && name != "synonyms.txt" {
+            let map = name == "synonyms.txt" || name == "related.txt";
+            if format.is_none() && !map {
                 let reason =
                     "対応していない形式のため取り込みませんでした（.md .txt .html .docx .pdf に対応）"
                         .to_owned();
@@ -940,16 +975,32 @@ impl KnowledgeBase {
                     continue;
                 }
             };
-            if name == "synonyms.txt" {
+            if map {
                 match String::from_utf8(bytes) {
                     Ok(text) => {
-                        let (_, errors) = Synonyms::parse(&text);
+                        let (errors, p) = if name == "synonyms.txt" {
+                            let (_, e) = Synonyms::parse(&text);
+                            (
+                                e.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                                self.synonyms_path(),
+                            )
+                        } else {
+                            let (_, e) = related::Related::parse(&text);
+                            (
+                                e.iter().map(|e| e.to_string()).collect(),
+                                self.related_path(),
+                            )
+                        };
                         for e in errors {
-                            report.warn(&name, e.to_string());
+                            report.warn(&name, e);
                         }
-                        let p = self.synonyms_path();
                         std::fs::write(&p, text).map_err(io(&p))?;
-                        report.record(name, FileOutcome::Synonyms);
+                        let outcome = if name == "synonyms.txt" {
+                            FileOutcome::Synonyms
+                        } else {
+                            FileOutcome::Related
+                        };
+                        report.record(name, outcome);
                     }
                     Err(_) => report.fail(&name, "UTF-8 で保存してください".into()),
                 }
