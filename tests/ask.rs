@@ -125,3 +125,70 @@ fn related_procedures_follow_the_editors_map() {
         serde_json::json!(["転入学の手続"])
     );
 }
+
+/// A conversation through the agent's event API: masked segments, a
+/// follow-up joining its question, drafts, and a summary with citations;
+/// no name or number from the conversation in any event or in the summary.
+#[test]
+fn a_session_turns_segments_into_masked_events_and_a_summary() {
+    use madoguchi_agent::session::{Agent, Event, Segment, Speaker};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = knowledge(tmp.path());
+    let kb = std::sync::Arc::new(madoguchi::open_existing_knowledge(&data).unwrap());
+    let mut s = Agent::new(kb).session("窓口1");
+    let turns = [
+        (
+            Speaker::Staff,
+            "お待たせしました。本日はどのようなご用件でしょうか。",
+        ),
+        (
+            Speaker::Resident,
+            "佐藤花子と申します。住民票の写しを取りたいんですけど。",
+        ),
+        (Speaker::Staff, "佐藤様ですね。本人確認書類はお持ちですか。"),
+        (
+            Speaker::Resident,
+            "運転免許証があります。いくらかかりますか。",
+        ),
+        (Speaker::Resident, "電話番号は090-1234-5678です。"),
+    ];
+    let mut events = Vec::new();
+    for (i, (who, text)) in turns.iter().enumerate() {
+        events.extend(
+            s.push(Segment {
+                seq: i as u64,
+                speaker: *who,
+                start_ms: i as u64 * 3000,
+                end_ms: i as u64 * 3000 + 2500,
+                text: (*text).into(),
+            })
+            .unwrap(),
+        );
+    }
+    let summary = s.end();
+    let out = format!(
+        "{}{}",
+        serde_json::to_string(&events).unwrap(),
+        serde_json::to_string(&summary).unwrap()
+    );
+    for secret in ["佐藤", "花子", "090", "1234", "5678"] {
+        assert!(!out.contains(secret), "{secret} leaked: {out}");
+    }
+    let segments = events
+        .iter()
+        .filter(|e| matches!(e, Event::Segment { .. }))
+        .count();
+    assert_eq!(segments, 5);
+    // The fee follow-up joined the request for 住民票の写し.
+    let fee = summary
+        .requests
+        .iter()
+        .find(|r| r.text.as_str().contains("住民票の写し"))
+        .expect("the request is in the summary");
+    assert!(
+        fee.text.as_str().contains("いくらかかりますか"),
+        "{summary:?}"
+    );
+    assert!(fee.answered && fee.answer.contains("1通300円"), "{fee:?}");
+    assert_eq!(fee.citations[0].document, "01_juminhyo.md");
+}

@@ -10,8 +10,10 @@
 //!   form conversation text leaves in.
 //! - [`questions`]: requests and questions in spoken Japanese, follow-ups joined.
 //! - [`draft`]: extractive drafts with citations; not-found below a threshold.
-//! - Still to come (issue 4): sessions and their event API, related
-//!   procedures, LLM drafting, summaries.
+//! - [`session`]: a counter's session: segments in; masked segments,
+//!   questions and drafts out; the summary at the end.
+//! - Still to come (issue 4): LLM drafting (draft tokens), question merging
+//!   by topic across turns beyond follow-ups.
 //!
 //! # Invariants
 //! - Only masked text leaves the agent; the label → value map lives only in
@@ -21,3 +23,4 @@
 pub mod draft;
 pub mod mask;
 pub mod questions;
+pub mod session;

@@ -76,6 +76,24 @@ impl MaskedText {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Texts made from this one by `f`, which sees only the masked text (so
+    /// what it returns can hold no unmasked value): the questions of a turn,
+    /// a summary line.
+    pub fn derive(&self, f: impl FnOnce(&str) -> Vec<String>) -> Vec<MaskedText> {
+        f(&self.0).into_iter().map(MaskedText).collect()
+    }
+
+    /// Joins masked texts.
+    pub fn join(parts: &[MaskedText], sep: &str) -> MaskedText {
+        MaskedText(
+            parts
+                .iter()
+                .map(|p| p.0.as_str())
+                .collect::<Vec<_>>()
+                .join(sep),
+        )
+    }
 }
 
 impl std::fmt::Display for MaskedText {

@@ -135,6 +135,11 @@ pub fn is_question(sentence: &str) -> bool {
     if c.is_empty() || SMALL_TALK.iter().any(|s| core(s) == c) {
         return false;
     }
+    // The clerk's opening (本日はどのようなご用件でしょうか) asks for the
+    // request; it is not one.
+    if c.contains("ご用件") {
+        return false;
+    }
     // Fillers at the front do not count: 「えっと、あの」.
     let mut rest = c.as_str();
     loop {
@@ -164,7 +169,8 @@ pub fn is_question(sentence: &str) -> bool {
         || rest.ends_with("けれど")
 }
 
-fn is_follow_up(sentence: &str) -> bool {
+/// A short question with no topic of its own (いくらかかりますか).
+pub fn is_follow_up(sentence: &str) -> bool {
     let c = core(sentence);
     c.chars().count() <= 16 && FOLLOW_UPS.iter().any(|f| c.contains(f))
 }
