@@ -49,9 +49,11 @@ enum Command {
         #[arg(long, default_value = "data")]
         data: PathBuf,
         /// {"masked", "questions": [{"text", "draft", "citations": [{"document", "label",
-        /// "version"}], "confidence", "answered"}]}
+        /// "version"}], "confidence", "answered", "related"}]}
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        llm: LlmArgs,
     },
     /// Mask personal data (names, addresses, phones, birth dates, ID numbers,
     /// e-mail) in each line of stdin; labels are stable across the lines.
@@ -267,7 +269,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             utterance,
             data,
             json,
-        } => ask(&utterance, &data, json)?,
+            llm,
+        } => ask(&utterance, &data, json, &llm)?,
         Command::Transcribe {
             files,
             model,
@@ -352,35 +355,82 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `madoguchi ask`: mask, detect the questions, draft each from the manuals.
-fn ask(utterance: &str, data: &Path, json: bool) -> Result<()> {
-    use madoguchi_agent::{draft, mask::Masker, questions};
+/// `madoguchi ask`: mask, detect the questions, draft each from the manuals;
+/// with an LLM configured, an LLM draft from the same sections follows, and
+/// any LLM failure leaves the extractive draft standing.
+fn ask(utterance: &str, data: &Path, json: bool, llm_args: &LlmArgs) -> Result<()> {
+    use madoguchi_agent::{draft, llm, mask::Masker, questions};
     let kb = open_read(data)?;
     let mut session = Masker::new(kb.analyzer().clone()).session();
     let (masked, _) = session.mask(utterance);
-    let mut drafts = Vec::new();
-    for q in questions::detect_or_topic(masked.as_str()) {
-        drafts.push(draft::draft(&kb, &q)?);
+    let llm_cfg = llm_args.llm_url.as_ref().map(|url| llm::LlmConfig {
+        url: url.clone(),
+        model: llm_args.llm_model.clone(),
+        api_key: llm_args.llm_key.clone(),
+        azure_api_version: llm_args.llm_azure_api_version.clone(),
+        deadline: std::time::Duration::from_millis(llm_args.llm_deadline_ms),
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::new();
+    let mut out = Vec::new();
+    let mut llm_failures = 0;
+    if !json {
+        say!("{masked}");
+    }
+    for q in masked.derive(questions::detect_or_topic) {
+        let d = draft::draft(&kb, q.as_str())?;
+        let mut v = serde_json::to_value(&d)?;
+        if !json {
+            say!("\n■ {}", d.text);
+            say!("{}", d.draft);
+            for c in &d.citations {
+                say!("  出典: {}「{}」 版 {}", c.document, c.label, c.version);
+            }
+            if !d.related.is_empty() {
+                say!("  関連する手続: {}", d.related.join("、"));
+            }
+        }
+        if let (Some(cfg), true) = (&llm_cfg, d.answered) {
+            if !json {
+                eprint!("  LLM: ");
+            }
+            let r = rt.block_on(llm::draft(&client, cfg, &q, &d.sections, |t| {
+                if !json {
+                    eprint!("{t}");
+                }
+            }));
+            if !json {
+                eprintln!();
+            }
+            match r {
+                Ok(l) => {
+                    if !json {
+                        say!("  LLM の下書き: {}", l.draft);
+                    }
+                    v["llm"] = serde_json::to_value(&l)?;
+                }
+                Err(e) => {
+                    llm_failures += 1;
+                    tracing::warn!("LLM draft failed; the extractive draft stands: {e}");
+                    v["llm_error"] = serde_json::Value::String(e.to_string());
+                }
+            }
+        }
+        out.push(v);
     }
     if json {
         say!(
             "{}",
-            serde_json::json!({"masked": masked, "questions": drafts})
+            serde_json::json!({"masked": masked, "questions": out})
         );
-        return Ok(());
-    }
-    say!("{masked}");
-    if drafts.is_empty() {
-        say!("（質問は見つかりませんでした）");
-    }
-    for d in drafts {
-        say!("\n■ {}", d.text);
-        say!("{}", d.draft);
-        for c in &d.citations {
-            say!("  出典: {}「{}」 版 {}", c.document, c.label, c.version);
+    } else {
+        if out.is_empty() {
+            say!("（質問は見つかりませんでした）");
         }
-        if !d.related.is_empty() {
-            say!("  関連する手続: {}", d.related.join("、"));
+        if llm_failures > 0 {
+            eprintln!("LLM failures: {llm_failures} (extractive drafts shown)");
         }
     }
     Ok(())
@@ -549,6 +599,31 @@ fn transcribe(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Optional LLM drafting (an OpenAI-compatible chat-completions API).
+#[derive(clap::Args)]
+struct LlmArgs {
+    /// Base URL of an OpenAI-compatible API (…/v1), or an Azure OpenAI
+    /// deployment URL with --llm-azure-api-version. Unset: extractive drafts only.
+    #[arg(long, env = "MADOGUCHI_LLM_URL")]
+    llm_url: Option<String>,
+    #[arg(long, env = "MADOGUCHI_LLM_MODEL", default_value = "gpt-4o-mini")]
+    llm_model: String,
+    /// API key (or MADOGUCHI_LLM_KEY).
+    #[arg(
+        long,
+        env = "MADOGUCHI_LLM_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
+    llm_key: String,
+    #[arg(long, env = "MADOGUCHI_LLM_AZURE_API_VERSION")]
+    llm_azure_api_version: Option<String>,
+    /// The LLM's answer must be complete within this many ms, or the
+    /// extractive draft stands.
+    #[arg(long, default_value_t = 1500)]
+    llm_deadline_ms: u64,
 }
 
 /// The options of `madoguchi capture`.

@@ -45,6 +45,9 @@ pub struct Draft {
     pub answered: bool,
     /// Procedures that usually come with this one (the editors' map).
     pub related: Vec<String>,
+    /// The sections drafted from (what an LLM may be given).
+    #[serde(skip)]
+    pub sections: Vec<Hit>,
 }
 
 fn sentences(text: &str) -> Vec<&str> {
@@ -142,6 +145,7 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
             confidence,
             answered: false,
             related: kb.related(question),
+            sections: Vec::new(),
         });
     }
     let q: Vec<char> = question.chars().collect();
@@ -176,7 +180,8 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
     Ok(Draft {
         text: question.to_owned(),
         draft: parts.join("\n"),
-        citations: used.into_iter().map(Citation::from).collect(),
+        citations: used.iter().map(|h| Citation::from(*h)).collect(),
+        sections: used.into_iter().cloned().collect(),
         confidence,
         answered: true,
         related: kb.related(question),

@@ -12,8 +12,9 @@
 //! - [`draft`]: extractive drafts with citations; not-found below a threshold.
 //! - [`session`]: a counter's session: segments in; masked segments,
 //!   questions and drafts out; the summary at the end.
-//! - Still to come (issue 4): LLM drafting (draft tokens), question merging
-//!   by topic across turns beyond follow-ups.
+//! - [`llm`]: optional drafting over an OpenAI-compatible chat-completions
+//!   API, streamed; only masked text and the retrieved sections go out;
+//!   uncited sentences dropped; any failure leaves the extractive draft.
 //!
 //! # Invariants
 //! - Only masked text leaves the agent; the label → value map lives only in
@@ -21,6 +22,7 @@
 //! - Only this crate knows the LLM wire format.
 
 pub mod draft;
+pub mod llm;
 pub mod mask;
 pub mod questions;
 pub mod session;
