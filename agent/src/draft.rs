@@ -16,6 +16,9 @@ pub const ANSWER_THRESHOLD: f32 = 12.0;
 /// three 98.5%).
 pub const RUNNER_UP: f32 = 0.75;
 
+/// A best section up to this many characters is quoted whole.
+pub const SHORT_SECTION: usize = 300;
+
 /// What the not-found draft says.
 pub const NOT_FOUND: &str = "該当するマニュアルが見つかりません。確認が必要です";
 
@@ -87,7 +90,7 @@ fn factual(s: &str) -> bool {
 }
 
 /// The words of the question that name a topic the manuals do not know,
-/// when they are at least half of its nouns: nouns of two or more
+/// when they are more than half of its nouns: nouns of two or more
 /// characters in none of the top sections and not in the glossary (which holds the editors' synonyms: ハンコ, 国保 …). 固定資産税
 /// or 予防接種 matching 紛失 in another procedure is not an answer.
 fn unknown_topic(
@@ -110,13 +113,16 @@ fn unknown_topic(
             && !m.surface.starts_with('［');
         if is_content {
             content += 1;
-            if !seen.contains(&m.surface) && !glossary.contains(&m.surface) {
+            // 手続き is written 手続 in the manuals: the kanji stem counts.
+            let stem = m.surface.trim_end_matches(|c: char| matches!(c, 'ぁ'..='ゖ'));
+            let known = |w: &str| !w.is_empty() && (seen.contains(w) || glossary.contains(w));
+            if !known(&m.surface) && !known(stem) {
                 unknown.push(m.surface);
             }
         }
     }
     // Most of what the question is about is unknown to the manuals.
-    Ok((!unknown.is_empty() && unknown.len() * 2 >= content).then(|| unknown.join("・")))
+    Ok((!unknown.is_empty() && unknown.len() * 2 > content).then(|| unknown.join("・")))
 }
 
 /// Drafts an answer to `question` (already masked) from `kb`.
@@ -156,8 +162,15 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
         .take(3)
         .collect();
     let mut parts = Vec::new();
-    for h in &used {
+    for (rank, h) in used.iter().enumerate() {
         let ss = sentences(&h.text);
+        // The best section, when short, is quoted whole: its facts are the
+        // answer. Longer ones and the runners-up give their best sentences.
+        let limit = if rank == 0 { 4 } else { 2 };
+        if rank == 0 && h.text.chars().count() <= SHORT_SECTION {
+            parts.push(format!("{}［{}「{}」］", ss.join(""), h.document, h.label));
+            continue;
+        }
         let mut scored: Vec<(usize, usize)> = ss
             .iter()
             .enumerate()
@@ -166,7 +179,7 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut keep: Vec<usize> = scored
             .iter()
-            .take(3)
+            .take(limit)
             .filter(|(w, _)| *w > 0)
             .map(|x| x.1)
             .collect();
