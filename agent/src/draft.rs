@@ -114,7 +114,9 @@ fn unknown_topic(
         if is_content {
             content += 1;
             // 手続き is written 手続 in the manuals: the kanji stem counts.
-            let stem = m.surface.trim_end_matches(|c: char| matches!(c, 'ぁ'..='ゖ'));
+            let stem = m
+                .surface
+                .trim_end_matches(|c: char| matches!(c, 'ぁ'..='ゖ'));
             let known = |w: &str| !w.is_empty() && (seen.contains(w) || glossary.contains(w));
             if !known(&m.surface) && !known(stem) {
                 unknown.push(m.surface);

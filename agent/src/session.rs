@@ -13,6 +13,7 @@ use madoguchi_knowledge::{KnowledgeBase, KnowledgeError};
 use serde::{Deserialize, Serialize};
 
 use crate::draft::{draft, Citation, Draft};
+use crate::llm::{LlmConfig, LlmDraft};
 use crate::mask::{MaskSession, MaskedText, Masker};
 use crate::questions;
 
@@ -56,6 +57,12 @@ pub enum Event {
     },
     /// The draft for question `id` (sent again when the question changes).
     Draft { id: usize, draft: Draft },
+    /// A piece of the LLM's draft for question `id`, as it streams.
+    DraftToken { id: usize, token: String },
+    /// The LLM's finished draft (cited sentences only).
+    LlmDraft { id: usize, draft: LlmDraft },
+    /// The LLM failed; the extractive draft stands.
+    LlmFailed { id: usize, error: String },
 }
 
 /// A request of the session and its answer.
@@ -102,6 +109,7 @@ pub struct Session {
     masks: MaskSession,
     turns: usize,
     open: Vec<Open>,
+    llm_failures: u64,
 }
 
 impl Agent {
@@ -119,6 +127,7 @@ impl Agent {
             masks: self.masker.session(),
             turns: 0,
             open: Vec::new(),
+            llm_failures: 0,
         }
     }
 }
@@ -175,6 +184,47 @@ impl Session {
             });
         }
         Ok(events)
+    }
+
+    /// Asks the LLM for question `id`'s draft, streaming `DraftToken`
+    /// events, then `LlmDraft`, or `LlmFailed` (the extractive draft stands;
+    /// counted). Only the masked question and its sections go out.
+    pub async fn refine(
+        &mut self,
+        id: usize,
+        client: &reqwest::Client,
+        cfg: &LlmConfig,
+        mut emit: impl FnMut(Event),
+    ) {
+        let Some(open) = self.open.iter().find(|o| o.id == id) else {
+            return;
+        };
+        if !open.draft.answered {
+            return; // never a guess where no manual answers
+        }
+        let r = crate::llm::draft(client, cfg, &open.text, &open.draft.sections, |t| {
+            emit(Event::DraftToken {
+                id,
+                token: t.to_owned(),
+            })
+        })
+        .await;
+        match r {
+            Ok(draft) => emit(Event::LlmDraft { id, draft }),
+            Err(e) => {
+                self.llm_failures += 1;
+                tracing::warn!(id, "LLM draft failed; the extractive draft stands: {e}");
+                emit(Event::LlmFailed {
+                    id,
+                    error: e.to_string(),
+                });
+            }
+        }
+    }
+
+    /// LLM failures in this session so far.
+    pub fn llm_failures(&self) -> u64 {
+        self.llm_failures
     }
 
     /// Ends the session: the summary. The label map goes with the session.

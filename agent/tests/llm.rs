@@ -222,3 +222,69 @@ fn streamed_drafts_keep_only_cited_sentences_and_every_failure_is_an_error_in_ti
     assert!(azure.starts_with("POST /azure/v1/chat/completions?api-version=2024-06-01 "));
     assert!(azure.to_lowercase().contains("api-key: sk-test"));
 }
+
+/// In a session: tokens stream as events and the LLM draft follows; a
+/// failing LLM gives LlmFailed, is counted, and never touches a question no
+/// manual answers.
+#[test]
+fn a_session_streams_llm_tokens_as_events() {
+    use madoguchi_agent::session::{Agent, Event, Segment, Speaker};
+    let tmp = tempfile::tempdir().unwrap();
+    // The project's sample manuals.
+    let manuals = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../manuals");
+    let analyzer = Arc::new(madoguchi_knowledge::Analyzer::from_env().unwrap());
+    let kb = madoguchi_knowledge::KnowledgeBase::open(&tmp.path().join("data"), analyzer).unwrap();
+    kb.import_dir(&manuals, &madoguchi_knowledge::ImportOptions::default())
+        .unwrap();
+    let mut s = Agent::new(Arc::new(kb)).session("窓口1");
+    let events = s
+        .push(Segment {
+            seq: 1,
+            speaker: Speaker::Resident,
+            start_ms: 0,
+            end_ms: 2000,
+            text: "鈴木です。住民票の写しの手数料はいくらですか".into(),
+        })
+        .unwrap();
+    let (id, answered) = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Draft { id, draft } => Some((*id, draft.answered)),
+            _ => None,
+        })
+        .unwrap();
+    assert!(answered, "{events:?}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    rt.spawn(serve(listener, seen.clone()));
+    let client = reqwest::Client::new();
+    let cfg = |mood: &str| LlmConfig {
+        url: format!("http://{addr}/{mood}/v1"),
+        model: "m".into(),
+        api_key: "k".into(),
+        azure_api_version: None,
+        deadline: Duration::from_millis(1200),
+    };
+    let mut got = Vec::new();
+    rt.block_on(s.refine(id, &client, &cfg("ok"), |e| got.push(e)));
+    let tokens = got
+        .iter()
+        .filter(|e| matches!(e, Event::DraftToken { .. }))
+        .count();
+    assert_eq!(tokens, 4);
+    assert!(
+        matches!(got.last(), Some(Event::LlmDraft { .. })),
+        "{got:?}"
+    );
+    let mut got = Vec::new();
+    rt.block_on(s.refine(id, &client, &cfg("broken"), |e| got.push(e)));
+    assert!(
+        matches!(got.last(), Some(Event::LlmFailed { .. })),
+        "{got:?}"
+    );
+    assert_eq!(s.llm_failures(), 1);
+    assert!(seen.lock().unwrap().iter().all(|r| !r.contains("鈴木")));
+}
