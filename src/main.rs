@@ -678,6 +678,10 @@ struct CaptureArgs {
     /// Utterances are cut at this length (ms).
     #[arg(long, default_value_t = 15_000)]
     max_utterance_ms: u32,
+    /// Send partial text of a long utterance every this many ms of its
+    /// audio (0: off; each partial costs a whisper pass on the same cores).
+    #[arg(long, default_value_t = 0)]
+    partial_ms: u64,
     #[arg(long)]
     model: Option<PathBuf>,
     /// Local knowledge base whose glossary becomes whisper's prompt (the
@@ -769,11 +773,13 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             .seconds
             .map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
         drain: std::time::Duration::from_secs(30),
+        partial_every: (a.partial_ms > 0)
+            .then(|| std::time::Duration::from_millis(a.partial_ms.max(500))),
     };
     let r = runner::run(source, asr, cfg)?;
     eprintln!(
-        "segments: {}, sent {}, acknowledged {}, dropped {}; audio frames dropped {}",
-        r.segments, r.sent, r.acked, r.dropped_segments, r.dropped_audio_frames
+        "segments: {}, sent {}, acknowledged {}, dropped {}; partial texts {}; audio frames dropped {}",
+        r.segments, r.sent, r.acked, r.dropped_segments, r.partials, r.dropped_audio_frames
     );
     if !r.complete {
         eprintln!("エラー: サーバーに届いていない発話があります（サーバーの状態とトークンを確認してください）");

@@ -432,6 +432,7 @@ fn raw_pcm_on_stdin_is_heard_like_a_file() {
             "--input",
             "-",
         ])
+        .args(["--partial-ms", "1000"])
         .args([
             "--rate",
             "16000",

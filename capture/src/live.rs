@@ -292,6 +292,38 @@ impl LiveSegmenter {
         out
     }
 
+    /// Where the utterance still being spoken (the longest open one) is,
+    /// and on which channel; cheap (no audio copied).
+    pub fn open_span(&self) -> Option<(usize, Span)> {
+        let (c, start) = self
+            .vads
+            .iter()
+            .enumerate()
+            .filter_map(|(c, v)| v.open_since().map(|s| (c, s)))
+            .min_by_key(|(_, s)| *s)?;
+        let end = self.base + self.recent[c].len();
+        Some((c, Span { start, end }))
+    }
+
+    /// The utterance still being spoken (the longest open one), for
+    /// partial text: its span so far, its speaker if it ends as it is, and
+    /// its audio.
+    pub fn open_utterance(&self) -> Option<Utterance> {
+        let (c, span) = self.open_span()?;
+        let (start, end) = (span.start, span.end);
+        let audio: Vec<Vec<f32>> = self.recent.iter().map(|r| self.slice(r, span)).collect();
+        let views: Vec<&[f32]> = audio.iter().map(Vec::as_slice).collect();
+        let speaker = attribute(&views, c, self.ch)?;
+        Some(Utterance {
+            span: Span {
+                start: start.max(self.base),
+                end,
+            },
+            speaker,
+            samples: audio[c].clone(),
+        })
+    }
+
     fn slice(&self, recent: &VecDeque<f32>, span: Span) -> Vec<f32> {
         let from = span.start.saturating_sub(self.base).min(recent.len());
         let to = span.end.saturating_sub(self.base).min(recent.len());

@@ -89,12 +89,17 @@ pub struct RunConfig {
     pub max_duration: Option<Duration>,
     /// How long to wait at the end for the server to acknowledge everything.
     pub drain: Duration,
+    /// Send partial text of an utterance every this much of its audio
+    /// (None: final segments only).
+    pub partial_every: Option<Duration>,
 }
 
 /// What a run did.
 #[derive(Debug, Default, Clone)]
 pub struct RunReport {
     pub segments: u64,
+    /// Partial texts sent (utterances longer than `partial_every`).
+    pub partials: u64,
     pub sent: u64,
     pub acked: u64,
     /// Segments dropped because the send buffer overflowed.
@@ -111,9 +116,45 @@ struct Recognizer<'a> {
     asr: Transcriber,
     sender: &'a SegmentSender,
     segments: u64,
+    /// Samples between partial texts, and (utterance start, length at the
+    /// last partial).
+    partial_every: Option<usize>,
+    last_partial: (usize, usize),
+    partials: u64,
 }
 
 impl Recognizer<'_> {
+    /// Partial text of the utterance under way, when enough new audio has
+    /// come since the last one.
+    fn partial(&mut self, seg: &LiveSegmenter) -> Result<(), CaptureError> {
+        let Some(every) = self.partial_every else {
+            return Ok(());
+        };
+        let Some((_, span)) = seg.open_span() else {
+            return Ok(());
+        };
+        let (start, done) = self.last_partial;
+        let done = if start == span.start { done } else { 0 };
+        if span.end.saturating_sub(span.start) < done + every {
+            return Ok(());
+        }
+        let Some(u) = seg.open_utterance() else {
+            return Ok(());
+        };
+        self.last_partial = (span.start, span.end - span.start);
+        let text = self.asr.transcribe(&u.samples)?;
+        if !text.is_empty() {
+            self.partials += 1;
+            self.sender.send_partial(Segment {
+                start_ms: u.span.start_ms(),
+                end_ms: u.span.end_ms(),
+                speaker: u.speaker,
+                text,
+            });
+        }
+        Ok(())
+    }
+
     fn handle(&mut self, utterances: Vec<Utterance>) -> Result<(), CaptureError> {
         for u in utterances {
             if let Some(terms) = self
@@ -166,6 +207,12 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
         asr,
         sender: &sender,
         segments: 0,
+        partial_every: cfg
+            .partial_every
+            .map(|d| (d.as_secs_f64() * f64::from(SAMPLE_RATE)) as usize)
+            .filter(|n| *n > 0),
+        last_partial: (usize::MAX, 0),
+        partials: 0,
     };
     let started = Instant::now();
     let over = |cfg: &RunConfig| {
@@ -189,6 +236,7 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
                         break;
                     }
                     rec.handle(seg.push(piece)?)?;
+                    rec.partial(&seg)?;
                 }
             }
             rec.handle(seg.finish()?)?;
@@ -225,6 +273,7 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
                 buf.copy_within(whole..have, 0);
                 have -= whole;
                 rec.handle(seg.push(&samples)?)?;
+                rec.partial(&seg)?;
             }
             rec.handle(seg.finish()?)?;
         }
@@ -252,6 +301,7 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
                     (peak, count, since) = (0.0, 0, Instant::now());
                 }
                 rec.handle(seg.push(&pcm)?)?;
+                rec.partial(&seg)?;
             }
             drop(mic);
             rec.handle(seg.finish()?)?;
@@ -259,12 +309,14 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
         }
     }
     let segments = rec.segments;
+    let partials = rec.partials;
     drop(rec);
     let stats = sender.stats.clone();
     let complete = rt.block_on(sender.finish(cfg.drain));
     let load = |x: &std::sync::atomic::AtomicU64| x.load(Ordering::Relaxed);
     Ok(RunReport {
         segments,
+        partials,
         sent: load(&stats.sent),
         acked: load(&stats.acked),
         dropped_segments: load(&stats.dropped),
@@ -325,6 +377,7 @@ fn play_through_ring(
         ring.take(&mut pcm);
         reported = warn_dropped(ring, reported);
         rec.handle(seg.push(&pcm)?)?;
+        rec.partial(seg)?;
         if finished || over(cfg) {
             break;
         }

@@ -88,9 +88,19 @@ pub struct GlossaryMsg {
 /// The newest glossary from the server, not yet taken by the recognizer.
 pub type GlossarySlot = Arc<std::sync::Mutex<Option<Vec<String>>>>;
 
+/// Partial text of an utterance still being spoken, on the wire:
+/// `{"counter", "partial": {start_ms, end_ms, speaker, text}}`. Not
+/// acknowledged, not buffered: the final segment supersedes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartialMsg {
+    pub counter: String,
+    pub partial: Segment,
+}
+
 /// The handle the recognizer pushes segments into.
 pub struct SegmentSender {
     tx: mpsc::Sender<Segment>,
+    ptx: mpsc::Sender<Segment>,
     pub stats: Arc<SendStats>,
     /// Filled when the server sends a glossary.
     pub glossary: GlossarySlot,
@@ -101,15 +111,23 @@ impl SegmentSender {
     /// Starts the sending task on the current tokio runtime.
     pub fn start(cfg: SendConfig) -> Self {
         let (tx, rx) = mpsc::channel(256);
+        let (ptx, prx) = mpsc::channel(4);
         let stats = Arc::new(SendStats::default());
         let glossary = GlossarySlot::default();
-        let task = tokio::spawn(run(cfg, rx, stats.clone(), glossary.clone()));
+        let task = tokio::spawn(run(cfg, rx, prx, stats.clone(), glossary.clone()));
         SegmentSender {
             tx,
+            ptx,
             stats,
             glossary,
             task,
         }
+    }
+
+    /// Sends partial text if the server is connected and the sender keeps
+    /// up; otherwise it is dropped (the final segment follows anyway).
+    pub fn send_partial(&self, seg: Segment) {
+        let _ = self.ptx.try_send(seg);
     }
 
     /// Queues a segment from a thread outside the runtime (the recognizer's).
@@ -149,12 +167,14 @@ fn first_seq() -> u64 {
 async fn run(
     cfg: SendConfig,
     mut rx: mpsc::Receiver<Segment>,
+    mut prx: mpsc::Receiver<Segment>,
     stats: Arc<SendStats>,
     glossary: GlossarySlot,
 ) {
     let mut pending: VecDeque<SegmentMsg> = VecDeque::new();
     let mut next_seq = first_seq();
     let mut input_open = true;
+    let mut partials_open = true;
     let mut backoff = cfg.backoff_min;
     let mut enqueue = |seg: Segment, pending: &mut VecDeque<SegmentMsg>| {
         if pending.len() >= cfg.buffer {
@@ -201,6 +221,8 @@ async fn run(
                             Some(s) => enqueue(s, &mut pending),
                             None => input_open = false,
                         },
+                        // No server: partial text has nowhere to go.
+                        p = prx.recv(), if partials_open => partials_open = p.is_some(),
                     }
                 }
                 backoff = (backoff * 2).min(cfg.backoff_max);
@@ -242,6 +264,17 @@ async fn run(
                         }
                     }
                     None => input_open = false,
+                },
+                p = prx.recv(), if partials_open => match p {
+                    Some(p) => {
+                        let msg = PartialMsg { counter: cfg.counter.clone(), partial: p };
+                        if let Ok(json) = serde_json::to_string(&msg) {
+                            if sink.send(Message::Text(json.into())).await.is_err() {
+                                ok = false;
+                            }
+                        }
+                    }
+                    None => partials_open = false,
                 },
                 msg = stream.next() => match msg {
                     Some(Ok(Message::Text(t))) => {
@@ -301,8 +334,10 @@ pub mod reference {
         pub seqs: BTreeSet<u64>,
         pub text_frames: usize,
         pub other_frames: usize,
-        /// Text frames that were not a segment.
+        /// Text frames that were not a segment (nor partial text).
         pub bad_frames: usize,
+        /// Partial-text frames.
+        pub partials: Vec<super::PartialMsg>,
         pub rejected: usize,
         /// Sent to each client on connecting, when set.
         pub glossary: Option<Vec<String>>,
@@ -352,7 +387,10 @@ pub mod reference {
                             let mut s = seen.lock().unwrap_or_else(|e| e.into_inner());
                             s.text_frames += 1;
                             let Ok(m) = serde_json::from_str::<SegmentMsg>(&t) else {
-                                s.bad_frames += 1;
+                                match serde_json::from_str::<super::PartialMsg>(&t) {
+                                    Ok(p) => s.partials.push(p),
+                                    Err(_) => s.bad_frames += 1,
+                                }
                                 continue;
                             };
                             if s.seqs.insert(m.seq) {
