@@ -511,8 +511,8 @@ impl Doc {
         let n = self.morphs.len();
         let is_name_part = |m: &Morph| {
             m.is_person_name()
-                || (m.is_unknown()
-                    && m.surface.chars().count() >= 2
+                || ((m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞"))
+                    && (2..=4).contains(&m.surface.chars().count())
                     && m.surface.chars().all(|c| c.is_alphabetic() || c == '・'))
         };
         // Dictionary-tagged names, with the unknown or proper-noun morphs
@@ -606,6 +606,38 @@ impl Doc {
                 continue;
             }
             out.push(self.span(Kind::Name, m));
+        }
+        // Kin and roles followed by の and a name: 妻の花子, 作者の伏見は.
+        // The run after の must look like a name: kanji or katakana with a
+        // person-name tag or an unknown word, ending before a particle.
+        for k in 0..n.saturating_sub(2) {
+            if !KIN_ROLES.contains(&self.morphs[k].surface.as_str())
+                || self.morphs[k + 1].surface != "の"
+            {
+                continue;
+            }
+            let mut j = k + 2;
+            let mut named = false;
+            while j < n
+                && j < k + 6
+                && self.nameish(&self.morphs[j])
+                && !place_word(&self.morphs[j])
+            {
+                let m = &self.morphs[j];
+                // A short word the dictionary has no reading for (ケンタ,
+                // 煌子) is a name here; a long one (マイナンバーカード) is not.
+                let unread = m.reading.is_none() && m.surface.chars().count() <= 4;
+                named |= m.is_person_name() || m.is_unknown() || unread;
+                j += 1;
+            }
+            let next_is_particle = self.morphs.get(j).is_none_or(|m| m.pos[0] == "助詞");
+            if j > k + 2 && named && next_is_particle {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start: self.mspan[k + 2].0,
+                    end: self.mspan[j - 1].1,
+                });
+            }
         }
         // Names in context, whatever the dictionary says of them.
         for k in 0..n {
@@ -815,6 +847,44 @@ const NOT_NAMES: &[&str] = &[
     "誰",
 ];
 
+/// Kin and roles: 〜の after them often comes a name.
+const KIN_ROLES: &[&str] = &[
+    "妻",
+    "夫",
+    "母",
+    "父",
+    "息子",
+    "娘",
+    "兄",
+    "姉",
+    "弟",
+    "妹",
+    "祖父",
+    "祖母",
+    "長男",
+    "長女",
+    "次男",
+    "次女",
+    "孫",
+    "叔父",
+    "叔母",
+    "伯父",
+    "伯母",
+    "友人",
+    "知人",
+    "作者",
+    "監督",
+    "選手",
+    "ライター",
+    "同僚",
+    "上司",
+    "部下",
+    "社長",
+    "代表",
+    "弁護士",
+    "医師",
+];
+
 /// Endings of dotted katakana phrases that are not people.
 const NOT_FOREIGN_NAMES: &[&str] = &[
     "コーポレーション",
@@ -913,6 +983,11 @@ mod tests {
         );
         let (m, _) = s.mask("ジョン・スミスさんの代理で来ました");
         assert_eq!(m.as_str(), "［氏名2］さんの代理で来ました");
+        let (m, _) = s.mask("息子のケンタが生まれました。妻のマイナンバーカードもあります");
+        assert_eq!(
+            m.as_str(),
+            "息子の［氏名3］が生まれました。妻のマイナンバーカードもあります"
+        );
     }
 
     #[test]
