@@ -24,18 +24,28 @@ pub struct BenchReport {
     pub publish_visible_ms: f64,
 }
 
-/// A small deterministic generator (xorshift), so every run indexes the
-/// same corpus.
-struct Rng(u64);
+/// A small deterministic generator (xorshift), so every run generates the
+/// same corpus (here and in the masking benchmark).
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[(self.next() % xs.len() as u64) as usize]
+    }
+    /// A number in `lo..=hi`.
+    pub(crate) fn num(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+    /// `n` decimal digits.
+    pub(crate) fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
     }
 }
 

@@ -9,27 +9,7 @@ use std::path::Path;
 use madoguchi_agent::mask::{Kind, Masker, Span};
 use serde::Serialize;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-    fn num(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
-            .collect()
-    }
-}
+use crate::bench::Rng;
 
 /// A corpus utterance: text and the personal data in it (char offsets).
 pub struct Labeled {
@@ -234,9 +214,9 @@ fn name(r: &mut Rng) -> String {
     match r.num(0, 9) {
         0..=4 => format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN)),
         5 => format!("{}{}", r.pick(RARE_SURNAMES), r.pick(GIVEN)),
-        6 => r.pick(FOREIGN).to_owned(),
+        6 => (*r.pick(FOREIGN)).to_owned(),
         7 => format!("{} {}", r.pick(SURNAMES), r.pick(GIVEN)),
-        _ => r.pick(SURNAMES).to_owned(),
+        _ => (*r.pick(SURNAMES)).to_owned(),
     }
 }
 
@@ -329,7 +309,7 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
                 .plain("の代理で来ました。委任状はあります。"),
             4 => b
                 .plain("担当の")
-                .pii(Kind::Name, r.pick(SURNAMES))
+                .pii(Kind::Name, r.pick::<&str>(SURNAMES))
                 .plain("がご案内します。"),
             5 => b
                 .plain("住所は")
