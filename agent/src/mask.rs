@@ -17,6 +17,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use madoguchi_knowledge::analysis::surface_of;
+use madoguchi_knowledge::normalize::is_kanji;
 use madoguchi_knowledge::{Analyzer, Morph};
 use regex::Regex;
 use serde::Serialize;
@@ -402,7 +404,8 @@ impl Doc {
         );
         static CTX: OnceLock<Regex> = OnceLock::new();
         let ctx = re(&CTX, "生年月日|生まれ|誕生|生年|うまれ|産まれ|歳");
-        let this_year = 2026; // only decides what is old enough to be a birth year
+        // Only decides what is old enough to be a birth year.
+        let this_year = chrono::Datelike::year(&madoguchi_knowledge::today());
         for c in r.captures_iter(&self.folded) {
             let Some(m) = c.get(0) else { continue };
             let span = self.span(Kind::Birthdate, m);
@@ -588,7 +591,7 @@ impl Doc {
                 .iter()
                 .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
             let proper = !place_follows && ((tagged && !inside_word) || self.honorific_after(end));
-            if proper && !NOT_NAMES.contains(&surface(run).as_str()) {
+            if proper && !NOT_NAMES.contains(&surface_of(run).as_str()) {
                 out.push(Span {
                     kind: Kind::Name,
                     start: self.mspan[s].0,
@@ -726,19 +729,13 @@ fn place_word(m: &Morph) -> bool {
 /// A morph of kanji only (一口, 百目鬼, 遊 in 小鳥遊).
 fn is_kanji_word(m: &Morph) -> bool {
     !m.surface.is_empty()
-        && m.surface
-            .chars()
-            .all(|c| matches!(c, '一'..='鿿' | '㐀'..='䶿' | '々'))
+        && m.surface.chars().all(is_kanji)
         && m.pos[1] != "非自立"
         && !HONORIFICS.contains(&m.surface.as_str())
         && !matches!(
             m.surface.as_str(),
             "家" | "方" | "達" | "等" | "宛" | "課" | "係" | "宅"
         )
-}
-
-fn surface(run: &[Morph]) -> String {
-    run.iter().map(|m| m.surface.as_str()).collect()
 }
 
 fn has_separator(s: &str) -> bool {

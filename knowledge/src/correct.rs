@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use crate::analysis::Analyzer;
-use crate::normalize::{edit_distance_within, phonetic_key};
+use crate::normalize::{edit_distance_within, is_kanji, phonetic_key};
 
 /// Morphs a corrected span may cover.
 const MAX_SPAN: usize = 6;
@@ -156,10 +156,6 @@ impl Corrector {
             .min_by_key(|(d, _)| *d)
             .map(|(_, t)| t)
     }
-}
-
-fn is_kanji(c: char) -> bool {
-    matches!(c, '一'..='鿿' | '㐀'..='䶿' | '々')
 }
 
 #[cfg(test)]

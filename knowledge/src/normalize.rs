@@ -21,6 +21,11 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == 'ー' || c == '々' || c == 'ヶ'
 }
 
+/// A kanji (CJK unified ideographs, extension A) or the repeat mark 々.
+pub fn is_kanji(c: char) -> bool {
+    matches!(c, '一'..='鿿' | '㐀'..='䶿' | '々')
+}
+
 /// Hiragana to katakana; other characters unchanged.
 pub fn to_katakana(text: &str) -> String {
     text.chars()
