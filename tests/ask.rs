@@ -6,23 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn knowledge(dir: &Path) -> std::path::PathBuf {
-    let data = dir.join("data");
-    let manuals = dir.join("manuals");
-    madoguchi::manuals::write_to(&manuals).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args([
-            "knowledge",
-            "import",
-            manuals.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    data
-}
+mod common;
 
 fn ask(data: &Path, utterance: &str) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
@@ -40,7 +24,7 @@ fn ask(data: &Path, utterance: &str) -> Value {
 #[test]
 fn ask_masks_finds_the_questions_and_drafts_with_citations() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = knowledge(tmp.path());
+    let data = common::sample_knowledge(tmp.path());
     let v = ask(
         &data,
         "山田太郎と申します。住民票の写しを取りたいんですけど。いくらかかりますか。あと、粗大ごみの出し方も教えてください。",
@@ -85,7 +69,7 @@ fn ask_masks_finds_the_questions_and_drafts_with_citations() {
 #[test]
 fn drafts_stay_above_their_floor() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = knowledge(tmp.path());
+    let data = common::sample_knowledge(tmp.path());
     let kb = madoguchi::open_existing_knowledge(&data).unwrap();
     let qs = madoguchi::eval::parse(madoguchi::EVAL_QUESTIONS).unwrap();
     let d = madoguchi::eval::drafts(&kb, &qs, madoguchi::OFFTOPIC_QUESTIONS).unwrap();
@@ -98,7 +82,7 @@ fn drafts_stay_above_their_floor() {
 #[test]
 fn related_procedures_follow_the_editors_map() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = knowledge(tmp.path());
+    let data = common::sample_knowledge(tmp.path());
     let v = ask(&data, "引っ越してきたので転入届を出したいです");
     let related: Vec<&str> = v["questions"][0]["related"]
         .as_array()
@@ -133,7 +117,7 @@ fn related_procedures_follow_the_editors_map() {
 fn a_session_turns_segments_into_masked_events_and_a_summary() {
     use madoguchi_agent::session::{Agent, Event, Segment, Speaker};
     let tmp = tempfile::tempdir().unwrap();
-    let data = knowledge(tmp.path());
+    let data = common::sample_knowledge(tmp.path());
     let kb = std::sync::Arc::new(madoguchi::open_existing_knowledge(&data).unwrap());
     let mut s = Agent::new(kb).session("窓口1");
     let turns = [

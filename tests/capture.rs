@@ -6,29 +6,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/speech")
         .join(name)
-}
-
-/// A knowledge base with the sample manuals, for the glossary prompt.
-fn knowledge(dir: &Path) -> PathBuf {
-    let data = dir.join("data");
-    let manuals = dir.join("manuals");
-    madoguchi::manuals::write_to(&manuals).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args([
-            "knowledge",
-            "import",
-            manuals.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    data
 }
 
 /// Runs `transcribe --json` on `files`; returns exit success, the JSON lines
@@ -84,7 +67,7 @@ fn speakers(v: &Value) -> Vec<String> {
 #[test]
 fn transcribes_counter_speech_and_writes_no_audio() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = knowledge(tmp.path());
+    let data = common::sample_knowledge(tmp.path());
     let cwd = tmp.path().join("cwd");
     let scratch = tmp.path().join("tmp");
     std::fs::create_dir_all(&cwd).unwrap();
