@@ -100,6 +100,26 @@ async fn serve(listener: TcpListener, seen: Arc<Mutex<Vec<String>>>) {
     }
 }
 
+/// The server on a free port, in `rt`: its address and what it saw.
+fn start(rt: &tokio::runtime::Runtime) -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    rt.spawn(serve(listener, seen.clone()));
+    (addr, seen)
+}
+
+/// OpenAI style, in `mood`, with a 1.2 s deadline.
+fn config(addr: std::net::SocketAddr, mood: &str) -> LlmConfig {
+    LlmConfig {
+        url: format!("http://{addr}/{mood}/v1"),
+        model: "test-model".into(),
+        api_key: "sk-test".into(),
+        azure_api_version: None,
+        deadline: Duration::from_millis(1200),
+    }
+}
+
 fn sections() -> Vec<Hit> {
     let hit = |doc: &str, label: &str, text: &str| Hit {
         document: doc.into(),
@@ -135,19 +155,10 @@ fn masked_question() -> MaskedText {
 #[test]
 fn streamed_drafts_keep_only_cited_sentences_and_every_failure_is_an_error_in_time() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    rt.spawn(serve(listener, seen.clone()));
+    let (addr, seen) = start(&rt);
     let client = reqwest::Client::new();
     let q = masked_question();
-    let cfg = |mood: &str| LlmConfig {
-        url: format!("http://{addr}/{mood}/v1"),
-        model: "test-model".into(),
-        api_key: "sk-test".into(),
-        azure_api_version: None,
-        deadline: Duration::from_millis(1200),
-    };
+    let cfg = |mood: &str| config(addr, mood);
 
     // Good: tokens stream, the uncited closing sentence is dropped.
     let mut tokens = Vec::new();
@@ -256,18 +267,9 @@ fn a_session_streams_llm_tokens_as_events() {
     assert!(answered, "{events:?}");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    rt.spawn(serve(listener, seen.clone()));
+    let (addr, seen) = start(&rt);
     let client = reqwest::Client::new();
-    let cfg = |mood: &str| LlmConfig {
-        url: format!("http://{addr}/{mood}/v1"),
-        model: "m".into(),
-        api_key: "k".into(),
-        azure_api_version: None,
-        deadline: Duration::from_millis(1200),
-    };
+    let cfg = |mood: &str| config(addr, mood);
     let mut got = Vec::new();
     rt.block_on(s.refine(id, &client, &cfg("ok"), |e| got.push(e)));
     let tokens = got
