@@ -454,38 +454,28 @@ fn raw_pcm_on_stdin_is_heard_like_a_file() {
     );
 
     // Wrong options get a clear error.
-    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args([
-            "capture",
-            "--server",
-            &url,
-            "--counter",
-            "c",
-            "--input",
-            "-",
-            "--format",
-            "mp3",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("s16le"));
-    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args([
-            "capture",
-            "--server",
-            &url,
-            "--counter",
-            "c",
-            "--input",
-            "-",
-            "--channels",
-            "3",
-        ])
-        .args(["--threads", "1"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 channels"));
+    for (option, value, message) in [
+        ("--format", "mp3", "s16le"),
+        ("--channels", "3", "3 channels"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args([
+                "capture",
+                "--server",
+                &url,
+                "--counter",
+                "c",
+                "--input",
+                "-",
+            ])
+            .args([option, value, "--threads", "1"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{option} {value}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{option} {value}"
+        );
+    }
 }
