@@ -26,11 +26,7 @@ pub struct Related {
 }
 
 fn items(s: &str) -> Vec<String> {
-    s.split([',', '、', '，'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+    crate::synonyms::list_items(s).map(str::to_owned).collect()
 }
 
 impl Related {

@@ -72,9 +72,17 @@ fn longest_matches(mut found: Vec<(usize, usize, usize)>) -> (Vec<usize>, Vec<us
     (fired, lost)
 }
 
-fn terms(s: &str) -> Vec<String> {
+/// The items of a comma list (「,」「、」「，」), trimmed, empty ones left out;
+/// the synonym file and the related-procedures map share this syntax.
+pub(crate) fn list_items(s: &str) -> impl Iterator<Item = &str> {
     s.split([',', '、', '，'])
-        .map(|t| normalize(t.trim()))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn terms(s: &str) -> Vec<String> {
+    list_items(s)
+        .map(normalize)
         .filter(|t| !t.is_empty())
         .collect()
 }
