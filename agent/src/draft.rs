@@ -99,8 +99,6 @@ fn unknown_topic(
     hits: &[Hit],
 ) -> Result<Option<String>, KnowledgeError> {
     use madoguchi_knowledge::normalize::normalize;
-    let glossary: std::collections::HashSet<String> =
-        kb.glossary()?.iter().map(|t| normalize(t)).collect();
     let seen: String = hits
         .iter()
         .map(|h| normalize(&format!("{} {} {}", h.title, h.label, h.text)))
@@ -117,8 +115,10 @@ fn unknown_topic(
             let stem = m
                 .surface
                 .trim_end_matches(|c: char| matches!(c, 'ぁ'..='ゖ'));
-            let known = |w: &str| !w.is_empty() && (seen.contains(w) || glossary.contains(w));
-            if !known(&m.surface) && !known(stem) {
+            let known = |w: &str| -> Result<bool, KnowledgeError> {
+                Ok(!w.is_empty() && (seen.contains(w) || kb.is_term(w)?))
+            };
+            if !known(&m.surface)? && !known(stem)? {
                 unknown.push(m.surface);
             }
         }

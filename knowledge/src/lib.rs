@@ -610,6 +610,13 @@ impl KnowledgeBase {
         v
     }
 
+    /// True when `word` is a term of the manuals in force or of the synonym
+    /// file (a word of the glossary), from the day's cached vocabulary.
+    pub fn is_term(&self, word: &str) -> Result<bool, KnowledgeError> {
+        self.refresh(false)?;
+        Ok(self.vocabulary_on(today()).known.contains(word))
+    }
+
     /// A copy of the catalog as it is now.
     pub fn catalog(&self) -> Result<Catalog, KnowledgeError> {
         self.refresh(false)?;
