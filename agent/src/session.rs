@@ -17,14 +17,7 @@ use crate::llm::{LlmConfig, LlmDraft};
 use crate::mask::{MaskSession, MaskedText, Masker};
 use crate::questions;
 
-/// Who said a segment (as capture labels it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Speaker {
-    Staff,
-    Resident,
-    Unknown,
-}
+pub use madoguchi_wire::Speaker;
 
 /// A transcribed segment as it arrives (unmasked; it goes no further than
 /// [`Session::push`]).
@@ -118,6 +111,12 @@ impl Agent {
             masker: Masker::new(kb.analyzer().clone()),
             kb,
         }
+    }
+
+    /// Masks a text that belongs to no session (a supervisor's note), with
+    /// labels of its own.
+    pub fn mask_alone(&self, text: &str) -> MaskedText {
+        self.masker.session().mask(text).0
     }
 
     pub fn session(&self, counter: &str) -> Session {
@@ -220,6 +219,20 @@ impl Session {
                 });
             }
         }
+    }
+
+    /// Masks a text with this session's labels (partial text, notes), so
+    /// the same person keeps the same label.
+    pub fn mask(&mut self, text: &str) -> MaskedText {
+        self.masks.mask(text).0
+    }
+
+    /// Open question `id`: its masked text and current draft.
+    pub fn question(&self, id: usize) -> Option<(&MaskedText, &Draft)> {
+        self.open
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| (&o.text, &o.draft))
     }
 
     /// LLM failures in this session so far.

@@ -2,30 +2,11 @@
 //! that carries the utterance, whisper per utterance. The same code serves
 //! `madoguchi transcribe` and the live path.
 
-use serde::{Deserialize, Serialize};
-
 use crate::asr::{AsrError, Transcriber};
 use crate::audio::Tracks;
 use crate::vad::{segment, Span, VadConfig};
 
-/// Who spoke, as far as the microphone can tell. Never invented: one channel
-/// means `unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Speaker {
-    Staff,
-    Resident,
-    Unknown,
-}
-
-/// One final segment of text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Segment {
-    pub start_ms: u64,
-    pub end_ms: u64,
-    pub speaker: Speaker,
-    pub text: String,
-}
+pub use madoguchi_wire::{Segment, Speaker};
 
 /// Which input channel is the clerk's (the other is the resident's).
 #[derive(Debug, Clone, Copy, Default)]

@@ -138,6 +138,9 @@ impl Recognizer<'_> {
         if span.end.saturating_sub(span.start) < done + every {
             return Ok(());
         }
+        if self.sender.is_paused() {
+            return Ok(());
+        }
         let Some(u) = seg.open_utterance() else {
             return Ok(());
         };
@@ -156,6 +159,13 @@ impl Recognizer<'_> {
     }
 
     fn handle(&mut self, utterances: Vec<Utterance>) -> Result<(), CaptureError> {
+        if self.sender.is_paused() && !utterances.is_empty() {
+            tracing::debug!(
+                utterances = utterances.len(),
+                "paused by the clerk: not recognized"
+            );
+            return Ok(());
+        }
         for u in utterances {
             if let Some(terms) = self
                 .sender
@@ -288,7 +298,7 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
                 std::thread::sleep(Duration::from_millis(20));
                 pcm.clear();
                 mic.ring.take(&mut pcm);
-                reported = warn_dropped(&mic.ring, reported);
+                reported = warn_dropped(&mic.ring, reported, rec.sender);
                 // The input level, for whoever sets up the counter.
                 peak = pcm.iter().fold(peak, |m, s| m.max(s.abs()));
                 count += pcm.len();
@@ -326,9 +336,10 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
 }
 
 /// Logs newly dropped audio (counted); returns the count so far.
-fn warn_dropped(ring: &AudioRing, reported: u64) -> u64 {
+fn warn_dropped(ring: &AudioRing, reported: u64, sender: &SegmentSender) -> u64 {
     let now = ring.dropped_frames();
     if now > reported {
+        sender.add_dropped_audio(now - reported);
         tracing::warn!(
             dropped_frames = now,
             "recognition fell behind: the oldest audio was dropped"
@@ -375,7 +386,7 @@ fn play_through_ring(
         let finished = done.load(Ordering::Acquire);
         pcm.clear();
         ring.take(&mut pcm);
-        reported = warn_dropped(ring, reported);
+        reported = warn_dropped(ring, reported, rec.sender);
         rec.handle(seg.push(&pcm)?)?;
         rec.partial(seg)?;
         if finished || over(cfg) {

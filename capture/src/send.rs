@@ -11,34 +11,19 @@
 //! follows it.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use serde::{Deserialize, Serialize};
+
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::pipeline::{Segment, Speaker};
+use crate::pipeline::Segment;
 
-/// One segment on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SegmentMsg {
-    pub counter: String,
-    pub seq: u64,
-    pub speaker: Speaker,
-    pub start_ms: u64,
-    pub end_ms: u64,
-    pub text: String,
-}
-
-/// The server's acknowledgement.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct Ack {
-    pub ack: u64,
-}
+pub use madoguchi_wire::{Ack, GlossaryMsg, PartialMsg, PauseMsg, SegmentMsg, StatsMsg};
 
 /// Sender settings.
 #[derive(Debug, Clone)]
@@ -75,27 +60,12 @@ pub struct SendStats {
     pub acked: AtomicU64,
     pub dropped: AtomicU64,
     pub reconnects: AtomicU64,
-}
-
-/// A glossary the server pushes for whisper's prompt:
-/// `{"glossary": ["住民票の写し", …]}`, on connecting and whenever editors
-/// change it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GlossaryMsg {
-    pub glossary: Vec<String>,
+    /// Dropped audio frames the server has not heard of yet.
+    pub dropped_audio_unreported: AtomicU64,
 }
 
 /// The newest glossary from the server, not yet taken by the recognizer.
 pub type GlossarySlot = Arc<std::sync::Mutex<Option<Vec<String>>>>;
-
-/// Partial text of an utterance still being spoken, on the wire:
-/// `{"counter", "partial": {start_ms, end_ms, speaker, text}}`. Not
-/// acknowledged, not buffered: the final segment supersedes it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PartialMsg {
-    pub counter: String,
-    pub partial: Segment,
-}
 
 /// The handle the recognizer pushes segments into.
 pub struct SegmentSender {
@@ -104,6 +74,9 @@ pub struct SegmentSender {
     pub stats: Arc<SendStats>,
     /// Filled when the server sends a glossary.
     pub glossary: GlossarySlot,
+    /// Set while the clerk has paused this counter (the server says
+    /// `{"pause": true}`): nothing is recognized or sent.
+    pub paused: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -114,14 +87,34 @@ impl SegmentSender {
         let (ptx, prx) = mpsc::channel(4);
         let stats = Arc::new(SendStats::default());
         let glossary = GlossarySlot::default();
-        let task = tokio::spawn(run(cfg, rx, prx, stats.clone(), glossary.clone()));
+        let paused = Arc::new(AtomicBool::new(false));
+        let shared = Shared {
+            stats: stats.clone(),
+            glossary: glossary.clone(),
+            paused: paused.clone(),
+        };
+        let task = tokio::spawn(run(cfg, rx, prx, shared));
         SegmentSender {
             tx,
             ptx,
             stats,
             glossary,
+            paused,
             task,
         }
+    }
+
+    /// Whether the clerk has paused this counter.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    /// Counts audio frames dropped because recognition fell behind; the
+    /// server hears of them (for /metrics) at the next report.
+    pub fn add_dropped_audio(&self, frames: u64) {
+        self.stats
+            .dropped_audio_unreported
+            .fetch_add(frames, Ordering::Relaxed);
     }
 
     /// Sends partial text if the server is connected and the sender keeps
@@ -164,13 +157,25 @@ fn first_seq() -> u64 {
         .map_or(1, |d| d.as_micros() as u64)
 }
 
+/// What the sending task shares with the recognizer.
+struct Shared {
+    stats: Arc<SendStats>,
+    glossary: GlossarySlot,
+    paused: Arc<AtomicBool>,
+}
+
 async fn run(
     cfg: SendConfig,
     mut rx: mpsc::Receiver<Segment>,
     mut prx: mpsc::Receiver<Segment>,
-    stats: Arc<SendStats>,
-    glossary: GlossarySlot,
+    shared: Shared,
 ) {
+    let Shared {
+        stats,
+        glossary,
+        paused,
+    } = shared;
+    let mut report = tokio::time::interval(Duration::from_secs(5));
     let mut pending: VecDeque<SegmentMsg> = VecDeque::new();
     let mut next_seq = first_seq();
     let mut input_open = true;
@@ -276,6 +281,17 @@ async fn run(
                     }
                     None => partials_open = false,
                 },
+                _ = report.tick() => {
+                            let n = stats.dropped_audio_unreported.swap(0, Ordering::Relaxed);
+                            if n > 0 {
+                                let m = StatsMsg { counter: cfg.counter.clone(), dropped_audio_frames: n };
+                                let json = serde_json::to_string(&m).unwrap_or_default();
+                                if sink.send(Message::Text(json.into())).await.is_err() {
+                                    stats.dropped_audio_unreported.fetch_add(n, Ordering::Relaxed);
+                                    ok = false;
+                                }
+                            }
+                },
                 msg = stream.next() => match msg {
                     Some(Ok(Message::Text(t))) => {
                         if let Ok(a) = serde_json::from_str::<Ack>(&t) {
@@ -286,6 +302,10 @@ async fn run(
                         } else if let Ok(g) = serde_json::from_str::<GlossaryMsg>(&t) {
                             tracing::info!(terms = g.glossary.len(), "glossary from the server");
                             *glossary.lock().unwrap_or_else(|e| e.into_inner()) = Some(g.glossary);
+                        } else if let Ok(p) = serde_json::from_str::<PauseMsg>(&t) {
+                            if p.pause != paused.swap(p.pause, Ordering::Relaxed) {
+                                tracing::info!(paused = p.pause, "the clerk paused or resumed this counter");
+                            }
                         } else {
                             tracing::warn!(bytes = t.len(), "unknown message from the server ignored");
                         }
