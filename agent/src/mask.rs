@@ -347,6 +347,11 @@ impl Doc {
         );
         for m in r.find_iter(&self.folded) {
             let s = m.as_str();
+            if s.chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c.is_whitespace())
+            {
+                continue; // written digits: numbers() knows their shapes
+            }
             // Mostly digit words, not ordinary kana that happen to match.
             let words = [
                 "ゼロ",
@@ -369,6 +374,15 @@ impl Doc {
                 "ニー",
                 "〇",
                 "0",
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "7",
+                "8",
+                "9",
             ];
             let strong = words.iter().map(|w| s.matches(w).count()).sum::<usize>();
             if strong < 4 {
@@ -438,7 +452,7 @@ impl Doc {
         let r = re(
             &R,
             &format!(
-                r"{NUM}{{1,4}}\s*丁目?(?:\s*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:\s*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:\s*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|\d{{1,4}}(?:-\d{{1,4}}){{0,3}}"
+                r"{NUM}{{1,4}}\s*丁目?(?:[\s、]*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:[\s、]*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:[\s、]*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|\d{{1,4}}(?:-\d{{1,4}}){{0,3}}"
             ),
         );
         static BUILDING: OnceLock<Regex> = OnceLock::new();
@@ -455,7 +469,16 @@ impl Doc {
             let start = self.place_before(span.start);
             let place = self.text(start, span.start);
             let municipal = place.contains(['都', '道', '府', '県', '市', '区', '町', '村', '郡']);
-            if bare && (start == span.start || (!m.as_str().contains('-') && !municipal)) {
+            // 3番窓口, 2番の窓口: a counter's number, unless a place leads it.
+            let lone_ban = {
+                let t = m.as_str().trim();
+                t.ends_with('番')
+                    && t.chars().filter(|c| !c.is_whitespace()).count() <= 5
+                    && !t.contains(['丁', '地', '号', '-', 'の'])
+            };
+            if (lone_ban && start == span.start)
+                || (bare && (start == span.start || (!m.as_str().contains('-') && !municipal)))
+            {
                 // 5-13-1 or 300 alone is a number, not an address; a bare
                 // number is one only after a municipality (新宿区山吹町7).
                 continue;
@@ -491,23 +514,41 @@ impl Doc {
     /// verb or punctuation.
     fn place_before(&self, at: usize) -> usize {
         let mut start = at;
-        for (m, &(s, e)) in self.morphs.iter().zip(&self.mspan).rev() {
+        for (i, (m, &(s, e))) in self.morphs.iter().zip(&self.mspan).enumerate().rev() {
             if e > start {
                 continue;
             }
             if e < start {
                 break;
             }
-            // Nouns, kanji numerals included (十三東, 二葉), not digits.
-            let noun = m.pos[0] == "名詞"
-                && m.pos[1] != "代名詞"
-                && (m.pos[1] != "数" || !m.surface.chars().any(|c| c.is_ascii_digit()));
-            if !(noun || m.is_unknown()) || ADDRESS_STOP.contains(&m.surface.as_str()) {
+            // Recognizers put 、 between the parts of a spoken address
+            // (大阪府大阪市、北区、梅田1丁目): go on over it when a
+            // municipality is close on its left.
+            if m.surface == "、" && start < at && i > 0 {
+                let left = self.text(s.saturating_sub(12), s);
+                if left.contains(['都', '道', '府', '県', '市', '区', '町', '村', '郡'])
+                    && self.is_place_part(&self.morphs[i - 1])
+                {
+                    start = s;
+                    continue;
+                }
+                break;
+            }
+            if !self.is_place_part(m) {
                 break;
             }
             start = s;
         }
         start
+    }
+
+    /// Nouns, kanji numerals included (十三東, 二葉), not digits; unknown
+    /// words; not the words that end a place (窓口, 役所 …).
+    fn is_place_part(&self, m: &Morph) -> bool {
+        let noun = m.pos[0] == "名詞"
+            && m.pos[1] != "代名詞"
+            && (m.pos[1] != "数" || !m.surface.chars().any(|c| c.is_ascii_digit()));
+        (noun || m.is_unknown()) && !ADDRESS_STOP.contains(&m.surface.as_str())
     }
 
     fn names(&self, out: &mut Vec<Span>) {
@@ -985,6 +1026,25 @@ mod tests {
             m.as_str(),
             "息子の［氏名3］が生まれました。妻のマイナンバーカードもあります"
         );
+    }
+
+    #[test]
+    fn masks_what_the_recognizer_writes() {
+        // whisper's punctuation inside an address and digits joined by の.
+        let mut s = masker().session();
+        for (said, want) in [
+            ("大阪府大阪市、北海代、一朝目2番、3号です", "［住所1］です"),
+            (
+                "電話番号は、090の1234の5678です",
+                "電話番号は、［電話1］です",
+            ),
+            (
+                "はい、分かりました。市民課、2番の窓口です",
+                "はい、分かりました。市民課、2番の窓口です",
+            ),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
     }
 
     #[test]
