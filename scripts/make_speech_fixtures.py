@@ -9,6 +9,7 @@ numpy; the mei voice from the pyopenjtalk sdist:
   tar xzf /tmp/pyopenjtalk-*.tar.gz -C /tmp --wildcards '*/mei_normal.htsvoice'
 then: scripts/make_speech_fixtures.py /tmp/pyopenjtalk-*/pyopenjtalk/htsvoice/mei_normal.htsvoice
 
+With `--demo` it writes only the demo conversation (demo_conversation.wav).
 With `--set DIR N` it writes N single utterances (and texts.tsv) to DIR for
 the recognition benchmark instead.
 """
@@ -32,6 +33,21 @@ RESIDENT = [
     "住民票の写しを二通お願いしたいんですけど。",
     "運転免許証があります。",
     "はい、分かりました。",
+]
+
+# The demo conversation (`make demo`, the browser end-to-end test): a
+# resident who gives a name, an address and a phone number, which the
+# console must never show.
+DEMO = [
+    ("staff", "お待たせしました。本日はどのようなご用件でしょうか。"),
+    ("resident", "引っ越してきたので転入届を出したいんですけど。山田花子と申します。"),
+    ("staff", "山田花子様ですね。前の住所を教えていただけますか。"),
+    ("resident", "大阪府大阪市北区梅田一丁目二番三号です。"),
+    ("resident", "転入届は何日以内に出せばいいですか。"),
+    ("staff", "引っ越してから十四日以内です。本人確認書類はお持ちですか。"),
+    ("resident", "運転免許証があります。電話番号は、ゼロキューゼロの一二三四の五六七八です。"),
+    ("resident", "あと、住民票の写しの手数料はいくらですか。"),
+    ("staff", "住民票の写しは一通三百円です。"),
 ]
 
 # Utterances for the recognition benchmark (counter Japanese).
@@ -113,6 +129,20 @@ def main(voice: str) -> None:
     write(OUT / "noise.wav", r, [noise.astype(np.float32)])
 
 
+def make_demo(voice: str) -> None:
+    rng = np.random.default_rng(20261123)
+    r = 16000
+    left, right, lines = [pause(r, 0.5, rng)], [pause(r, 0.5, rng)], []
+    for who, text in DEMO:
+        s = synth(text, voice, r, 1.05 if who == "staff" else 0.95)
+        near, far = s, s * 0.08
+        left += [near if who == "staff" else far, pause(r, 1.2, rng)]
+        right += [far if who == "staff" else near, pause(r, 1.2, rng)]
+        lines.append(f"{who}\t{text}")
+    write(OUT / "demo_conversation.wav", r, [np.concatenate(left), np.concatenate(right)])
+    (OUT / "demo_conversation.tsv").write_text("speaker\ttext\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
 def make_set(voice: str, out: Path, n: int) -> None:
     rng = np.random.default_rng(7)
     out.mkdir(parents=True, exist_ok=True)
@@ -125,7 +155,9 @@ def make_set(voice: str, out: Path, n: int) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 4 and sys.argv[2] == "--set":
+    if len(sys.argv) >= 3 and sys.argv[2] == "--demo":
+        make_demo(sys.argv[1])
+    elif len(sys.argv) >= 4 and sys.argv[2] == "--set":
         make_set(sys.argv[1], Path(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else len(SET))
     else:
         main(sys.argv[1])

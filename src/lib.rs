@@ -7,6 +7,8 @@
 //! - [`manuals`]: the bundled sample manuals, embedded in the binary.
 //! - [`eval`]: retrieval evaluation (Hit@1, Hit@3, clean and mis-heard).
 //! - [`maskbench`]: the masking benchmark (synthetic corpus, shared PII set).
+//! - [`server`]: `serve` and `demo` (server, sample manuals, a played
+//!   conversation).
 //! - [`bench`]: the knowledge benchmarks (search latency over a generated
 //!   corpus, import throughput, publish-to-visible time).
 
@@ -18,6 +20,7 @@ use madoguchi_knowledge::{Analyzer, KnowledgeBase, KnowledgeError};
 pub mod bench;
 pub mod eval;
 pub mod maskbench;
+pub mod server;
 
 /// The sample manuals bundled with madoguchi.
 pub mod manuals {

@@ -83,11 +83,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import the bundled sample manuals and answer example questions.
+    /// Run the server: counters' websockets, consoles, supervisor, editor
+    /// and admin pages (config: TOML file, MADOGUCHI_* environment overrides).
+    Serve {
+        #[arg(long, env = "MADOGUCHI_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Print an argon2 hash of a password read from stdin (for password_hash
+    /// in the config).
+    HashPassword,
+    /// Everything on one machine: the sample manuals, the server, and a
+    /// counter conversation played through capture while a console is open.
     Demo {
         /// Knowledge base directory.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        #[arg(long, env = "MADOGUCHI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// `mic` for the microphone, or a WAV file (default: the bundled
+        /// conversation).
+        #[arg(long)]
+        input: Option<String>,
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// Manage and search the procedure manuals.
     Knowledge {
@@ -281,7 +299,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             return transcribe(&files, model, data, swap_channels, threads, json);
         }
-        Command::Demo { data } => demo(&data)?,
+        Command::Demo {
+            data,
+            listen,
+            input,
+            model,
+        } => madoguchi::server::demo(madoguchi::server::DemoArgs {
+            data,
+            listen,
+            input,
+            model,
+        })?,
+        Command::Serve { config } => madoguchi::server::serve(config.as_deref())?,
+        Command::HashPassword => {
+            let mut pw = String::new();
+            std::io::stdin().read_line(&mut pw)?;
+            let pw = pw.trim_end_matches(['\r', '\n']);
+            anyhow::ensure!(
+                pw.chars().count() >= 8,
+                "パスワードは8文字以上にしてください"
+            );
+            say!(
+                "{}",
+                madoguchi_console::auth::hash_password(pw).map_err(anyhow::Error::msg)?
+            );
+        }
         Command::Knowledge { command } => return knowledge(command),
         Command::Eval {
             data,
@@ -629,7 +671,7 @@ struct LlmArgs {
 /// The options of `madoguchi capture`.
 #[derive(clap::Args)]
 struct CaptureArgs {
-    /// Server's counter endpoint, e.g. ws://server:8080/ws/capture.
+    /// The server, e.g. ws://server:8080 (its /ws/counter endpoint is used).
     #[arg(long, required_unless_present = "list_devices", default_value = "")]
     server: String,
     /// This counter's id.
@@ -692,6 +734,26 @@ struct CaptureArgs {
     swap_channels: bool,
     #[arg(long)]
     threads: Option<usize>,
+}
+
+/// The server's counter endpoint: a bare `ws://host:port` (or http://)
+/// means its `/ws/counter`.
+fn counter_endpoint(server: &str) -> String {
+    let s = server.trim();
+    let s = match s.split_once("://") {
+        Some(("http", rest)) => format!("ws://{rest}"),
+        Some(("https", rest)) => format!("wss://{rest}"),
+        _ => s.to_owned(),
+    };
+    let path_start = s
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|i| s[i..].find('/').map(|j| i + j));
+    match path_start {
+        None => format!("{s}/ws/counter"),
+        Some(p) if &s[p..] == "/" => format!("{}ws/counter", s),
+        Some(_) => s,
+    }
 }
 
 /// Listens to the input through VAD and whisper and sends each final
@@ -759,7 +821,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
         });
     }
     let cfg = RunConfig {
-        send: SendConfig::new(&a.server, &a.counter, &a.token),
+        send: SendConfig::new(&counter_endpoint(&a.server), &a.counter, &a.token),
         vad: VadConfig {
             pause_ms: a.pause_ms.clamp(100, 5_000),
             max_utterance_ms: a.max_utterance_ms.clamp(1_000, 30_000),
@@ -1159,33 +1221,18 @@ fn print_hits(r: &madoguchi_knowledge::SearchResult) {
     }
 }
 
-fn demo(data: &Path) -> Result<()> {
-    say!("== madoguchi デモ: サンプルマニュアルの取り込みと検索 ==");
-    let src = data.join("sample-manuals");
-    manuals::write_to(&src)?;
-    let kb = open(data)?;
-    let r = kb.import_dir(&src, &ImportOptions::default())?;
-    say!(
-        "取り込み: 文書 {} 件（変更なし {} 件）、チャンク {}、警告 {} 件",
-        r.documents,
-        r.unchanged,
-        r.chunks,
-        r.warnings.len()
-    );
-    for q in [
-        "えっと、住民票の写しを取りたいんですけど、いくらかかりますか",
-        "ハンコの登録って本人が来られないとだめですか",
-        "マイナンバーカードの暗証番号を忘れてしまって",
-        "引っ越してきたんですけど、何日以内に届けないといけないですか",
-        "住民病の映しをコンビニで取れますか",
-        "子どもが生まれたんですけど、手当の申請はどこでできますか",
-    ] {
-        say!();
-        print_hits(&kb.search(q, 3)?);
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counter_endpoint_defaults_to_the_counter_path() {
+        for (given, want) in [
+            ("ws://h:8080", "ws://h:8080/ws/counter"),
+            ("ws://h:8080/", "ws://h:8080/ws/counter"),
+            ("http://h:8080", "ws://h:8080/ws/counter"),
+            ("https://h", "wss://h/ws/counter"),
+            ("ws://h:8080/custom", "ws://h:8080/custom"),
+        ] {
+            assert_eq!(super::counter_endpoint(given), want, "{given}");
+        }
     }
-    say!(
-        "\n次のように検索できます: cargo run --release -- knowledge search --data {} \"質問\"",
-        data.display()
-    );
-    Ok(())
 }

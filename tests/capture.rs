@@ -6,6 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+#[allow(dead_code)]
 mod common;
 
 fn fixture(name: &str) -> PathBuf {

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod server;
+
 /// A knowledge base under `dir` with the bundled sample manuals, imported
 /// through the CLI as an editor would; returns its data directory.
 pub fn sample_knowledge(dir: &Path) -> PathBuf {

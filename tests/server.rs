@@ -1,0 +1,570 @@
+//! The server end to end, over real sockets against the real `madoguchi
+//! serve` process: roles on every route, a conversation full of personal
+//! data reaching the console masked (and nowhere unmasked: frames, pages,
+//! database file, logs), hostile input, and a killed server.
+
+use std::time::Duration;
+
+use futures_util::SinkExt;
+use serde_json::Value;
+use tokio_tungstenite::tungstenite::Message;
+
+#[allow(dead_code)]
+mod common;
+
+use common::server::{frames_until, next_json, send_segment, Server, ACCOUNTS, COUNTER_TOKEN};
+
+/// What the resident and the clerk say, and what must never come out.
+const CONVERSATION: [(&str, &str); 5] = [
+    (
+        "resident",
+        "山田花子と申します。引っ越してきたので転入届を出したいんですけど。",
+    ),
+    (
+        "staff",
+        "山田花子様ですね。新しいご住所は東京都葛飾区立石五丁目13番1号ですね。",
+    ),
+    (
+        "resident",
+        "はい。電話番号は090-1234-5678で、生年月日は昭和50年3月3日です。",
+    ),
+    ("resident", "マイナンバーは1234 5678 9018です。"),
+    ("resident", "あと、住民票の写しの手数料はいくらですか。"),
+];
+const SECRETS: [&str; 9] = [
+    "山田",
+    "花子",
+    "立石",
+    "13番1号",
+    "090-1234-5678",
+    "1234-5678",
+    "昭和50年3月3日",
+    "9018",
+    "鈴木",
+];
+
+fn assert_clean(what: &str, text: &str) {
+    for s in SECRETS {
+        assert!(!text.contains(s), "{what} carries {s:?}: {text}");
+    }
+}
+
+async fn get(url: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut r = Server::client().get(url);
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_full_of_names_reaches_the_console_masked_and_nothing_leaks() {
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let mut server = Server::start(dir.path());
+    let clerk = server.login("clerk1").await;
+    let sup = server.login("sup1").await;
+    let mut console = server.console(&clerk, "/ws/console/c1").await;
+    let first = next_json(&mut console).await;
+    assert_eq!(first["event"], "state");
+    assert_eq!(first["live"], false);
+    let mut board = server.console(&sup, "/ws/supervisor").await;
+
+    let mut counter = server.counter(COUNTER_TOKEN).await;
+    let hello = next_json(&mut counter).await;
+    assert!(
+        hello["glossary"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|t| t == "住民票")),
+        "the counter gets the glossary for whisper's prompt: {hello}"
+    );
+    assert_eq!(next_json(&mut counter).await["pause"], false);
+    for (i, (who, text)) in CONVERSATION.iter().enumerate() {
+        send_segment(&mut counter, "c1", 100 + i as u64, who, text).await;
+    }
+    // A resend after a reconnect is acknowledged, not shown twice.
+    send_segment(&mut counter, "c1", 104, "resident", CONVERSATION[4].1).await;
+
+    let frames = frames_until(&mut console, |v| {
+        v["event"] == "draft" && v["draft"]["text"].as_str().unwrap_or("").contains("手数料")
+    })
+    .await;
+    for f in &frames {
+        assert_clean("a console frame", &f.to_string());
+    }
+    let segments: Vec<&Value> = frames.iter().filter(|f| f["event"] == "segment").collect();
+    assert_eq!(segments.len(), 5, "each segment once: {frames:?}");
+    assert_eq!(segments[0]["speaker"], "resident");
+    assert!(segments[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("［氏名1］と申します"));
+    assert!(
+        segments[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("［氏名1］様"),
+        "the same person keeps the same label: {}",
+        segments[1]["text"]
+    );
+    let fee = frames.last().unwrap();
+    assert_eq!(fee["draft"]["answered"], true);
+    assert!(
+        fee["draft"]["draft"].as_str().unwrap().contains("300円"),
+        "{fee}"
+    );
+    let cites = fee["draft"]["citations"].as_array().unwrap();
+    assert!(
+        cites
+            .iter()
+            .any(|c| c["label"].as_str().unwrap().contains("手数料")),
+        "{fee}"
+    );
+    let question_id = fee["id"].as_u64().unwrap();
+
+    // The supervisor sees the same, masked, and sends a note with a name in it.
+    let seen = frames_until(&mut board, |v| {
+        v["frame"]["event"] == "draft" && v["frame"]["id"] == question_id
+    })
+    .await;
+    assert!(seen.iter().all(|v| v["counter"] == "c1"));
+    for f in &seen {
+        assert_clean("a supervisor frame", &f.to_string());
+    }
+    let note = serde_json::json!({"action": "note", "counter": "c1", "text": "鈴木一郎さんの件は私が確認します"});
+    board
+        .send(Message::Text(note.to_string().into()))
+        .await
+        .unwrap();
+    let got = frames_until(&mut console, |v| v["event"] == "note").await;
+    let note = got.last().unwrap();
+    assert_eq!(note["from"], "sup1");
+    assert!(note["text"].as_str().unwrap().contains("［氏名"), "{note}");
+    assert_clean("a note", &note.to_string());
+
+    // 相談, 違う, then 終了.
+    for action in [
+        serde_json::json!({"action": "consult", "on": true}),
+        serde_json::json!({"action": "feedback", "id": question_id, "verdict": "wrong"}),
+        serde_json::json!({"action": "end"}),
+    ] {
+        console
+            .send(Message::Text(action.to_string().into()))
+            .await
+            .unwrap();
+    }
+    let got = frames_until(&mut console, |v| v["event"] == "summary").await;
+    assert!(got
+        .iter()
+        .any(|v| v["event"] == "state" && v["consult"] == true));
+    assert!(got
+        .iter()
+        .any(|v| v["event"] == "feedback" && v["verdict"] == "wrong"));
+    let summary = got.last().unwrap();
+    assert_clean("the summary", &summary.to_string());
+    let id = summary["id"].as_i64().expect("the summary was stored");
+    let requests = summary["summary"]["requests"].as_array().unwrap();
+    assert!(requests
+        .iter()
+        .any(|r| r["answer"].as_str().unwrap().contains("300円")));
+
+    // Review pages: the summary, the feedback, and who viewed it.
+    let (status, list) = get(&server.url("/supervisor/sessions?counter=c1"), Some(&sup)).await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains(&format!("/supervisor/sessions/{id}")),
+        "{list}"
+    );
+    let (status, page) = get(
+        &server.url(&format!("/supervisor/sessions/{id}")),
+        Some(&sup),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("転入届")
+            && page.contains("300円")
+            && page.contains("違う")
+            && page.contains("sup1 view_session"),
+        "{page}"
+    );
+    assert_clean("the review page", &page);
+    let (_, quality) = get(&server.url("/supervisor/quality"), Some(&sup)).await;
+    assert!(
+        quality.contains("手数料"),
+        "the wrong draft is in the quality view: {quality}"
+    );
+    assert_clean("the quality page", &quality);
+    for (filter, shown) in [
+        ("procedure=児童手当", false),
+        ("procedure=03_idou", true),
+        ("date=2001-01-01", false),
+    ] {
+        let (_, page) = get(
+            &server.url(&format!("/supervisor/sessions?{filter}")),
+            Some(&sup),
+        )
+        .await;
+        assert_eq!(
+            page.contains(&format!("/supervisor/sessions/{id}\"")),
+            shown,
+            "{filter}"
+        );
+    }
+
+    let (_, metrics) = get(&server.url("/metrics"), None).await;
+    for line in [
+        "madoguchi_segments_in_total 5",
+        "madoguchi_segments_duplicate_total 1",
+        "madoguchi_sessions_stored_total 1",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+    assert!(!metrics.contains("madoguchi_drafts_out_total 0"));
+
+    drop((console, board, counter));
+    server.stop();
+    let db = server.database_bytes();
+    assert!(!db.is_empty());
+    let db = String::from_utf8_lossy(&db);
+    assert!(
+        db.contains("住民票の写しの手数料はいくらですか"),
+        "the summary is stored"
+    );
+    assert_clean("the database file", &db);
+    let log = server.log_text();
+    assert!(log.contains("session ended"), "{log}");
+    assert_clean("the server log", &log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_checks_its_role() {
+    use madoguchi_console::app::{routes, Kind};
+    use madoguchi_console::auth::{Access, Role};
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let server = Server::start(dir.path());
+    let mut cookies = Vec::new();
+    for (name, role, _) in ACCOUNTS {
+        if name != "clerk2" {
+            cookies.push((
+                Some(Role::parse(role).unwrap()),
+                Some(server.login(name).await),
+            ));
+        }
+    }
+    cookies.push((None, None));
+    let mut table = routes();
+    // Logging out ends the login the later rows use.
+    table.sort_by_key(|r| r.path == "/logout");
+    let client = Server::client();
+    for spec in &table {
+        let path = spec.path.replace("{counter}", "c1").replace("{id}", "1");
+        for (role, cookie) in &cookies {
+            for token in [None, Some(COUNTER_TOKEN)] {
+                let mut req = client.request(spec.method.clone(), server.url(&path));
+                if let Some(c) = cookie {
+                    let fresh;
+                    let c = if spec.path == "/logout" {
+                        // Each logout needs a login of its own.
+                        let name = ACCOUNTS
+                            .iter()
+                            .find(|a| Some(Role::parse(a.1).unwrap()) == *role)
+                            .unwrap()
+                            .0;
+                        fresh = server.login(name).await;
+                        &fresh
+                    } else {
+                        c
+                    };
+                    req = req.header("cookie", c);
+                }
+                if let Some(t) = token {
+                    req = req.header("authorization", format!("Bearer {t}"));
+                }
+                if spec.kind == Kind::Socket && spec.access != Access::Counter {
+                    req = req.header("origin", format!("http://127.0.0.1:{}", server.port));
+                }
+                let r = req.send().await.unwrap();
+                let status = r.status().as_u16();
+                let location = r
+                    .headers()
+                    .get("location")
+                    .map(|l| l.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                let to_login = status == 303 && location.starts_with("/login?next=");
+                let refused = matches!(status, 401 | 403) || to_login;
+                let allowed = match spec.access {
+                    Access::Public => true,
+                    Access::Counter => token.is_some(),
+                    Access::Staff(roles) => role.is_some_and(|r| roles.contains(&r)),
+                };
+                let who = format!(
+                    "{} {} as {role:?} token={}",
+                    spec.method,
+                    spec.path,
+                    token.is_some()
+                );
+                assert_eq!(!refused, allowed, "{who}: {status} {location}");
+                if !allowed {
+                    if let Access::Staff(_) = spec.access {
+                        let expect = match (role, spec.kind) {
+                            (Some(_), _) => 403,
+                            (None, Kind::Page) if spec.method == "GET" => 303,
+                            (None, _) => 401,
+                        };
+                        assert_eq!(status, expect, "{who}");
+                    }
+                }
+            }
+        }
+    }
+    // A clerk sees only the consoles of their own counters; a supervisor
+    // only their department's.
+    let clerk2 = server.login("clerk2").await;
+    assert_eq!(get(&server.url("/console/c1"), Some(&clerk2)).await.0, 403);
+    assert_eq!(get(&server.url("/console/c2"), Some(&clerk2)).await.0, 200);
+    let sup = server.login("sup1").await;
+    let (_, board) = get(&server.url("/supervisor"), Some(&sup)).await;
+    assert!(board.contains("data-counter=\"c1\"") && !board.contains("data-counter=\"c2\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_input_gets_a_clear_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let server = Server::start(dir.path());
+    let client = Server::client();
+
+    // Wrong token: refused before the upgrade.
+    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+        server.ws_url("/ws/counter"),
+    )
+    .unwrap();
+    req.headers_mut()
+        .insert("authorization", "Bearer not-a-token".parse().unwrap());
+    let e = tokio_tungstenite::connect_async(req).await.unwrap_err();
+    assert!(e.to_string().contains("401"), "{e}");
+
+    // Malformed, binary, someone else's counter, oversized: each refused
+    // with a reason; the connection (or the next one) carries on.
+    let mut counter = server.counter(COUNTER_TOKEN).await;
+    next_json(&mut counter).await;
+    next_json(&mut counter).await;
+    for (frame, reason) in [
+        (Message::Text("{not json".into()), "malformed"),
+        (
+            Message::Text(r#"{"counter":"c1","seq":1}"#.into()),
+            "malformed",
+        ),
+        (Message::Binary(vec![0u8; 64].into()), "binary"),
+        (
+            Message::Text(
+                r#"{"counter":"c2","seq":5,"speaker":"staff","start_ms":0,"end_ms":1,"text":"x"}"#
+                    .into(),
+            ),
+            "another counter",
+        ),
+    ] {
+        counter.send(frame).await.unwrap();
+        let v = next_json(&mut counter).await;
+        assert!(v["error"].as_str().unwrap().contains(reason), "{v}");
+    }
+    send_segment(
+        &mut counter,
+        "c1",
+        1,
+        "resident",
+        "住民票の写しがほしいんですけど。",
+    )
+    .await;
+    let huge = format!(
+        r#"{{"counter":"c1","seq":2,"speaker":"staff","start_ms":0,"end_ms":1,"text":"{}"}}"#,
+        "あ".repeat(100_000)
+    );
+    let _ = counter.send(Message::Text(huge.into())).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match futures_util::StreamExt::next(&mut counter).await {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "an oversized frame closes the connection");
+    let mut counter = server.counter(COUNTER_TOKEN).await;
+    next_json(&mut counter).await;
+    next_json(&mut counter).await;
+    send_segment(&mut counter, "c1", 3, "resident", "手数料はいくらですか。").await;
+
+    // Consoles: a foreign Origin is refused; nonsense actions are answered.
+    let clerk = server.login("clerk1").await;
+    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+        server.ws_url("/ws/console/c1"),
+    )
+    .unwrap();
+    req.headers_mut().insert("cookie", clerk.parse().unwrap());
+    req.headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
+    let e = tokio_tungstenite::connect_async(req).await.unwrap_err();
+    assert!(e.to_string().contains("403"), "{e}");
+    let mut console = server.console(&clerk, "/ws/console/c1").await;
+    console
+        .send(Message::Text(r#"{"action":"delete_everything"}"#.into()))
+        .await
+        .unwrap();
+    let got = frames_until(&mut console, |v| v["event"] == "error").await;
+    assert!(got.last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("操作"));
+    assert!(
+        got.iter().filter(|v| v["event"] == "segment").count() == 2,
+        "the session lost nothing: {got:?}"
+    );
+
+    // Pages: path tricks, open redirects, bad logins, unknown routes.
+    let (status, body) = get(
+        &server.url("/manual?document=../../../../etc/passwd&version=1"),
+        Some(&clerk),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(!body.contains("root:") && body.contains("その文書または版はありません"));
+    let (status, _) = get(&server.url("/console/..%2F..%2Fetc%2Fpasswd"), Some(&clerk)).await;
+    assert_eq!(status, 404);
+    let r = client
+        .post(server.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=clerk1&password=clerk1-password&next=//evil.example/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/console");
+    let r = client
+        .post(server.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=clerk1&password=wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("ユーザー名またはパスワードが違います"));
+    let (status, body) = get(&server.url("/no/such/page"), None).await;
+    assert_eq!(status, 404);
+    assert!(body.contains("ページが見つかりません"));
+    let admin = server.login("admin1").await;
+    let r = client
+        .post(server.url("/admin/accounts"))
+        .header("cookie", &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=../x&role=clerk&password=longenough")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("ユーザー名は"));
+
+    let (_, metrics) = get(&server.url("/metrics"), None).await;
+    assert!(
+        metrics.contains("madoguchi_segments_in_total 2"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("madoguchi_frames_rejected_total 0"),
+        "{metrics}"
+    );
+    assert_eq!(get(&server.url("/healthz"), None).await.0, 200);
+    assert!(!server.log_text().contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_keeps_completed_summaries_and_counters_carry_on() {
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let mut server = Server::start(dir.path());
+    let clerk = server.login("clerk1").await;
+    let mut console = server.console(&clerk, "/ws/console/c1").await;
+    let mut counter = server.counter(COUNTER_TOKEN).await;
+    send_segment(
+        &mut counter,
+        "c1",
+        10,
+        "resident",
+        "住民票の写しの手数料はいくらですか。",
+    )
+    .await;
+    console
+        .send(Message::Text(r#"{"action":"end"}"#.into()))
+        .await
+        .unwrap();
+    let got = frames_until(&mut console, |v| v["event"] == "summary").await;
+    let id = got.last().unwrap()["id"].as_i64().expect("stored");
+    // A second session is under way when the server dies.
+    send_segment(
+        &mut counter,
+        "c1",
+        11,
+        "resident",
+        "印鑑登録をしたいんですけど。",
+    )
+    .await;
+    server.kill();
+    server.restart();
+
+    // The login and the completed summary survived.
+    let (status, page) = get(
+        &server.url(&format!("/supervisor/sessions/{id}")),
+        Some(&server.login("sup1").await),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("300円"), "{page}");
+    let (status, _) = get(&server.url("/console/c1"), Some(&clerk)).await;
+    assert_eq!(status, 200, "the clerk's login survives a restart");
+
+    // The counter PC reconnects and carries on: the real capture process,
+    // playing a conversation while the server is killed and restarted.
+    let capture = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args([
+            "capture",
+            "--server",
+            &server.ws_url(""),
+            "--counter",
+            "c1",
+            "--threads",
+            "1",
+        ])
+        .args([
+            "--input",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/speech/counter_stereo_16k.wav"
+            ),
+        ])
+        .env("MADOGUCHI_COUNTER_TOKEN", COUNTER_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    server.kill();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    server.restart();
+    let out = tokio::task::spawn_blocking(move || capture.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("acknowledged 6"),
+        "all six segments arrived: {report}"
+    );
+}
