@@ -2,16 +2,18 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 APT_PACKAGES := mecab-ipadic pkg-config cmake clang libclang-dev libasound2-dev
+# The browser end-to-end tests drive Debian's Chromium through its WebDriver.
+TEST_APT_PACKAGES := chromium chromium-driver
 IPADIC_SRC := /usr/share/mecab/dic/ipadic/Noun.csv
 
-.PHONY: demo test setup deps dict build release lint eval bench clean-data
+.PHONY: demo test setup deps test-deps apt dict build release lint eval bench clean-data serve
 
 # Everything a user needs, then the demo on the bundled sample manuals.
 demo: setup
 	$(CARGO) run --release --quiet -- demo --data data
 
-# The whole test suite (installs what the build needs first).
-test: setup
+# The whole test suite (installs what the build and the browser tests need first).
+test: setup test-deps
 	$(CARGO) test --workspace --all-targets
 
 
@@ -19,7 +21,13 @@ setup: deps dict
 
 # Debian packages the build and the dictionary need; skipped when present.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(TEST_APT_PACKAGES)"
+
+apt:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -51,3 +59,7 @@ bench: setup
 
 clean-data:
 	rm -rf data
+
+# The server alone (config: MADOGUCHI_CONFIG or --config; see README).
+serve: setup
+	$(CARGO) run --release --quiet -- serve

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod browser;
 pub mod server;
 
 /// A knowledge base under `dir` with the bundled sample manuals, imported
