@@ -296,7 +296,7 @@ fn references(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
     out
 }
 
-fn peak_rss_mb() -> f64 {
+pub(crate) fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

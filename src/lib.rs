@@ -9,6 +9,7 @@
 //! - [`maskbench`]: the masking benchmark (synthetic corpus, shared PII set).
 //! - [`server`]: `serve` and `demo` (server, sample manuals, a played
 //!   conversation).
+//! - [`serverbench`]: many counters and consoles on one server.
 //! - [`bench`]: the knowledge benchmarks (search latency over a generated
 //!   corpus, import throughput, publish-to-visible time).
 
@@ -21,6 +22,7 @@ pub mod bench;
 pub mod eval;
 pub mod maskbench;
 pub mod server;
+pub mod serverbench;
 
 /// The sample manuals bundled with madoguchi.
 pub mod manuals {

@@ -164,6 +164,25 @@ enum BenchCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Many simulated counters and consoles on one server: segment → console
+    /// latency and whether every segment reached every console once.
+    Server {
+        /// Scratch directory (emptied first).
+        #[arg(long, default_value = "target/bench-server")]
+        scratch: PathBuf,
+        #[arg(long, default_value_t = 50)]
+        counters: usize,
+        /// Consoles open on each counter.
+        #[arg(long, default_value_t = 2)]
+        consoles_per_counter: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Each counter sends a segment this often (ms).
+        #[arg(long, default_value_t = 2000)]
+        interval_ms: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Masking recall (synthetic counter utterances; real addresses and
     /// names when --pii is given) and how much of the manuals it alters.
     Mask {
@@ -872,6 +891,38 @@ fn ctrlc_hook(on_interrupt: impl Fn() -> bool + Send + 'static) {
 
 fn bench_cmd(cmd: BenchCmd) -> Result<()> {
     match cmd {
+        BenchCmd::Server {
+            scratch,
+            counters,
+            consoles_per_counter,
+            seconds,
+            interval_ms,
+            json,
+        } => {
+            let args = madoguchi::serverbench::Args {
+                counters,
+                consoles_per_counter,
+                seconds,
+                interval_ms,
+            };
+            let r = madoguchi::serverbench::run(&scratch, &args)?;
+            if json {
+                say!("{}", serde_json::to_string(&r)?);
+            } else {
+                say!(
+                    "{} counters, {} consoles, {} s: {} segments sent, {} acknowledged",
+                    r.counters,
+                    r.consoles,
+                    r.seconds,
+                    r.segments_sent,
+                    r.acked
+                );
+                say!(
+                    "delivered {} of {} (duplicates {}); segment → console p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.0} MB",
+                    r.deliveries, r.deliveries_expected, r.duplicates, r.p50_ms, r.p99_ms, r.max_ms, r.peak_rss_mb
+                );
+            }
+        }
         BenchCmd::Mask {
             utterances,
             pii,

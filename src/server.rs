@@ -99,8 +99,8 @@ pub fn demo_config(data: &Path, listen: &str, token: &str) -> Config {
                 } else {
                     vec![]
                 },
-                password_hash: None,
-                password: Some((*password).into()),
+                password_hash: madoguchi_console::auth::hash_password(password).ok(),
+                password: None,
             })
             .collect(),
         ..Config::default()

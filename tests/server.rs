@@ -143,6 +143,38 @@ async fn a_conversation_full_of_names_reaches_the_console_masked_and_nothing_lea
     assert!(note["text"].as_str().unwrap().contains("［氏名"), "{note}");
     assert_clean("a note", &note.to_string());
 
+    // 一時停止: the counter PC is told to stop recognizing, and whatever
+    // still arrives is acknowledged but neither shown nor kept.
+    let pause = serde_json::json!({"action": "pause", "paused": true});
+    console
+        .send(Message::Text(pause.to_string().into()))
+        .await
+        .unwrap();
+    frames_until(&mut counter, |v| v["pause"] == true).await;
+    frames_until(&mut console, |v| {
+        v["event"] == "state" && v["paused"] == true
+    })
+    .await;
+    send_segment(
+        &mut counter,
+        "c1",
+        200,
+        "resident",
+        "鈴木一郎です。これは聞かれていません。",
+    )
+    .await;
+    let resume = serde_json::json!({"action": "pause", "paused": false});
+    console
+        .send(Message::Text(resume.to_string().into()))
+        .await
+        .unwrap();
+    frames_until(&mut counter, |v| v["pause"] == false).await;
+    let got = frames_until(&mut console, |v| {
+        v["event"] == "state" && v["paused"] == false
+    })
+    .await;
+    assert!(got.iter().all(|v| v["event"] != "segment"), "{got:?}");
+
     // 相談, 違う, then 終了.
     for action in [
         serde_json::json!({"action": "consult", "on": true}),
@@ -567,4 +599,122 @@ async fn a_killed_server_keeps_completed_summaries_and_counters_carry_on() {
         report.contains("acknowledged 6"),
         "all six segments arrived: {report}"
     );
+}
+
+/// A chat-completions server: a streamed, cited answer when the question is
+/// about fees, HTTP 500 for any other question. Keeps every request body.
+async fn llm_server(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 8192];
+                loop {
+                    let n = sock.read(&mut tmp).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    let Some(p) = text.find("\r\n\r\n") else {
+                        continue;
+                    };
+                    let len = text[..p]
+                        .to_lowercase()
+                        .lines()
+                        .find_map(|l| {
+                            l.strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= p + 4 + len {
+                        break;
+                    }
+                }
+                let request = String::from_utf8_lossy(&buf).to_string();
+                seen.lock().unwrap().push(request.clone());
+                let question = request
+                    .rsplit("<question>")
+                    .next()
+                    .and_then(|q| q.split("</question>").next())
+                    .unwrap_or("");
+                if !question.contains("手数料") {
+                    let _ = sock.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+                    return;
+                }
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n")
+                    .await;
+                for piece in [
+                    "住民票の写しの手数料は",
+                    "1通300円です。[1]",
+                    "ご不明な点はお尋ねください。",
+                ] {
+                    let chunk = serde_json::json!({"choices": [{"delta": {"content": piece}}]});
+                    let _ = sock
+                        .write_all(format!("data: {chunk}\n\n").as_bytes())
+                        .await;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                let _ = sock.write_all(b"data: [DONE]\n\n").await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn llm_drafts_stream_to_the_console_and_the_llm_sees_only_masked_text() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let port = llm_server(seen.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let server = Server::start_with(
+        dir.path(),
+        &format!(
+            "[llm]\nurl = \"http://127.0.0.1:{port}/v1\"\nmodel = \"test\"\ndeadline_ms = 1500"
+        ),
+    );
+    let clerk = server.login("clerk1").await;
+    let mut console = server.console(&clerk, "/ws/console/c1").await;
+    let mut counter = server.counter(COUNTER_TOKEN).await;
+    for (i, (who, text)) in CONVERSATION.iter().enumerate() {
+        send_segment(&mut counter, "c1", 1 + i as u64, who, text).await;
+    }
+    let frames = frames_until(&mut console, |v| v["event"] == "llm_draft").await;
+    let tokens: String = frames
+        .iter()
+        .filter(|v| v["event"] == "draft_token")
+        .map(|v| v["token"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        tokens.contains("1通300円です。[1]"),
+        "tokens stream to the console: {tokens}"
+    );
+    let done = frames.last().unwrap();
+    assert_eq!(
+        done["draft"]["draft"], "住民票の写しの手数料は1通300円です。[1]",
+        "uncited sentences dropped: {done}"
+    );
+    assert!(!done["draft"]["citations"].as_array().unwrap().is_empty());
+    // The 転入届 question's LLM call failed: counted, and its extractive
+    // draft stood (it was sent before the LLM was asked).
+    let t = std::time::Instant::now();
+    loop {
+        let (_, metrics) = get(&server.url("/metrics"), None).await;
+        if metrics.contains("madoguchi_llm_failures_total 1") {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "{metrics}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let requests = seen.lock().unwrap().clone();
+    assert!(requests.len() >= 2, "{requests:?}");
+    for r in &requests {
+        assert_clean("a request to the LLM", r);
+    }
 }

@@ -643,7 +643,11 @@ async fn counter_conn(st: AppState, counter: Arc<CounterHandle>, socket: WebSock
                 }
                 Some(Ok(_)) => None,
                 Some(Err(e)) => {
-                    Metrics::inc(&st.metrics.frames_rejected);
+                    // Oversized frames end here too (tungstenite's limit).
+                    let m = e.to_string();
+                    if m.contains("too long") || m.contains("too big") {
+                        Metrics::inc(&st.metrics.frames_rejected);
+                    }
                     tracing::warn!(counter = %counter.id, "counter connection closed: {e}");
                     break;
                 }

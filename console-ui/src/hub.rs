@@ -14,6 +14,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use madoguchi_agent::llm::LlmConfig;
 use madoguchi_agent::mask::MaskedText;
 use madoguchi_agent::session::{Agent, Event, Segment, Session};
 use madoguchi_wire::{SegmentMsg, Speaker};
@@ -58,8 +59,18 @@ pub enum Cmd {
         text: String,
         from: String,
     },
+    /// What the LLM said about a question of this counter (tokens, the
+    /// finished draft, or its failure), from the task that asked it.
+    Llm(Event),
     /// The server is stopping: store what is live.
     Shutdown(oneshot::Sender<()>),
+}
+
+/// Optional LLM drafting: the client and where to reach the model.
+#[derive(Clone)]
+pub struct Llm {
+    pub client: reqwest::Client,
+    pub config: LlmConfig,
 }
 
 /// One counter as the rest of the server sees it.
@@ -96,6 +107,7 @@ impl Hub {
         metrics: Arc<Metrics>,
         idle: Duration,
         glossary: Vec<String>,
+        llm: Option<Llm>,
     ) -> Hub {
         let (board, _) = broadcast::channel(4096);
         let mut counters = HashMap::new();
@@ -105,6 +117,8 @@ impl Hub {
             let (frames, _) = broadcast::channel(1024);
             let task = CounterTask {
                 id: Arc::from(s.id.as_str()),
+                me: tx.downgrade(),
+                llm: llm.clone(),
                 department: s.department.clone(),
                 agent: agent.clone(),
                 store: store.clone(),
@@ -158,6 +172,10 @@ struct Live {
 
 struct CounterTask {
     id: Arc<str>,
+    /// This task's own channel, for the LLM tasks it starts (weak, so the
+    /// task still ends when the hub goes).
+    me: mpsc::WeakSender<Cmd>,
+    llm: Option<Llm>,
     department: String,
     agent: Agent,
     store: Arc<Store>,
@@ -293,8 +311,11 @@ impl CounterTask {
                 match events {
                     Ok(events) => {
                         for e in &events {
-                            if matches!(e, Event::Draft { .. }) {
+                            if let Event::Draft { id, draft } = e {
                                 Metrics::inc(&self.metrics.drafts_out);
+                                if draft.answered {
+                                    self.ask_llm(*id);
+                                }
                             }
                             self.publish(event_frame(e), true);
                         }
@@ -385,7 +406,55 @@ impl CounterTask {
                 self.end("server").await;
                 let _ = done.send(());
             }
+            Cmd::Llm(e) => {
+                if self.live.is_none() {
+                    return; // the session ended meanwhile
+                }
+                if matches!(e, Event::LlmFailed { .. }) {
+                    Metrics::inc(&self.metrics.llm_failures);
+                }
+                let keep = !matches!(e, Event::DraftToken { .. });
+                self.publish(event_frame(&e), keep);
+            }
         }
+    }
+
+    /// Starts the LLM on question `id` of the live session, off this task:
+    /// only the masked question and its cited sections go out; tokens and
+    /// the result come back as [`Cmd::Llm`]. The extractive draft is already
+    /// on screen and stays if the LLM fails.
+    fn ask_llm(&self, id: usize) {
+        let (Some(llm), Some(live), Some(me)) = (self.llm.clone(), &self.live, self.me.upgrade())
+        else {
+            return;
+        };
+        let Some((question, draft)) = live.session.question(id) else {
+            return;
+        };
+        let (question, sections) = (question.clone(), draft.sections.clone());
+        tokio::spawn(async move {
+            let tokens = me.clone();
+            let r =
+                madoguchi_agent::llm::draft(&llm.client, &llm.config, &question, &sections, |t| {
+                    // Best effort: the finished draft follows anyway.
+                    let _ = tokens.try_send(Cmd::Llm(Event::DraftToken {
+                        id,
+                        token: t.to_owned(),
+                    }));
+                })
+                .await;
+            let e = match r {
+                Ok(draft) => Event::LlmDraft { id, draft },
+                Err(e) => {
+                    tracing::warn!(id, "LLM draft failed; the extractive draft stands: {e}");
+                    Event::LlmFailed {
+                        id,
+                        error: "LLMの回答案は使えませんでした（マニュアルからの回答案を表示しています）".into(),
+                    }
+                }
+            };
+            let _ = me.send(Cmd::Llm(e)).await;
+        });
     }
 
     async fn store_op<T: Send + 'static>(

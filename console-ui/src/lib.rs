@@ -90,6 +90,19 @@ pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeEr
             token: c.token.clone(),
         })
         .collect();
+    let llm = config.llm.as_ref().map(|l| hub::Llm {
+        client: reqwest::Client::new(),
+        config: madoguchi_agent::llm::LlmConfig {
+            url: l.url.clone(),
+            model: l.model.clone(),
+            api_key: std::env::var(&l.key_env).unwrap_or_default(),
+            azure_api_version: l.azure_api_version.clone(),
+            deadline: Duration::from_millis(l.deadline_ms),
+        },
+    });
+    if let Some(l) = &llm {
+        tracing::info!(url = %l.config.url, "LLM drafting on");
+    }
     let hub = hub::Hub::start(
         specs,
         agent.clone(),
@@ -97,6 +110,7 @@ pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeEr
         metrics.clone(),
         Duration::from_secs(config.idle_minutes.max(1) * 60),
         glossary,
+        llm,
     );
     Ok(AppState {
         config: Arc::new(config),

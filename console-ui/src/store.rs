@@ -490,3 +490,84 @@ impl Store {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_logins_and_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("db/m.sqlite3")).unwrap();
+        let a = Account {
+            name: "tanaka".into(),
+            role: Role::Clerk,
+            department: "市民課".into(),
+            counters: vec!["c1".into()],
+        };
+        assert!(s.ensure_account(&a, "hash").unwrap());
+        assert!(
+            !s.ensure_account(&a, "other").unwrap(),
+            "an existing account is kept"
+        );
+        assert_eq!(s.account("tanaka").unwrap().unwrap().1, "hash");
+        s.create_login("t1", "tanaka", 1).unwrap();
+        assert_eq!(s.login("t1").unwrap(), Some(a.clone()));
+        assert_eq!(s.login("t2").unwrap(), None);
+        s.create_login("t0", "tanaka", 0).unwrap();
+        s.db()
+            .execute(
+                "UPDATE logins SET expires_at = 0 WHERE token_hash = 't0'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(
+            s.login("t0").unwrap(),
+            None,
+            "an expired login opens nothing"
+        );
+        s.delete_account("tanaka").unwrap();
+        assert_eq!(s.login("t1").unwrap(), None);
+    }
+
+    #[test]
+    fn retention_deletes_and_reclaims() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.sqlite3");
+        let s = Store::open(&path).unwrap();
+        let analyzer = madoguchi_knowledge::Analyzer::from_env().unwrap();
+        let masker = madoguchi_agent::mask::Masker::new(std::sync::Arc::new(analyzer));
+        let m = masker
+            .session()
+            .mask("山田花子の転入届の期限はいつですか")
+            .0;
+        assert!(m.as_str().starts_with("［氏名1］"));
+        let summary = Summary {
+            counter: "c1".into(),
+            segments: 3,
+            requests: vec![],
+        };
+        let id = s.save_summary("c1-1", "市民課", 0, &summary).unwrap();
+        assert_eq!(
+            s.save_summary("c1-1", "市民課", 0, &summary).unwrap(),
+            id,
+            "idempotent per session"
+        );
+        s.add_feedback("c1-1", "c1", &m, "14日以内", "wrong", "tanaka")
+            .unwrap();
+        s.audit("sup", "view_session", &format!("summary:{id}"))
+            .unwrap();
+        assert_eq!(s.wrong_drafts().unwrap().len(), 1);
+        assert_eq!(s.purge(1).unwrap(), 0, "nothing is old yet");
+        let n = s.purge_before(now() + 10).unwrap();
+        assert_eq!(n, 3);
+        assert!(s.summary(id).unwrap().is_none());
+        drop(s);
+        let bytes = std::fs::read(&path).unwrap();
+        let needle = "転入届の期限".as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "deleted text does not linger in free pages"
+        );
+    }
+}

@@ -41,12 +41,18 @@ impl Server {
     /// Writes the config under `dir` (whose `data` holds the manuals) and
     /// starts the server.
     pub fn start(dir: &Path) -> Server {
+        Self::start_with(dir, "")
+    }
+
+    /// As [`Server::start`], with more config (after the top-level keys).
+    pub fn start_with(dir: &Path, extra: &str) -> Server {
         let port = free_port();
         let config = format!(
             r#"listen = "127.0.0.1:{port}"
 data = "{data}"
 secure_cookies = false
 idle_minutes = 60
+{extra}
 [[counters]]
 id = "c1"
 name = "住民票 1番窓口"
@@ -106,8 +112,12 @@ token = "{OTHER_TOKEN}"
                     return;
                 }
             }
+            let exited = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
             assert!(
-                t.elapsed() < Duration::from_secs(60),
+                exited.is_none() && t.elapsed() < Duration::from_secs(60),
                 "server did not start: {}",
                 self.log_text()
             );
