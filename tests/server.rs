@@ -292,7 +292,11 @@ async fn every_route_checks_its_role() {
     table.sort_by_key(|r| r.path == "/logout");
     let client = Server::client();
     for spec in &table {
-        let path = spec.path.replace("{counter}", "c1").replace("{id}", "1");
+        let path = spec
+            .path
+            .replace("{counter}", "c1")
+            .replace("{id}", "1")
+            .replace("{which}", "synonyms");
         for (role, cookie) in &cookies {
             for token in [None, Some(COUNTER_TOKEN)] {
                 let mut req = client.request(spec.method.clone(), server.url(&path));
@@ -717,4 +721,230 @@ async fn llm_drafts_stream_to_the_console_and_the_llm_sees_only_masked_text() {
     for r in &requests {
         assert_clean("a request to the LLM", r);
     }
+}
+
+async fn post_form(server: &Server, cookie: &str, path: &str, body: &str) -> (u16, String, String) {
+    let r = Server::client()
+        .post(server.url(path))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+fn form_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Asks the live counter a question; the first cited document if answered.
+async fn answer_of(
+    counter: &mut common::server::Ws,
+    console: &mut common::server::Ws,
+    seq: u64,
+    q: &str,
+) -> Option<String> {
+    send_segment(counter, "c1", seq, "resident", q).await;
+    let got = frames_until(console, |v| {
+        v["event"] == "draft"
+            && v["draft"]["text"]
+                .as_str()
+                .is_some_and(|t| q.contains(t) || t.contains("犬"))
+    })
+    .await;
+    let d = &got.last().unwrap()["draft"];
+    (d["answered"] == true).then(|| d["citations"][0]["document"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_previews_tries_publishes_and_withdraws_a_manual() {
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let server = Server::start(dir.path());
+    let editor = server.login("editor1").await;
+    let clerk = server.login("clerk1").await;
+    let mut console = server.console(&clerk, "/ws/console/c1").await;
+    let mut counter = server.counter(COUNTER_TOKEN).await;
+    next_json(&mut counter).await; // glossary
+    next_json(&mut counter).await; // pause state
+    let question = "犬の登録の手数料はいくらですか。";
+    assert_ne!(
+        answer_of(&mut counter, &mut console, 1, question)
+            .await
+            .as_deref(),
+        Some("99_inu.md"),
+        "no manual yet"
+    );
+
+    let manual = "# 犬の登録\n\n## 1 手数料\n\n犬の登録手数料は1頭3000円です。\n\n## 2 期限\n\n飼い始めてから30日以内に登録してください。\n";
+    // Path tricks and formats that are not editable here.
+    for name in ["../../etc/passwd.md", ".hidden.md", "a/b.md", "x.pdf"] {
+        let (status, _, body) = post_form(
+            &server,
+            &editor,
+            "/editor/preview",
+            &format!("name={}&content={}", form_escape(name), form_escape(manual)),
+        )
+        .await;
+        assert_eq!(status, 400, "{name}");
+        assert!(
+            body.contains("ファイル名") || body.contains(".md .txt .html"),
+            "{name}: {body}"
+        );
+    }
+    let (status, location, _) = post_form(
+        &server,
+        &editor,
+        "/editor/preview",
+        &format!("name=99_inu.md&content={}", form_escape(manual)),
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("/editor/drafts/"), "{location}");
+    let (status, preview) = get(&server.url(&location), Some(&editor)).await;
+    assert_eq!(status, 200);
+    assert!(
+        preview.contains(">1 手数料<")
+            && preview.contains(">2 期限<")
+            && preview.contains("30日以内"),
+        "{preview}"
+    );
+    let (_, tried) = get(
+        &server.url(&format!(
+            "{location}?q={}",
+            form_escape("登録の手数料はいくら")
+        )),
+        Some(&editor),
+    )
+    .await;
+    assert!(
+        tried.contains("3000円"),
+        "the question finds the section in the draft: {tried}"
+    );
+    assert_ne!(
+        answer_of(&mut counter, &mut console, 2, question)
+            .await
+            .as_deref(),
+        Some("99_inu.md"),
+        "a draft is not published"
+    );
+
+    // Published on a future date: registered, not yet in search.
+    let (status, _, page) = post_form(
+        &server,
+        &editor,
+        &format!("{location}/publish"),
+        "effective=2099-04-01",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("2099-04-01 から") && page.contains("施行待ち"),
+        "{page}"
+    );
+    assert_ne!(
+        answer_of(&mut counter, &mut console, 3, question)
+            .await
+            .as_deref(),
+        Some("99_inu.md"),
+        "not before its date"
+    );
+
+    // A revision published now: the very next question sees it, and the
+    // counters get the new glossary.
+    let revised = manual.replace("3000円", "2800円");
+    let (_, location, _) = post_form(
+        &server,
+        &editor,
+        "/editor/preview",
+        &format!("name=99_inu.md&content={}", form_escape(&revised)),
+    )
+    .await;
+    let (status, _, page) = post_form(
+        &server,
+        &editor,
+        &format!("{location}/publish"),
+        "effective=",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("公開しました"), "{page}");
+    frames_until(&mut counter, |v| v.get("glossary").is_some()).await;
+    assert_eq!(
+        answer_of(&mut counter, &mut console, 4, question)
+            .await
+            .as_deref(),
+        Some("99_inu.md")
+    );
+
+    // 編集 gives the newest version's text to revise.
+    let (status, page) = get(
+        &server.url("/editor/edit?document=99_inu.md"),
+        Some(&editor),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("# 犬の登録") && page.contains("## 1 手数料") && page.contains("2800円"),
+        "{page}"
+    );
+
+    // Withdrawn: out of search at once.
+    let (status, _, page) =
+        post_form(&server, &editor, "/editor/withdraw", "document=99_inu.md").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("取り下げました"), "{page}");
+    assert_ne!(
+        answer_of(&mut counter, &mut console, 5, question)
+            .await
+            .as_deref(),
+        Some("99_inu.md"),
+        "withdrawn"
+    );
+
+    // The synonym file: a bad line is shown with its number and nothing is
+    // saved; a good file is saved.
+    let (_, before) = get(&server.url("/editor/maps/synonyms"), Some(&editor)).await;
+    let (status, _, page) = post_form(
+        &server,
+        &editor,
+        "/editor/maps/synonyms",
+        "content=%E4%BD%8F%E6%B0%91%E7%A5%A8%0A,,,%0A",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("行目"), "{page}");
+    let (_, after) = get(&server.url("/editor/maps/synonyms"), Some(&editor)).await;
+    assert_eq!(before, after, "nothing saved");
+    let (status, _, page) = post_form(
+        &server,
+        &editor,
+        "/editor/maps/related",
+        &format!("content={}", form_escape("犬の登録 => 狂犬病予防注射\n")),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("保存しました"));
+    // Clerks cannot edit.
+    let (status, _, _) = post_form(
+        &server,
+        &clerk,
+        "/editor/withdraw",
+        "document=01_juminhyo.md",
+    )
+    .await;
+    assert_eq!(status, 403);
 }

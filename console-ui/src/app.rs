@@ -25,8 +25,8 @@ use crate::auth::{self, Access, Role};
 use crate::config::Config;
 use crate::hub::{Cmd, ConsoleGuard, CounterHandle, Frame, Hub};
 use crate::metrics::Metrics;
-use crate::pages;
 use crate::store::{Account, ReviewFilter, Store};
+use crate::{editor, pages};
 
 /// Everything the handlers share.
 #[derive(Clone)]
@@ -37,6 +37,8 @@ pub struct AppState {
     pub kb: Arc<KnowledgeBase>,
     pub agent: Agent,
     pub metrics: Arc<Metrics>,
+    /// Manuals being previewed by editors, not yet published.
+    pub drafts: Arc<crate::editor::Drafts>,
 }
 
 /// What a route answers, which decides how a refusal looks.
@@ -168,7 +170,58 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Page,
             quality_page,
         ),
-        entry(g.clone(), "/editor", Staff(EDITOR), Page, editor_page),
+        entry(g.clone(), "/editor", Staff(EDITOR), Page, editor::home),
+        entry(
+            p.clone(),
+            "/editor/preview",
+            Staff(EDITOR),
+            Page,
+            editor::preview,
+        ),
+        entry(
+            g.clone(),
+            "/editor/drafts/{id}",
+            Staff(EDITOR),
+            Page,
+            editor::draft_page,
+        ),
+        entry(
+            p.clone(),
+            "/editor/drafts/{id}/publish",
+            Staff(EDITOR),
+            Page,
+            editor::publish,
+        ),
+        entry(
+            p.clone(),
+            "/editor/drafts/{id}/discard",
+            Staff(EDITOR),
+            Page,
+            editor::discard,
+        ),
+        entry(
+            p.clone(),
+            "/editor/withdraw",
+            Staff(EDITOR),
+            Page,
+            editor::withdraw,
+        ),
+        entry(g.clone(), "/editor/edit", Staff(EDITOR), Page, editor::edit),
+        entry(
+            g.clone(),
+            "/editor/maps/{which}",
+            Staff(EDITOR),
+            Page,
+            editor::map_page,
+        ),
+        entry(
+            p.clone(),
+            "/editor/maps/{which}",
+            Staff(EDITOR),
+            Page,
+            editor::save_map,
+        ),
+        entry(g.clone(), "/static/editor.js", Public, Api, asset_editor_js),
         entry(g.clone(), "/admin", Staff(ADMIN), Page, admin_page),
         entry(
             p.clone(),
@@ -568,6 +621,13 @@ async fn asset_supervisor_js() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/supervisor.js"),
+    )
+}
+
+async fn asset_editor_js() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/editor.js"),
     )
 }
 
@@ -1019,18 +1079,6 @@ async fn quality_page(
 }
 
 // ---- editors and admins
-
-async fn editor_page(
-    State(st): State<AppState>,
-    Extension(account): Extension<Account>,
-) -> Result<Html<String>, ApiError> {
-    let kb = st.kb.clone();
-    let cat = tokio::task::spawn_blocking(move || kb.catalog())
-        .await
-        .map_err(internal)?
-        .map_err(internal)?;
-    Ok(pages::editor(&account, &cat))
-}
 
 async fn admin_page(
     State(st): State<AppState>,

@@ -13,6 +13,8 @@
 //! - [`store`]: SQLite: accounts, logins, masked summaries, feedback, audit,
 //!   retention.
 //! - [`auth`]: roles, argon2 passwords, login tokens and cookies.
+//! - [`editor`]: the knowledge editors' pages (drafts, preview, publish,
+//!   withdraw, the synonym file and the related map).
 //! - [`pages`]: the server-rendered Japanese pages; `assets/` the scripts.
 //! - [`metrics`]: Prometheus text.
 //!
@@ -26,6 +28,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod editor;
 pub mod hub;
 pub mod metrics;
 pub mod pages;
@@ -58,6 +61,8 @@ pub enum ServeError {
 /// do not exist yet, starts one task per counter.
 pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeError> {
     let store = Arc::new(store::Store::open(&config.database_path())?);
+    // Drafts do not outlive the process that previewed them.
+    let _ = std::fs::remove_dir_all(kb.dir().join(".drafts"));
     for a in &config.accounts {
         let hash = match (&a.password_hash, &a.password) {
             (Some(h), _) => h.clone(),
@@ -119,6 +124,7 @@ pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeEr
         kb,
         agent,
         metrics,
+        drafts: Arc::default(),
     })
 }
 

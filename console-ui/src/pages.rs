@@ -355,30 +355,178 @@ pub fn quality(account: &Account, gaps: &[GapRow], wrong: &[FeedbackRow]) -> Htm
     layout("回答の品質", Some(account), &body, "")
 }
 
-pub fn editor(account: &Account, cat: &Catalog) -> Html<String> {
-    let mut body = String::from("<h2>マニュアルと版の履歴</h2><table><thead><tr><th>文書</th><th>版</th><th>施行日</th><th>取り込み</th><th>節</th><th>状態</th></tr></thead><tbody>");
+fn notice_html(notice: Option<&str>) -> String {
+    notice
+        .map(|n| format!(r#"<p class="notice" role="status">{}</p>"#, esc(n)))
+        .unwrap_or_default()
+}
+
+fn editor_nav() -> &'static str {
+    r#"<p class="links"><a href="/editor">マニュアル一覧</a> ・ <a href="/editor/maps/synonyms">同義語ファイル</a> ・ <a href="/editor/maps/related">関連手続の対応表</a></p>"#
+}
+
+pub fn editor(account: &Account, cat: &Catalog, notice: Option<&str>) -> Html<String> {
+    let mut body = notice_html(notice);
+    body.push_str(editor_nav());
+    body.push_str(r#"<h2>マニュアルを登録・改訂する</h2>
+<form method="post" action="/editor/preview" class="stack wide" id="upload">
+<label>ファイル名（同じ名前なら新しい版になります） <input name="name" required placeholder="例: 01_juminhyo.md"></label>
+<label>ファイルから読み込む（.md .txt .html） <input type="file" id="file" accept=".md,.txt,.html,.htm"></label>
+<label>本文 <textarea name="content" rows="14" required></textarea></label>
+<button>プレビュー（まだ公開しません）</button></form>
+<h2>マニュアルと版の履歴</h2><table><thead><tr><th>文書</th><th>版</th><th>施行日</th><th>取り込み</th><th>節</th><th>状態</th><th></th></tr></thead><tbody>"#);
+    let today = chrono::Local::now().date_naive();
     for (name, d) in &cat.documents {
-        for v in &d.versions {
+        let n = d.versions.len();
+        for (i, v) in d.versions.iter().enumerate() {
+            let state = if d.withdrawn_at.is_some() {
+                "取り下げ"
+            } else if v.effective > today {
+                "施行待ち"
+            } else if d.versions[i + 1..].iter().any(|w| w.effective <= today) {
+                "旧版"
+            } else {
+                "公開中"
+            };
+            let actions = if i + 1 == n {
+                let mut a = format!(r#"<a href="/editor/edit?document={}">編集</a>"#, q(name));
+                if d.withdrawn_at.is_none() {
+                    let _ = write!(
+                        a,
+                        r#" <form method="post" action="/editor/withdraw" class="inline" onsubmit="return confirm('取り下げますか？')"><input type="hidden" name="document" value="{}"><button class="danger">取り下げ</button></form>"#,
+                        esc(name)
+                    );
+                }
+                a
+            } else {
+                String::new()
+            };
             let _ = write!(
                 body,
-                r#"<tr><td>{}</td><td><a href="/manual?document={}&version={}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td><a href="/manual?document={}&version={}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{state}</td><td>{actions}</td></tr>"#,
                 esc(name),
                 q(name),
                 q(&v.version),
                 esc(&v.version),
                 v.effective,
-                esc(&v.imported_at),
+                esc(v.imported_at.get(..16).unwrap_or(&v.imported_at)),
                 v.sections,
-                if d.withdrawn_at.is_some() {
-                    "取り下げ"
-                } else {
-                    "公開"
-                }
             );
         }
     }
     body.push_str("</tbody></table>");
-    layout("マニュアルの管理", Some(account), &body, "")
+    layout(
+        "マニュアルの管理",
+        Some(account),
+        &body,
+        "/static/editor.js",
+    )
+}
+
+pub fn draft(
+    account: &Account,
+    id: &str,
+    d: &crate::editor::Draft,
+    chunks: &[Hit],
+    question: &str,
+    result: Option<&madoguchi_knowledge::SearchResult>,
+) -> Html<String> {
+    let mut body = String::from(editor_nav());
+    let _ = write!(
+        body,
+        r#"<p>「{}」のプレビューです。まだ公開されていません。節の分かれ方と見出しを確かめ、質問を試してから公開してください。</p>"#,
+        esc(&d.name)
+    );
+    for w in &d.report.warnings {
+        let _ = write!(body, r#"<p class="error">注意: {}</p>"#, esc(&w.message));
+    }
+    let _ = write!(
+        body,
+        r#"<h2>質問を試す</h2><form method="get" action="/editor/drafts/{id}" class="filter"><input name="q" value="{}" placeholder="例: 手数料はいくらですか" size="40"><button>試す</button></form>"#,
+        esc(question)
+    );
+    if let Some(r) = result {
+        body.push_str(r#"<ol class="results">"#);
+        for h in &r.hits {
+            let _ = write!(
+                body,
+                r#"<li><p class="section-label">{}（スコア {:.1}）</p><p class="section-text">{}</p></li>"#,
+                esc(&h.label),
+                h.score,
+                esc(&h.text)
+            );
+        }
+        if r.hits.is_empty() {
+            body.push_str("<li>この版では該当する節が見つかりません。</li>");
+        }
+        body.push_str("</ol>");
+    }
+    let _ = write!(
+        body,
+        r#"<h2>公開する</h2><form method="post" action="/editor/drafts/{id}/publish" class="filter">
+<label>施行日（空欄なら今すぐ） <input type="date" name="effective"></label><button id="publish">公開</button></form>
+<form method="post" action="/editor/drafts/{id}/discard" class="inline"><button class="quiet">破棄</button></form>
+<h2>節と見出し（{} 件）</h2>"#,
+        chunks.len()
+    );
+    let mut last = "";
+    for h in chunks {
+        if h.label != last {
+            let _ = write!(body, r#"<h3 class="section-label">{}</h3>"#, esc(&h.label));
+            last = &h.label;
+        }
+        let _ = write!(body, r#"<p class="section-text">{}</p>"#, esc(&h.text));
+    }
+    layout("マニュアルのプレビュー", Some(account), &body, "")
+}
+
+pub fn edit_manual(account: &Account, name: &str, text: &str) -> Html<String> {
+    let body = format!(
+        r#"{}<p class="muted">現在の版の本文です（元のファイルの書式は復元されず、見出しは節の見出しから作っています）。直してプレビューしてください。</p>
+<form method="post" action="/editor/preview" class="stack wide">
+<label>ファイル名 <input name="name" value="{}" required></label>
+<label>本文 <textarea name="content" rows="24" required>{}</textarea></label>
+<button>プレビュー（まだ公開しません）</button></form>"#,
+        editor_nav(),
+        esc(name),
+        esc(text)
+    );
+    layout("マニュアルの編集", Some(account), &body, "")
+}
+
+pub fn edit_map(
+    account: &Account,
+    which: &str,
+    file: &str,
+    text: &str,
+    errors: &[String],
+    notice: Option<&str>,
+) -> Html<String> {
+    let (title, help) = if which == "synonyms" {
+        (
+            "同義語ファイル",
+            "1行に1組。「住民票, じゅうみんひょう, 住票」のように、最初の語に揃えたい言い方をカンマで並べます。# で始まる行はメモです。",
+        )
+    } else {
+        (
+            "関連手続の対応表",
+            "「転入 => 国民健康保険の加入, 児童手当」のように、きっかけの語と、あわせて案内する手続を書きます。",
+        )
+    };
+    let mut body = notice_html(notice);
+    body.push_str(editor_nav());
+    for e in errors {
+        let _ = write!(body, r#"<p class="error" role="alert">{}</p>"#, esc(e));
+    }
+    if !errors.is_empty() {
+        body.push_str(r#"<p class="error">読めない行があるため保存していません。直してからもう一度保存してください。</p>"#);
+    }
+    let _ = write!(
+        body,
+        r#"<p class="muted">{help}（{file}）</p><form method="post" action="/editor/maps/{which}" class="stack wide"><textarea name="content" rows="24">{}</textarea><button id="save">保存</button></form>"#,
+        esc(text)
+    );
+    layout(title, Some(account), &body, "")
 }
 
 pub fn admin(
