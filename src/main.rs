@@ -106,6 +106,9 @@ enum Command {
         input: Option<String>,
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Play the conversation as fast as possible (for tests).
+        #[arg(long, hide = true)]
+        fast: bool,
     },
     /// Manage and search the procedure manuals.
     Knowledge {
@@ -323,11 +326,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             listen,
             input,
             model,
+            fast,
         } => madoguchi::server::demo(madoguchi::server::DemoArgs {
             data,
             listen,
             input,
             model,
+            fast,
         })?,
         Command::Serve { config } => madoguchi::server::serve(config.as_deref())?,
         Command::HashPassword => {

@@ -115,6 +115,8 @@ pub struct DemoArgs {
     /// `Some("mic")`: the microphone.
     pub input: Option<String>,
     pub model: Option<PathBuf>,
+    /// Play the conversation as fast as possible instead of in real time.
+    pub fast: bool,
 }
 
 /// `madoguchi demo`: imports the sample manuals, starts the server and
@@ -156,6 +158,9 @@ pub fn demo(a: DemoArgs) -> Result<()> {
             .env("MADOGUCHI_COUNTER_TOKEN", &token);
             if let Some(m) = &a.model {
                 c.arg("--model").arg(m);
+            }
+            if a.fast && input != "mic" {
+                c.arg("--fast");
             }
             c.kill_on_drop(true).spawn()
         };

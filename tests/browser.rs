@@ -154,3 +154,67 @@ async fn a_clerk_watches_a_played_conversation_in_chromium() {
     }
     b.quit().await;
 }
+
+/// `make demo`'s command: the demo login works and the played conversation
+/// reaches the clerk's console (played fast here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shows_its_conversation_to_the_demo_clerk() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut demo = tokio::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["demo", "--fast", "--data"])
+        .arg(dir.path().join("data"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut err = demo.stderr.take().unwrap();
+    let mut printed = String::new();
+    let t = std::time::Instant::now();
+    while !printed.contains("パスワード madoguchi-demo") {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(120), err.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            n > 0 && t.elapsed() < Duration::from_secs(120),
+            "the demo did not start: {printed}"
+        );
+        printed.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(
+        printed.contains(&format!("http://localhost:{port}/")),
+        "{printed}"
+    );
+    tokio::spawn(async move {
+        while tokio::io::AsyncReadExt::read(&mut err, &mut [0u8; 4096])
+            .await
+            .unwrap_or(0)
+            > 0
+        {}
+    });
+    let base = format!("http://localhost:{port}");
+    let b = Browser::start().await;
+    b.login(&base, "madoguchi", "madoguchi-demo", "/console/demo-1")
+        .await;
+    b.wait_for(
+        "the demo conversation",
+        "return document.querySelectorAll('#transcript li').length >= 6 && document.querySelectorAll('.question .cites a').length > 0",
+        180,
+    )
+    .await;
+    let html = b.html().await;
+    for s in SECRETS {
+        assert!(!html.contains(s), "the demo page shows {s:?}");
+    }
+    b.quit().await;
+    demo.kill().await.unwrap();
+}
