@@ -61,7 +61,7 @@ pub fn serve(config: Option<&Path>) -> Result<()> {
         let listener = madoguchi_console::bind(&config).await?;
         let addr = listener.local_addr()?;
         let st = madoguchi_console::state(config, kb)?;
-        tracing::info!(%addr, counters = st.hub.counters.len(), "serving");
+        tracing::info!(%addr, counters = st.hub.counters().len(), "serving");
         eprintln!("madoguchi server: http://{addr}/ (Ctrl-C to stop)");
         madoguchi_console::serve(st, listener, stop_signal()).await?;
         eprintln!("stopped: live sessions' summaries stored");
@@ -197,7 +197,7 @@ pub fn demo(a: DemoArgs) -> Result<()> {
                     // Leave the drafts on screen, then end the session so
                     // its summary is shown and stored; play again later.
                     tokio::time::sleep(Duration::from_secs(30)).await;
-                    if let Some(c) = st.hub.counters.get("demo-1") {
+                    if let Some(c) = st.hub.counter("demo-1") {
                         let _ =
                             c.tx.send(Cmd::End {
                                 account: "demo".into(),

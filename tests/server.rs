@@ -948,3 +948,87 @@ async fn an_editor_previews_tries_publishes_and_withdraws_a_manual() {
     .await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_a_counter_and_sets_the_retention_period() {
+    let dir = tempfile::tempdir().unwrap();
+    common::sample_knowledge(dir.path());
+    let mut server = Server::start(dir.path());
+    let admin = server.login("admin1").await;
+    let (status, _, page) = post_form(
+        &server,
+        &admin,
+        "/admin/counters",
+        "id=c9&name=%E6%88%B8%E7%B1%8D&department=%E5%B8%82%E6%B0%91%E8%AA%B2",
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let token: String = page
+        .split("表示されません）: ")
+        .nth(1)
+        .expect("the new token is shown once")
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(token.len(), 64);
+    let (status, _, _) = post_form(&server, &admin, "/admin/counters", "id=c9").await;
+    assert_eq!(status, 400, "an id in use is refused");
+    let (status, _, _) = post_form(&server, &admin, "/admin/counters", "id=..%2Fc").await;
+    assert_eq!(status, 400);
+
+    // The new counter works at once, and after a restart.
+    for round in 0..2 {
+        let mut counter = server.counter(&token).await;
+        next_json(&mut counter).await;
+        next_json(&mut counter).await;
+        send_segment(
+            &mut counter,
+            "c9",
+            1 + round,
+            "resident",
+            "住民票の写しがほしいんですけど。",
+        )
+        .await;
+        let stats = serde_json::json!({"counter": "c9", "dropped_audio_frames": 7});
+        counter
+            .send(Message::Text(stats.to_string().into()))
+            .await
+            .unwrap();
+        let t = std::time::Instant::now();
+        loop {
+            let (_, metrics) = get(&server.url("/metrics"), None).await;
+            if metrics.contains("madoguchi_dropped_audio_frames_total 7") {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(5),
+                "dropped audio reaches /metrics: {metrics}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (_, board) = get(
+            &server.url("/supervisor"),
+            Some(&server.login("sup1").await),
+        )
+        .await;
+        assert!(
+            board.contains("data-counter=\"c9\""),
+            "the department's supervisor sees it"
+        );
+        if round == 0 {
+            server.kill();
+            server.restart();
+        }
+    }
+
+    let admin = server.login("admin1").await;
+    let (status, _, page) = post_form(&server, &admin, "/admin/retention", "days=0").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("1〜3650"), "{page}");
+    let (status, _, page) = post_form(&server, &admin, "/admin/retention", "days=30").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("30 日で削除されます"), "{page}");
+    let (status, _, page) = post_form(&server, &admin, "/admin/purge", "").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("保存期間（30日）"), "{page}");
+}

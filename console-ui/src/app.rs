@@ -230,6 +230,20 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Page,
             admin_account,
         ),
+        entry(
+            p.clone(),
+            "/admin/counters",
+            Staff(ADMIN),
+            Page,
+            admin_counter,
+        ),
+        entry(
+            p.clone(),
+            "/admin/retention",
+            Staff(ADMIN),
+            Page,
+            admin_retention,
+        ),
         entry(p, "/admin/purge", Staff(ADMIN), Page, admin_purge),
     ]
 }
@@ -384,12 +398,7 @@ async fn guard(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("");
-            let found = st
-                .hub
-                .counters
-                .values()
-                .find(|c| auth::same_secret(&c.token, token))
-                .cloned();
+            let found = st.hub.by_token(token);
             match found {
                 Some(c) => {
                     req.extensions_mut().insert(CounterId(c));
@@ -790,7 +799,7 @@ fn visible_counter(
     account: &Account,
     id: &str,
 ) -> Result<Arc<CounterHandle>, ApiError> {
-    let c = st.hub.counters.get(id).ok_or_else(|| {
+    let c = st.hub.counter(id).ok_or_else(|| {
         ApiError::new(ErrorCode::NotFound).detail("その窓口は登録されていません。")
     })?;
     if !auth::may_see_counter(account, &c.id, &c.department) {
@@ -806,7 +815,7 @@ async fn console_list(
     let mine: Vec<Arc<CounterHandle>> = account
         .counters
         .iter()
-        .filter_map(|c| st.hub.counters.get(c).cloned())
+        .filter_map(|c| st.hub.counter(c))
         .collect();
     if let [only] = mine.as_slice() {
         return Redirect::to(&format!("/console/{}", only.id)).into_response();
@@ -936,15 +945,11 @@ async fn manual_page(
 // ---- supervisors
 
 fn supervised(st: &AppState, account: &Account) -> Vec<Arc<CounterHandle>> {
-    let mut v: Vec<Arc<CounterHandle>> = st
-        .hub
-        .counters
-        .values()
+    st.hub
+        .counters()
+        .into_iter()
         .filter(|c| auth::may_see_counter(account, &c.id, &c.department))
-        .cloned()
-        .collect();
-    v.sort_by(|a, b| a.id.cmp(&b.id));
-    v
+        .collect()
 }
 
 async fn supervisor_page(
@@ -1080,23 +1085,115 @@ async fn quality_page(
 
 // ---- editors and admins
 
+/// The admin page, with an optional notice on top.
+async fn admin_view(
+    st: &AppState,
+    account: &Account,
+    notice: Option<&str>,
+) -> Result<Html<String>, ApiError> {
+    let default_days = st.config.retention_days;
+    let (accounts, days) = store(st, move |s| {
+        Ok((s.accounts()?, s.retention_days()?.unwrap_or(default_days)))
+    })
+    .await?;
+    Ok(pages::admin(
+        account,
+        &accounts,
+        &st.hub.counters(),
+        days,
+        notice,
+    ))
+}
+
 async fn admin_page(
     State(st): State<AppState>,
     Extension(account): Extension<Account>,
 ) -> Result<Html<String>, ApiError> {
-    let accounts = store(&st, |s| s.accounts()).await?;
-    let counters: Vec<Arc<CounterHandle>> = {
-        let mut v: Vec<_> = st.hub.counters.values().cloned().collect();
-        v.sort_by(|a, b| a.id.cmp(&b.id));
-        v
+    admin_view(&st, &account, None).await
+}
+
+#[derive(Deserialize)]
+struct CounterForm {
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    department: String,
+}
+
+/// Adds a counter; its token is shown once, to be set on the counter PC.
+async fn admin_counter(
+    State(st): State<AppState>,
+    Extension(admin): Extension<Account>,
+    Form(f): Form<CounterForm>,
+) -> Result<Html<String>, ApiError> {
+    let id = f.id.trim().to_owned();
+    if !crate::config::valid_id(&id) {
+        return Err(ApiError::new(ErrorCode::BadRequest)
+            .detail("窓口IDは半角英数字・-・_ の1〜32文字にしてください。"));
+    }
+    if st.hub.counter(&id).is_some() {
+        return Err(ApiError::new(ErrorCode::BadRequest).detail("その窓口IDはもう使われています。"));
+    }
+    let token = auth::new_token();
+    let spec = crate::hub::CounterSpec {
+        id: id.clone(),
+        name: f.name.trim().to_owned(),
+        department: f.department.trim().to_owned(),
+        token_hash: auth::token_hash(&token),
     };
-    Ok(pages::admin(
-        &account,
-        &accounts,
-        &counters,
-        st.config.retention_days,
-        None,
-    ))
+    let (who, stored) = (admin.name.clone(), spec.clone());
+    store(&st, move |s| {
+        s.add_counter(&stored)?;
+        s.audit(&who, "add_counter", &stored.id)
+    })
+    .await?;
+    st.hub
+        .add(spec)
+        .map_err(|e| ApiError::new(ErrorCode::BadRequest).detail(e))?;
+    tracing::info!(counter = %id, "counter added on the admin page");
+    admin_view(
+        &st,
+        &admin,
+        Some(&format!(
+            "窓口 {id} を登録しました。窓口端末の MADOGUCHI_COUNTER_TOKEN に次のトークンを設定してください（この画面でしか表示されません）: {token}"
+        )),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct RetentionForm {
+    days: String,
+}
+
+async fn admin_retention(
+    State(st): State<AppState>,
+    Extension(admin): Extension<Account>,
+    Form(f): Form<RetentionForm>,
+) -> Result<Html<String>, ApiError> {
+    let days: u32 = f
+        .days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=3650).contains(d))
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::BadRequest)
+                .detail("保存期間は1〜3650日の数字で入力してください。")
+        })?;
+    let who = admin.name.clone();
+    store(&st, move |s| {
+        s.set_retention_days(days)?;
+        s.audit(&who, "set_retention", &days.to_string())
+    })
+    .await?;
+    admin_view(
+        &st,
+        &admin,
+        Some(&format!("保存期間を {days} 日にしました。")),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -1131,7 +1228,7 @@ async fn admin_account(
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
-    if let Some(c) = counters.iter().find(|c| !st.hub.counters.contains_key(*c)) {
+    if let Some(c) = counters.iter().find(|c| st.hub.counter(c).is_none()) {
         return Err(bad(&format!("窓口 {c} は登録されていません。")));
     }
     let exists = {
@@ -1173,24 +1270,21 @@ async fn admin_purge(
     State(st): State<AppState>,
     Extension(admin): Extension<Account>,
 ) -> Result<Html<String>, ApiError> {
-    let days = st.config.retention_days;
+    let default_days = st.config.retention_days;
     let who = admin.name.clone();
-    let n = store(&st, move |s| {
+    let (n, days) = store(&st, move |s| {
+        let days = s.retention_days()?.unwrap_or(default_days);
         let n = s.purge(days)?;
         s.audit(&who, "purge", &format!("{n} records"))?;
-        Ok(n)
+        Ok((n, days))
     })
     .await?;
-    let accounts = store(&st, |s| s.accounts()).await?;
-    let mut counters: Vec<_> = st.hub.counters.values().cloned().collect();
-    counters.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(pages::admin(
+    admin_view(
+        &st,
         &admin,
-        &accounts,
-        &counters,
-        days,
         Some(&format!(
             "保存期間（{days}日）を過ぎた記録 {n} 件を削除しました。"
         )),
-    ))
+    )
+    .await
 }

@@ -78,82 +78,131 @@ pub struct CounterHandle {
     pub id: String,
     pub name: String,
     pub department: String,
-    pub token: String,
+    /// SHA-256 of the counter PC's bearer token.
+    pub token_hash: String,
     pub tx: mpsc::Sender<Cmd>,
     /// `true` while a clerk has paused capture; the counter PC follows it.
     pub paused: watch::Receiver<bool>,
 }
 
+/// What every counter task is started with.
+#[derive(Clone)]
+pub struct Shared {
+    pub agent: Agent,
+    pub store: Arc<Store>,
+    pub metrics: Arc<Metrics>,
+    pub idle: Duration,
+    pub llm: Option<Llm>,
+}
+
 pub struct Hub {
-    pub counters: HashMap<String, Arc<CounterHandle>>,
+    counters: std::sync::RwLock<HashMap<String, Arc<CounterHandle>>>,
+    shared: Shared,
     /// Every counter's frames, tagged with the counter, for supervisors.
     pub board: broadcast::Sender<(Arc<str>, Frame)>,
     /// The glossary for the counters' whisper prompts.
     pub glossary: watch::Sender<Arc<Vec<String>>>,
 }
 
+#[derive(Debug, Clone)]
 pub struct CounterSpec {
     pub id: String,
     pub name: String,
     pub department: String,
-    pub token: String,
+    /// SHA-256 of the token (see [`crate::auth::token_hash`]).
+    pub token_hash: String,
 }
 
 impl Hub {
-    pub fn start(
-        specs: Vec<CounterSpec>,
-        agent: Agent,
-        store: Arc<Store>,
-        metrics: Arc<Metrics>,
-        idle: Duration,
-        glossary: Vec<String>,
-        llm: Option<Llm>,
-    ) -> Hub {
-        let (board, _) = broadcast::channel(4096);
-        let mut counters = HashMap::new();
-        for s in specs {
-            let (tx, rx) = mpsc::channel(256);
-            let (pause_tx, paused) = watch::channel(false);
-            let (frames, _) = broadcast::channel(1024);
-            let task = CounterTask {
-                id: Arc::from(s.id.as_str()),
-                me: tx.downgrade(),
-                llm: llm.clone(),
-                department: s.department.clone(),
-                agent: agent.clone(),
-                store: store.clone(),
-                metrics: metrics.clone(),
-                frames,
-                board: board.clone(),
-                pause: pause_tx,
-                live: None,
-                last_seq: 0,
-                consult: false,
-                idle,
-            };
-            tokio::spawn(task.run(rx));
-            counters.insert(
-                s.id.clone(),
-                Arc::new(CounterHandle {
-                    id: s.id,
-                    name: s.name,
-                    department: s.department,
-                    token: s.token,
-                    tx,
-                    paused,
-                }),
-            );
-        }
-        Hub {
-            counters,
-            board,
+    pub fn start(specs: Vec<CounterSpec>, shared: Shared, glossary: Vec<String>) -> Hub {
+        let hub = Hub {
+            counters: Default::default(),
+            shared,
+            board: broadcast::channel(4096).0,
             glossary: watch::channel(Arc::new(glossary)).0,
+        };
+        for s in specs {
+            if let Err(e) = hub.add(s) {
+                tracing::warn!("{e}");
+            }
         }
+        hub
+    }
+
+    /// Starts a counter's task; an id already in use is refused.
+    pub fn add(&self, s: CounterSpec) -> Result<Arc<CounterHandle>, String> {
+        let mut counters = self.counters.write().unwrap_or_else(|e| e.into_inner());
+        if counters.contains_key(&s.id) {
+            return Err(format!("counter {:?} exists already", s.id));
+        }
+        let (tx, rx) = mpsc::channel(256);
+        let (pause_tx, paused) = watch::channel(false);
+        let (frames, _) = broadcast::channel(1024);
+        let sh = &self.shared;
+        let task = CounterTask {
+            id: Arc::from(s.id.as_str()),
+            me: tx.downgrade(),
+            llm: sh.llm.clone(),
+            department: s.department.clone(),
+            agent: sh.agent.clone(),
+            store: sh.store.clone(),
+            metrics: sh.metrics.clone(),
+            frames,
+            board: self.board.clone(),
+            pause: pause_tx,
+            live: None,
+            last_seq: 0,
+            consult: false,
+            idle: sh.idle,
+        };
+        tokio::spawn(task.run(rx));
+        let h = Arc::new(CounterHandle {
+            id: s.id.clone(),
+            name: s.name,
+            department: s.department,
+            token_hash: s.token_hash,
+            tx,
+            paused,
+        });
+        counters.insert(s.id, h.clone());
+        Ok(h)
+    }
+
+    pub fn counter(&self, id: &str) -> Option<Arc<CounterHandle>> {
+        self.counters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// Every counter, by id.
+    pub fn counters(&self) -> Vec<Arc<CounterHandle>> {
+        let mut v: Vec<_> = self
+            .counters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    /// The counter a bearer token belongs to.
+    pub fn by_token(&self, token: &str) -> Option<Arc<CounterHandle>> {
+        let hash = crate::auth::token_hash(token);
+        self.counters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .find(|c| crate::auth::same_secret(&c.token_hash, &hash))
+            .cloned()
     }
 
     /// Stores every live session's summary (a graceful stop).
     pub async fn shutdown(&self) {
-        for c in self.counters.values() {
+        for c in self.counters() {
             let (tx, rx) = oneshot::channel();
             if c.tx.send(Cmd::Shutdown(tx)).await.is_ok() {
                 let _ = rx.await;

@@ -85,16 +85,23 @@ pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeEr
     let metrics = Arc::new(metrics::Metrics::default());
     let agent = Agent::new(kb.clone());
     let glossary = kb.glossary()?;
-    let specs = config
+    let mut specs: Vec<hub::CounterSpec> = config
         .counters
         .iter()
         .map(|c| hub::CounterSpec {
             id: c.id.clone(),
             name: c.name.clone(),
             department: c.department.clone(),
-            token: c.token.clone(),
+            token_hash: auth::token_hash(&c.token),
         })
         .collect();
+    // Counters an admin added on the admin page.
+    specs.extend(
+        store
+            .counters()?
+            .into_iter()
+            .filter(|c| !config.counters.iter().any(|k| k.id == c.id)),
+    );
     let llm = config.llm.as_ref().map(|l| hub::Llm {
         client: reqwest::Client::new(),
         config: madoguchi_agent::llm::LlmConfig {
@@ -108,15 +115,14 @@ pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeEr
     if let Some(l) = &llm {
         tracing::info!(url = %l.config.url, "LLM drafting on");
     }
-    let hub = hub::Hub::start(
-        specs,
-        agent.clone(),
-        store.clone(),
-        metrics.clone(),
-        Duration::from_secs(config.idle_minutes.max(1) * 60),
-        glossary,
+    let shared = hub::Shared {
+        agent: agent.clone(),
+        store: store.clone(),
+        metrics: metrics.clone(),
+        idle: Duration::from_secs(config.idle_minutes.max(1) * 60),
         llm,
-    );
+    };
+    let hub = hub::Hub::start(specs, shared, glossary);
     Ok(AppState {
         config: Arc::new(config),
         store,
@@ -136,14 +142,18 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let retention = {
-        let (store, days) = (st.store.clone(), st.config.retention_days);
+        let (store, default_days) = (st.store.clone(), st.config.retention_days);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
             loop {
                 every.tick().await;
                 let store = store.clone();
-                match tokio::task::spawn_blocking(move || store.purge(days)).await {
-                    Ok(Ok(n)) => {
+                let purge = move || {
+                    let days = store.retention_days()?.unwrap_or(default_days);
+                    store.purge(days).map(|n| (n, days))
+                };
+                match tokio::task::spawn_blocking(purge).await {
+                    Ok(Ok((n, days))) => {
                         tracing::info!(deleted = n, days, "retention: old records deleted")
                     }
                     Ok(Err(e)) => tracing::error!("retention: {e}"),

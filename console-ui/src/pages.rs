@@ -567,7 +567,13 @@ pub fn admin(
     }
     let _ = write!(
         body,
-        r#"</ul><h2>保存期間</h2><p>応対の記録・評価・閲覧記録は {retention_days} 日で削除されます（毎日自動）。</p>
+        r#"</ul><h3>窓口の追加</h3><form method="post" action="/admin/counters" class="stack">
+<label>窓口ID（半角英数字） <input name="id" required></label>
+<label>名前 <input name="name" placeholder="例: 住民票 1番窓口"></label>
+<label>部署 <input name="department"></label>
+<button>追加してトークンを発行</button></form>
+<h2>保存期間</h2><p>応対の記録・評価・閲覧記録は {retention_days} 日で削除されます（毎日自動）。</p>
+<form method="post" action="/admin/retention" class="filter"><label>保存期間（日） <input name="days" type="number" min="1" max="3650" value="{retention_days}"></label><button>変更</button></form>
 <form method="post" action="/admin/purge"><button>今すぐ期限切れの記録を削除</button></form>"#
     );
     layout("管理", Some(account), &body, "")

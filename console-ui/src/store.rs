@@ -115,6 +115,10 @@ CREATE TABLE IF NOT EXISTS feedback (
   id INTEGER PRIMARY KEY, session TEXT NOT NULL, counter TEXT NOT NULL,
   question TEXT NOT NULL, draft TEXT NOT NULL, verdict TEXT NOT NULL,
   account TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, department TEXT NOT NULL,
+  token_hash TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY, account TEXT NOT NULL, action TEXT NOT NULL,
   target TEXT NOT NULL, created INTEGER NOT NULL);
@@ -272,6 +276,54 @@ impl Store {
     pub fn delete_login(&self, token_hash: &str) -> Result<(), StoreError> {
         self.db()
             .execute("DELETE FROM logins WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    // ---- counters and settings
+
+    /// Counters added on the admin page (the config's are not stored).
+    pub fn counters(&self) -> Result<Vec<crate::hub::CounterSpec>, StoreError> {
+        let db = self.db();
+        let mut st =
+            db.prepare("SELECT id, name, department, token_hash FROM counters ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(crate::hub::CounterSpec {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                department: r.get(2)?,
+                token_hash: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn add_counter(&self, c: &crate::hub::CounterSpec) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO counters VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.id, c.name, c.department, c.token_hash, now()],
+        )?;
+        Ok(())
+    }
+
+    /// The retention period an admin set, if any (else the config's).
+    pub fn retention_days(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'retention_days'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    pub fn set_retention_days(&self, days: u32) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT INTO settings VALUES ('retention_days', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = ?1",
+            [days.to_string()],
+        )?;
         Ok(())
     }
 
