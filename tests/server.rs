@@ -742,12 +742,18 @@ async fn post_form(server: &Server, cookie: &str, path: &str, body: &str) -> (u1
 }
 
 fn form_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    madoguchi_console::pages::q(s)
+}
+
+/// Asks the counter the dog-registration question: the new manual must not answer.
+async fn not_yet(
+    counter: &mut common::server::Ws,
+    console: &mut common::server::Ws,
+    seq: u64,
+    why: &str,
+) {
+    let got = answer_of(counter, console, seq, "犬の登録の手数料はいくらですか。").await;
+    assert_ne!(got.as_deref(), Some("99_inu.md"), "{why}");
 }
 
 /// Asks the live counter a question; the first cited document if answered.
@@ -781,13 +787,7 @@ async fn an_editor_previews_tries_publishes_and_withdraws_a_manual() {
     next_json(&mut counter).await; // glossary
     next_json(&mut counter).await; // pause state
     let question = "犬の登録の手数料はいくらですか。";
-    assert_ne!(
-        answer_of(&mut counter, &mut console, 1, question)
-            .await
-            .as_deref(),
-        Some("99_inu.md"),
-        "no manual yet"
-    );
+    not_yet(&mut counter, &mut console, 1, "no manual yet").await;
 
     let manual = "# 犬の登録\n\n## 1 手数料\n\n犬の登録手数料は1頭3000円です。\n\n## 2 期限\n\n飼い始めてから30日以内に登録してください。\n";
     // Path tricks and formats that are not editable here.
@@ -834,13 +834,7 @@ async fn an_editor_previews_tries_publishes_and_withdraws_a_manual() {
         tried.contains("3000円"),
         "the question finds the section in the draft: {tried}"
     );
-    assert_ne!(
-        answer_of(&mut counter, &mut console, 2, question)
-            .await
-            .as_deref(),
-        Some("99_inu.md"),
-        "a draft is not published"
-    );
+    not_yet(&mut counter, &mut console, 2, "a draft is not published").await;
 
     // Published on a future date: registered, not yet in search.
     let (status, _, page) = post_form(
@@ -855,13 +849,7 @@ async fn an_editor_previews_tries_publishes_and_withdraws_a_manual() {
         page.contains("2099-04-01 から") && page.contains("施行待ち"),
         "{page}"
     );
-    assert_ne!(
-        answer_of(&mut counter, &mut console, 3, question)
-            .await
-            .as_deref(),
-        Some("99_inu.md"),
-        "not before its date"
-    );
+    not_yet(&mut counter, &mut console, 3, "not before its date").await;
 
     // A revision published now: the very next question sees it, and the
     // counters get the new glossary.
@@ -907,13 +895,7 @@ async fn an_editor_previews_tries_publishes_and_withdraws_a_manual() {
         post_form(&server, &editor, "/editor/withdraw", "document=99_inu.md").await;
     assert_eq!(status, 200);
     assert!(page.contains("取り下げました"), "{page}");
-    assert_ne!(
-        answer_of(&mut counter, &mut console, 5, question)
-            .await
-            .as_deref(),
-        Some("99_inu.md"),
-        "withdrawn"
-    );
+    not_yet(&mut counter, &mut console, 5, "withdrawn").await;
 
     // The synonym file: a bad line is shown with its number and nothing is
     // saved; a good file is saved.

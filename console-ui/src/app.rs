@@ -421,7 +421,7 @@ async fn guard(
                         .path_and_query()
                         .map(|p| p.as_str())
                         .unwrap_or("/");
-                    return Redirect::to(&format!("/login?next={}", url_escape(next)))
+                    return Redirect::to(&format!("/login?next={}", pages::percent(next, true)))
                         .into_response();
                 }
                 None => return ApiError::new(ErrorCode::NotLoggedIn).json().into_response(),
@@ -467,17 +467,6 @@ async fn current_account(st: &AppState, headers: &HeaderMap) -> Result<Option<Ac
         .await
         .map_err(internal)?
         .map_err(internal)
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn not_found() -> ApiError {

@@ -28,14 +28,47 @@ pub fn esc(s: &str) -> String {
 
 /// Percent-encodes a query value.
 pub fn q(s: &str) -> String {
+    percent(s, false)
+}
+
+/// Percent-encodes `s`; `keep_slash` leaves `/` as is (a path).
+pub fn percent(s: &str, keep_slash: bool) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 (b as char).to_string()
             }
+            b'/' if keep_slash => "/".to_owned(),
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A table: the header cells, rows of cells (already HTML), and what to
+/// say when there are no rows.
+fn table(head: &[&str], rows: &[Vec<String>], empty: &str) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for h in head {
+        let _ = write!(out, "<th>{h}</th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{c}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    if rows.is_empty() {
+        let _ = write!(
+            out,
+            r#"<tr><td colspan="{}">{}</td></tr>"#,
+            head.len(),
+            esc(empty)
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
 }
 
 fn layout(title: &str, account: Option<&Account>, body: &str, script: &str) -> Html<String> {
@@ -248,32 +281,35 @@ fn procedure_names(procedures: &str) -> String {
 }
 
 pub fn review_list(account: &Account, f: &ReviewFilter, rows: &[SummaryRow]) -> Html<String> {
-    let mut body = format!(
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let n = r.summary["requests"].as_array().map_or(0, Vec::len);
+            vec![
+                esc(&r.started_at),
+                esc(&r.ended_at),
+                esc(&r.counter),
+                esc(&procedure_names(&r.procedures)),
+                format!("{n} 件"),
+                format!(r#"<a href="/supervisor/sessions/{}">見る</a>"#, r.id),
+            ]
+        })
+        .collect();
+    let body = format!(
         r#"<form class="filter" method="get">
 <label>日付 <input type="date" name="date" value="{}"></label>
 <label>窓口 <input name="counter" value="{}"></label>
 <label>手続 <input name="procedure" value="{}" placeholder="例: 住民票"></label>
-<button>絞り込む</button></form><table><thead><tr><th>開始</th><th>終了</th><th>窓口</th><th>手続</th><th>依頼</th><th></th></tr></thead><tbody>"#,
+<button>絞り込む</button></form>{}"#,
         esc(&f.date),
         esc(&f.counter),
-        esc(&f.procedure)
+        esc(&f.procedure),
+        table(
+            &["開始", "終了", "窓口", "手続", "依頼", ""],
+            &cells,
+            "該当する記録はありません。"
+        )
     );
-    for r in rows {
-        let n = r.summary["requests"].as_array().map_or(0, Vec::len);
-        let _ = write!(
-            body,
-            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{n} 件</td><td><a href="/supervisor/sessions/{}">見る</a></td></tr>"#,
-            esc(&r.started_at),
-            esc(&r.ended_at),
-            esc(&r.counter),
-            esc(&procedure_names(&r.procedures)),
-            r.id
-        );
-    }
-    if rows.is_empty() {
-        body.push_str(r#"<tr><td colspan="6">該当する記録はありません。</td></tr>"#);
-    }
-    body.push_str("</tbody></table>");
     layout("記録の確認", Some(account), &body, "")
 }
 
@@ -323,35 +359,33 @@ pub fn review_one(
 }
 
 pub fn quality(account: &Account, gaps: &[GapRow], wrong: &[FeedbackRow]) -> Html<String> {
-    let mut body = String::from("<h2>よい回答が見つからなかった質問</h2><table><thead><tr><th>日時</th><th>窓口</th><th>質問</th></tr></thead><tbody>");
-    for g in gaps {
-        let _ = write!(
-            body,
-            r#"<tr><td><a href="/supervisor/sessions/{}">{}</a></td><td>{}</td><td>{}</td></tr>"#,
-            g.summary_id,
-            esc(&g.at),
-            esc(&g.counter),
-            esc(&g.question)
-        );
-    }
-    if gaps.is_empty() {
-        body.push_str(r#"<tr><td colspan="3">ありません。</td></tr>"#);
-    }
-    body.push_str("</tbody></table><h2>「違う」と評価された回答案</h2><table><thead><tr><th>日時</th><th>窓口</th><th>質問</th><th>回答案</th></tr></thead><tbody>");
-    for w in wrong {
-        let _ = write!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&w.at),
-            esc(&w.counter),
-            esc(&w.question),
-            esc(&w.draft)
-        );
-    }
-    if wrong.is_empty() {
-        body.push_str(r#"<tr><td colspan="4">ありません。</td></tr>"#);
-    }
-    body.push_str("</tbody></table>");
+    let gap_rows: Vec<Vec<String>> = gaps
+        .iter()
+        .map(|g| {
+            vec![
+                format!(
+                    r#"<a href="/supervisor/sessions/{}">{}</a>"#,
+                    g.summary_id,
+                    esc(&g.at)
+                ),
+                esc(&g.counter),
+                esc(&g.question),
+            ]
+        })
+        .collect();
+    let wrong_rows: Vec<Vec<String>> = wrong
+        .iter()
+        .map(|w| vec![esc(&w.at), esc(&w.counter), esc(&w.question), esc(&w.draft)])
+        .collect();
+    let body = format!(
+        "<h2>よい回答が見つからなかった質問</h2>{}<h2>「違う」と評価された回答案</h2>{}",
+        table(&["日時", "窓口", "質問"], &gap_rows, "ありません。"),
+        table(
+            &["日時", "窓口", "質問", "回答案"],
+            &wrong_rows,
+            "ありません。"
+        )
+    );
     layout("回答の品質", Some(account), &body, "")
 }
 
