@@ -152,6 +152,32 @@ async fn a_clerk_watches_a_played_conversation_in_chromium() {
     for s in SECRETS {
         assert!(!html.contains(s), "the supervisor page shows {s:?}");
     }
+
+    // Back at the counter (the console catches up with the live session).
+    b.click("nav button").await; // ログアウト
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.login(&base, "clerk1", password("clerk1"), "/console/c1")
+        .await;
+    b.wait_for(
+        "the live session again",
+        "return document.querySelectorAll('#transcript li').length >= 8",
+        10,
+    )
+    .await;
+    // 終了: the summary is shown (and stored).
+    b.eval("window.confirm = () => true; return true").await;
+    b.click("#end").await;
+    b.wait_for(
+        "the summary",
+        "return document.getElementById('summary').open && document.getElementById('summary-body').textContent.includes('300円')",
+        10,
+    )
+    .await;
+    let html = b.html().await;
+    for s in SECRETS {
+        assert!(!html.contains(s), "the summary shows {s:?}");
+    }
+
     b.quit().await;
 }
 
