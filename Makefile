@@ -8,9 +8,10 @@ IPADIC_SRC := /usr/share/mecab/dic/ipadic/Noun.csv
 
 .PHONY: demo test setup deps test-deps apt dict build release lint eval bench clean-data serve
 
-# Everything a user needs, then the demo on the bundled sample manuals.
+# Everything a user needs, then the demo on the bundled sample manuals
+# (`make demo INPUT=mic` listens to the microphone instead of the bundled conversation).
 demo: setup
-	$(CARGO) run --release --quiet -- demo --data data
+	$(CARGO) run --release --quiet -- demo --data data $(if $(INPUT),--input $(INPUT))
 
 # The whole test suite (installs what the build and the browser tests need first).
 test: setup test-deps
