@@ -129,6 +129,11 @@ async fn a_conversation_full_of_names_reaches_the_console_masked_and_nothing_lea
     })
     .await;
     assert!(seen.iter().all(|v| v["counter"] == "c1"));
+    let shown = seen
+        .iter()
+        .filter(|v| v["frame"]["event"] == "segment")
+        .count();
+    assert_eq!(shown, 5, "each segment once on the board: {seen:?}");
     for f in &seen {
         assert_clean("a supervisor frame", &f.to_string());
     }

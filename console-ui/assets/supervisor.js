@@ -29,6 +29,7 @@
       case "draft": line(box, f.draft.answered ? `回答案: ${f.draft.citations.map((c) => c.label).join("、")}` : "回答案: 該当なし", "d"); break;
       case "note": line(box, `メモ（${f.from}）: ${f.text}`, "note"); break;
       case "summary": line(box, "― 応対終了 ―", "end"); break;
+      case "reset": box.querySelector(".lines").replaceChildren(); break;
       case "error": line(box, f.message, "error"); break;
     }
   }

@@ -963,38 +963,72 @@ async fn supervisor_ws(
         .on_upgrade(move |socket| supervisor_conn(st, account, socket))
 }
 
+/// Aborts the tasks it holds when dropped (a closed page's forwarders).
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
+/// Forwards one counter's frames, tagged with the counter, into `tx`: the
+/// session's backlog, then the live frames (LLM tokens left out); after
+/// falling behind, a reset and the backlog again.
+async fn forward_counter(c: Arc<CounterHandle>, tx: tokio::sync::mpsc::Sender<String>) {
+    let tag = |f: &str| format!(r#"{{"counter":{},"frame":{}}}"#, json!(c.id), f);
+    loop {
+        let Some((backlog, mut frames)) = subscribe(&c).await else {
+            return;
+        };
+        for f in backlog {
+            if tx.send(tag(&f)).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            match frames.recv().await {
+                Ok(f) if f.contains(r#""event":"draft_token""#) => {}
+                Ok(f) => {
+                    if tx.send(tag(&f)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if tx.send(tag(r#"{"event":"reset"}"#)).await.is_err() {
+                        return;
+                    }
+                    break;
+                }
+                Err(_) => return,
+            }
+        }
+    }
+}
+
 async fn supervisor_conn(st: AppState, account: Account, socket: WebSocket) {
     let _gauge = ConsoleGuard::new(st.metrics.clone());
     let (mut sink, mut stream) = socket.split();
     let counters = supervised(&st, &account);
-    let mut board = st.hub.board.subscribe();
-    for c in &counters {
-        let Some((backlog, _)) = subscribe(c).await else {
-            continue;
-        };
-        for f in backlog {
-            let tagged = format!(r#"{{"counter":{},"frame":{}}}"#, json!(c.id), f);
-            if sink.send(Message::Text(tagged.into())).await.is_err() {
-                return;
-            }
-        }
-    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(1024);
+    let _forwarders = AbortOnDrop(
+        counters
+            .iter()
+            .map(|c| tokio::spawn(forward_counter(c.clone(), tx.clone())))
+            .collect(),
+    );
+    drop(tx);
     loop {
         tokio::select! {
-            f = board.recv() => match f {
-                Ok((id, f)) => {
-                    if !counters.iter().any(|c| *c.id == *id) || f.contains(r#""event":"draft_token""#) {
-                        continue;
-                    }
-                    let tagged = format!(r#"{{"counter":{},"frame":{}}}"#, json!(&*id), f);
+            f = rx.recv() => match f {
+                Some(tagged) => {
                     if sink.send(Message::Text(tagged.into())).await.is_err() {
                         return;
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!(skipped = n, "supervisor view fell behind");
-                }
-                Err(_) => return,
+                None => return,
             },
             msg = stream.next() => match msg {
                 Some(Ok(Message::Text(t))) => match serde_json::from_str::<SupervisorAction>(&t) {

@@ -59,9 +59,10 @@ pub enum Cmd {
         text: String,
         from: String,
     },
-    /// What the LLM said about a question of this counter (tokens, the
-    /// finished draft, or its failure), from the task that asked it.
-    Llm(Event),
+    /// What the LLM said about a question of this counter's session (the
+    /// key) — tokens, the finished draft, or its failure — from the task
+    /// that asked it.
+    Llm(String, Event),
     /// The server is stopping: store what is live.
     Shutdown(oneshot::Sender<()>),
 }
@@ -98,8 +99,6 @@ pub struct Shared {
 pub struct Hub {
     counters: std::sync::RwLock<HashMap<String, Arc<CounterHandle>>>,
     shared: Shared,
-    /// Every counter's frames, tagged with the counter, for supervisors.
-    pub board: broadcast::Sender<(Arc<str>, Frame)>,
     /// The glossary for the counters' whisper prompts.
     pub glossary: watch::Sender<Arc<Vec<String>>>,
 }
@@ -118,7 +117,6 @@ impl Hub {
         let hub = Hub {
             counters: Default::default(),
             shared,
-            board: broadcast::channel(4096).0,
             glossary: watch::channel(Arc::new(glossary)).0,
         };
         for s in specs {
@@ -148,7 +146,6 @@ impl Hub {
             store: sh.store.clone(),
             metrics: sh.metrics.clone(),
             frames,
-            board: self.board.clone(),
             pause: pause_tx,
             live: None,
             last_seq: 0,
@@ -230,7 +227,6 @@ struct CounterTask {
     store: Arc<Store>,
     metrics: Arc<Metrics>,
     frames: broadcast::Sender<Frame>,
-    board: broadcast::Sender<(Arc<str>, Frame)>,
     pause: watch::Sender<bool>,
     live: Option<Live>,
     last_seq: u64,
@@ -273,8 +269,8 @@ impl CounterTask {
         }
     }
 
-    /// Sends a frame to this counter's consoles and the supervisors; keeps
-    /// it for late joiners when `keep`.
+    /// Sends a frame to this counter's consoles and supervisors; keeps it
+    /// for late joiners when `keep`.
     fn publish(&mut self, f: Frame, keep: bool) {
         if keep {
             if let Some(live) = self.live.as_mut() {
@@ -284,8 +280,7 @@ impl CounterTask {
                 live.backlog.push(f.clone());
             }
         }
-        let _ = self.frames.send(f.clone());
-        let _ = self.board.send((self.id.clone(), f));
+        let _ = self.frames.send(f);
     }
 
     fn state_frame(&self) -> Frame {
@@ -455,9 +450,9 @@ impl CounterTask {
                 self.end("server").await;
                 let _ = done.send(());
             }
-            Cmd::Llm(e) => {
-                if self.live.is_none() {
-                    return; // the session ended meanwhile
+            Cmd::Llm(key, e) => {
+                if self.live.as_ref().is_none_or(|l| l.key != key) {
+                    return; // that session ended meanwhile
                 }
                 if matches!(e, Event::LlmFailed { .. }) {
                     Metrics::inc(&self.metrics.llm_failures);
@@ -481,15 +476,19 @@ impl CounterTask {
             return;
         };
         let (question, sections) = (question.clone(), draft.sections.clone());
+        let key = live.key.clone();
         tokio::spawn(async move {
             let tokens = me.clone();
             let r =
                 madoguchi_agent::llm::draft(&llm.client, &llm.config, &question, &sections, |t| {
                     // Best effort: the finished draft follows anyway.
-                    let _ = tokens.try_send(Cmd::Llm(Event::DraftToken {
-                        id,
-                        token: t.to_owned(),
-                    }));
+                    let _ = tokens.try_send(Cmd::Llm(
+                        key.clone(),
+                        Event::DraftToken {
+                            id,
+                            token: t.to_owned(),
+                        },
+                    ));
                 })
                 .await;
             let e = match r {
@@ -502,7 +501,7 @@ impl CounterTask {
                     }
                 }
             };
-            let _ = me.send(Cmd::Llm(e)).await;
+            let _ = me.send(Cmd::Llm(key, e)).await;
         });
     }
 
