@@ -497,6 +497,21 @@ async fn hostile_input_gets_a_clear_error_and_changes_nothing() {
         .await
         .unwrap()
         .contains("ユーザー名またはパスワードが違います"));
+    // Guessing a password: after five failures that account waits, even
+    // with the right password.
+    for _ in 0..5 {
+        let (status, _, _) = post_form(&server, "", "/login", "name=editor1&password=guess").await;
+        assert_eq!(status, 401);
+    }
+    let (status, _, body) = post_form(
+        &server,
+        "",
+        "/login",
+        "name=editor1&password=editor1-password",
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert!(body.contains("しばらく受け付けません"), "{body}");
     let (status, body) = get(&server.url("/no/such/page"), None).await;
     assert_eq!(status, 404);
     assert!(body.contains("ページが見つかりません"));

@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Manuals being previewed by editors, not yet published.
     pub drafts: Arc<crate::editor::Drafts>,
+    /// Failed logins by account name.
+    pub throttle: Arc<auth::Throttle>,
 }
 
 /// What a route answers, which decides how a refusal looks.
@@ -527,6 +529,17 @@ fn safe_next(next: &str) -> Option<&str> {
 
 async fn login(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Result<Response, ApiError> {
     let name = f.name.trim().to_owned();
+    if st.throttle.blocked(&name) {
+        tracing::warn!(account = %name, "login refused: too many failures");
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            pages::login(
+                &f.next,
+                Some("ログインに続けて失敗したため、しばらく受け付けません。10分ほどしてからお試しください。"),
+            ),
+        )
+            .into_response());
+    }
     let found = {
         let name = name.clone();
         store(&st, move |s| s.account(&name)).await?
@@ -547,6 +560,7 @@ async fn login(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Result<R
         }
     };
     let Some(account) = ok else {
+        st.throttle.failed(&name);
         tracing::warn!(account = %name, "login failed");
         return Ok((
             StatusCode::UNAUTHORIZED,
@@ -554,6 +568,7 @@ async fn login(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Result<R
         )
             .into_response());
     };
+    st.throttle.succeeded(&name);
     let token = auth::new_token();
     let (hash, who, hours) = (
         auth::token_hash(&token),

@@ -111,6 +111,44 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Failed logins per account name: after [`Throttle::LIMIT`] failures in
+/// [`Throttle::WINDOW`], that name may not try again until the window has
+/// passed (argon2 is slow, but a password list is long).
+#[derive(Default)]
+pub struct Throttle(std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>);
+
+impl Throttle {
+    pub const LIMIT: u32 = 5;
+    pub const WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+
+    pub fn blocked(&self, name: &str) -> bool {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(name)
+            .is_some_and(|(n, since)| *n >= Self::LIMIT && since.elapsed() < Self::WINDOW)
+    }
+
+    pub fn failed(&self, name: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() > 10_000 {
+            m.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+        }
+        let e = m
+            .entry(name.to_owned())
+            .or_insert((0, std::time::Instant::now()));
+        if e.1.elapsed() >= Self::WINDOW {
+            *e = (0, std::time::Instant::now());
+        }
+        e.0 += 1;
+    }
+
+    pub fn succeeded(&self, name: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+}
+
 /// Compares secrets without an early exit.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -165,6 +203,19 @@ mod tests {
         assert!(verify_password("窓口のパスワード", &h));
         assert!(!verify_password("窓口のパスワードx", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn throttle_blocks_after_five_failures() {
+        let t = Throttle::default();
+        for _ in 0..Throttle::LIMIT {
+            assert!(!t.blocked("tanaka"));
+            t.failed("tanaka");
+        }
+        assert!(t.blocked("tanaka"));
+        assert!(!t.blocked("suzuki"));
+        t.succeeded("tanaka");
+        assert!(!t.blocked("tanaka"));
     }
 
     #[test]

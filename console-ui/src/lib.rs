@@ -131,6 +131,7 @@ pub fn state(config: Config, kb: Arc<KnowledgeBase>) -> Result<AppState, ServeEr
         agent,
         metrics,
         drafts: Arc::default(),
+        throttle: Arc::default(),
     })
 }
 
