@@ -27,6 +27,9 @@ use crate::store::Account;
 /// `madoguchi knowledge import`).
 const EDITABLE: [&str; 3] = [".md", ".txt", ".html"];
 
+/// Drafts kept at once (each holds a scratch index on disk).
+const MAX_DRAFTS: usize = 20;
+
 /// Largest manual accepted from the page.
 const MAX_MANUAL_BYTES: usize = 2 * 1024 * 1024;
 
@@ -37,6 +40,7 @@ pub struct Draft {
     pub kb: Arc<KnowledgeBase>,
     pub report: ImportReport,
     dir: PathBuf,
+    created: std::time::Instant,
 }
 
 impl Drop for Draft {
@@ -58,11 +62,20 @@ impl Drafts {
             .cloned()
     }
 
+    /// Keeps at most [`MAX_DRAFTS`]; beyond that the oldest goes.
     fn insert(&self, id: String, d: Draft) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, Arc::new(d));
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        while m.len() >= MAX_DRAFTS {
+            let Some(oldest) = m
+                .iter()
+                .min_by_key(|(_, d)| d.created)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            m.remove(&oldest);
+        }
+        m.insert(id, Arc::new(d));
     }
 
     fn remove(&self, id: &str) -> Option<Arc<Draft>> {
@@ -167,6 +180,7 @@ pub async fn preview(
                 kb: Arc::new(kb),
                 report,
                 dir,
+                created: std::time::Instant::now(),
             })
         })
         .await?
