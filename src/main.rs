@@ -867,6 +867,18 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
         "segments: {}, sent {}, acknowledged {}, dropped {}; partial texts {}; audio frames dropped {}",
         r.segments, r.sent, r.acked, r.dropped_segments, r.partials, r.dropped_audio_frames
     );
+    if !r.final_latency_ms.is_empty() {
+        let mut l = r.final_latency_ms.clone();
+        l.sort_unstable();
+        let q = |p: f64| l[((l.len() as f64 * p).ceil() as usize).clamp(1, l.len()) - 1];
+        eprintln!(
+            "end of speech → final text (pause included): p50 {} ms, p95 {} ms, max {} ms ({} utterances)",
+            q(0.5),
+            q(0.95),
+            l[l.len() - 1],
+            l.len()
+        );
+    }
     if !r.complete {
         eprintln!("エラー: サーバーに届いていない発話があります（サーバーの状態とトークンを確認してください）");
         return Ok(ExitCode::FAILURE);

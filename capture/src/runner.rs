@@ -108,6 +108,10 @@ pub struct RunReport {
     pub dropped_audio_frames: u64,
     /// Every segment was acknowledged by the server.
     pub complete: bool,
+    /// For live sources (microphone, WAV in real time): milliseconds from
+    /// the end of each utterance's speech to its final text being handed
+    /// to the sender (the pause that ends an utterance included).
+    pub final_latency_ms: Vec<u64>,
 }
 
 /// Recognizes utterances and hands their text to the sender; follows the
@@ -121,6 +125,9 @@ struct Recognizer<'a> {
     partial_every: Option<usize>,
     last_partial: (usize, usize),
     partials: u64,
+    /// Wall-clock time of audio position 0, for live sources.
+    clock: Option<Instant>,
+    latencies: Vec<u64>,
 }
 
 impl Recognizer<'_> {
@@ -187,6 +194,10 @@ impl Recognizer<'_> {
             if text.is_empty() {
                 continue;
             }
+            if let Some(clock) = self.clock {
+                let now = clock.elapsed().as_millis() as u64;
+                self.latencies.push(now.saturating_sub(u.span.end_ms()));
+            }
             self.segments += 1;
             let seg = Segment {
                 start_ms: u.span.start_ms(),
@@ -223,8 +234,16 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
             .filter(|n| *n > 0),
         last_partial: (usize::MAX, 0),
         partials: 0,
+        clock: None,
+        latencies: Vec::new(),
     };
     let started = Instant::now();
+    if matches!(
+        source,
+        Source::Wav { realtime: true, .. } | Source::Mic { .. }
+    ) {
+        rec.clock = Some(started);
+    }
     let over = |cfg: &RunConfig| {
         cfg.stop.load(Ordering::Relaxed) || cfg.max_duration.is_some_and(|d| started.elapsed() >= d)
     };
@@ -320,6 +339,7 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
     }
     let segments = rec.segments;
     let partials = rec.partials;
+    let final_latency_ms = std::mem::take(&mut rec.latencies);
     drop(rec);
     let stats = sender.stats.clone();
     let complete = rt.block_on(sender.finish(cfg.drain));
@@ -332,6 +352,7 @@ pub fn run(source: Source, asr: Transcriber, cfg: RunConfig) -> Result<RunReport
         dropped_segments: load(&stats.dropped),
         dropped_audio_frames: dropped_audio,
         complete,
+        final_latency_ms,
     })
 }
 
