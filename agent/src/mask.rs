@@ -651,6 +651,41 @@ impl Doc {
             }
             out.push(self.span(Kind::Name, m));
         }
+        // A katakana word the dictionary does not know, standing alone as
+        // the subject or topic of a sentence (ラウリーは…, ダウドが…): a
+        // foreign name. Not inside a longer katakana run.
+        for k in 0..n.saturating_sub(1) {
+            let m = &self.morphs[k];
+            let len = m.surface.chars().count();
+            let kata = |c: char| matches!(c, 'ァ'..='ヺ' | 'ー');
+            let unknown = m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞");
+            if !unknown || !(2..=6).contains(&len) || !m.surface.chars().all(kata) {
+                continue;
+            }
+            let (start, end) = self.mspan[k];
+            let before = start
+                .checked_sub(1)
+                .and_then(|i| self.chars.get(i))
+                .copied();
+            if before.is_some_and(|c| {
+                kata(c)
+                    || c.is_alphanumeric()
+                        && !matches!(c, 'は' | 'が' | 'と' | 'の' | 'も' | 'に' | 'を' | 'で')
+            }) {
+                continue;
+            }
+            if matches!(
+                self.morphs[k + 1].surface.as_str(),
+                "は" | "が" | "も" | "と"
+            ) && !LOANWORDS.contains(&m.surface.as_str())
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
         // Kin and roles followed by の and a name: 妻の花子, 作者の伏見は.
         // The run after の must look like a name: kanji or katakana with a
         // person-name tag or an unknown word, ending before a particle.
@@ -924,6 +959,26 @@ const KIN_ROLES: &[&str] = &[
 ];
 
 /// Endings of dotted katakana phrases that are not people.
+/// Short loanwords heard at counters that the dictionary lacks: not names
+/// when they stand alone before は/が (スマホは使えますか).
+const LOANWORDS: &[&str] = &[
+    "スマホ",
+    "アプリ",
+    "クレカ",
+    "デビット",
+    "ペイ",
+    "マイナ",
+    "ネット",
+    "パソコン",
+    "ガラケー",
+    "タブレット",
+    "ウェブ",
+    "メアド",
+    "ライン",
+    "コンビニ",
+    "マイポ",
+];
+
 const NOT_FOREIGN_NAMES: &[&str] = &[
     "コーポレーション",
     "カンパニー",
@@ -1026,6 +1081,22 @@ mod tests {
             m.as_str(),
             "息子の［氏名3］が生まれました。妻のマイナンバーカードもあります"
         );
+    }
+
+    #[test]
+    fn a_foreign_name_alone_before_wa_is_masked_a_loanword_is_not() {
+        let mut s = masker().session();
+        for (said, want) in [
+            ("ラウリーは来年も来ます", "［氏名1］は来年も来ます"),
+            ("スマホは使えますか", "スマホは使えますか"),
+            ("アプリが動きません", "アプリが動きません"),
+            (
+                "マイナンバーカードは持っています",
+                "マイナンバーカードは持っています",
+            ),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
     }
 
     #[test]
