@@ -557,11 +557,23 @@ impl KnowledgeBase {
 
     /// The index writer, whose lock file keeps other writers (in this or
     /// another process) out until it is dropped.
+    /// The index writer. A writer this process just dropped may hold the
+    /// lock for a moment longer (its threads finish first), so a lock
+    /// failure is retried for up to a second before it means another
+    /// writer is at work.
     fn lock_writer(&self) -> Result<tantivy::IndexWriter, KnowledgeError> {
-        self.index.writer(100_000_000).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => KnowledgeError::Busy,
-            e => e.into(),
-        })
+        let mut tries = 0;
+        loop {
+            match self.index.writer(100_000_000) {
+                Ok(w) => return Ok(w),
+                Err(tantivy::TantivyError::LockFailure(..)) if tries < 10 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(tantivy::TantivyError::LockFailure(..)) => return Err(KnowledgeError::Busy),
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// The vocabulary for `day`, built on first use that day or after a change.
