@@ -572,13 +572,18 @@ impl Doc {
                 j += 1;
             }
             // A family name, maybe a space, then a given name the dictionary
-            // does not tag (心愛 read as 心 + 愛): up to three kanji.
-            if self.morphs[j - 1].pos[3] == "姓" {
+            // does not tag (心愛 read as 心 + 愛), or tags only in part
+            // (司馬 + 遼 + 太郎, 伊藤 + 穣 + 一): up to three kanji in all.
+            let family = (i..j).rev().find(|&x| self.morphs[x].pos[3] == "姓");
+            if let Some(f) = family {
                 let mut k = j;
-                if k < n && self.morphs[k].surface.trim().is_empty() {
+                if k < n && j == f + 1 && self.morphs[k].surface.trim().is_empty() {
                     k += 1;
                 }
-                let mut given = 0;
+                let mut given: usize = self.morphs[f + 1..j]
+                    .iter()
+                    .map(|m| m.surface.chars().count())
+                    .sum();
                 let mut end = j;
                 while k < n
                     && given < 3
@@ -643,7 +648,12 @@ impl Doc {
         }
         // Foreign names: katakana words joined by ・ (ジョン・スミス).
         static FOREIGN: OnceLock<Regex> = OnceLock::new();
-        let foreign = re(&FOREIGN, "[ァ-ヺー]{2,}(?:・[ァ-ヺー]{1,}){1,3}");
+        // ジョン・スミス, ジョン・F・ケネディ, H・R・ギーガー, ル=グウィン,
+        // アナスタシオス1世, フリードリヒ・ヴィルヘルム4世.
+        let foreign = re(
+            &FOREIGN,
+            "(?:[A-Z]\\.?・){0,2}[ァ-ヺー]{2,}(?:[・=＝](?:[ァ-ヺー]{1,}|[A-Z]\\.?)){1,3}(?:[0-9一二三四五六七八九十]{1,2}世)?|(?:[A-Z]\\.?・){1,2}[ァ-ヺー]{2,}|[ァ-ヺー]{3,}[0-9一二三四五六七八九十]{1,2}世",
+        );
         for m in foreign.find_iter(&self.folded) {
             // Companies and things also come dotted; names rarely end so.
             if NOT_FOREIGN_NAMES.iter().any(|w| m.as_str().ends_with(w)) {
@@ -1088,6 +1098,8 @@ mod tests {
         let mut s = masker().session();
         for (said, want) in [
             ("ラウリーは来年も来ます", "［氏名1］は来年も来ます"),
+            ("司馬遼太郎の小説です", "［氏名2］の小説です"),
+            ("ジョン・F・ケネディ大統領", "［氏名3］大統領"),
             ("スマホは使えますか", "スマホは使えますか"),
             ("アプリが動きません", "アプリが動きません"),
             (
