@@ -23,8 +23,8 @@ use tokio::sync::{broadcast, oneshot};
 
 use crate::auth::{self, Access, Role};
 use crate::config::Config;
-use crate::hub::{Cmd, ConsoleGuard, CounterHandle, Frame, Hub};
-use crate::metrics::Metrics;
+use crate::hub::{Cmd, CounterHandle, Frame, Hub};
+use crate::metrics::{Gauge, Metrics};
 use crate::store::{Account, ReviewFilter, Store};
 use crate::{editor, pages};
 
@@ -372,7 +372,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!("{e}");
     ApiError::new(ErrorCode::Internal)
 }
@@ -455,38 +455,43 @@ fn origin_ok(cfg: &Config, headers: &HeaderMap, access: Access) -> bool {
 }
 
 async fn current_account(st: &AppState, headers: &HeaderMap) -> Result<Option<Account>, ApiError> {
-    let Some(token) = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(auth::token_from_cookies)
-    else {
+    let Some(token) = login_token(headers) else {
         return Ok(None);
     };
     let hash = auth::token_hash(token);
-    let store = st.store.clone();
-    tokio::task::spawn_blocking(move || store.login(&hash))
-        .await
-        .map_err(internal)?
-        .map_err(internal)
+    store(st, move |s| s.login(&hash)).await
 }
 
 async fn not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound)
 }
 
-async fn store<T: Send + 'static>(
+/// A store operation for a handler: failures are counted and logged, and
+/// the user sees the internal-error page.
+pub(crate) async fn store<T: Send + 'static>(
     st: &AppState,
     op: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let s = st.store.clone();
-    tokio::task::spawn_blocking(move || op(&s))
-        .await
-        .map_err(internal)?
-        .map_err(|e| {
-            Metrics::inc(&st.metrics.store_errors);
-            internal(e)
-        })
+    st.store.call(op).await.map_err(|e| {
+        Metrics::inc(&st.metrics.store_errors);
+        internal(e)
+    })
+}
+
+/// Blocking work (the knowledge base) for a handler, off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(internal)?
+}
+
+/// The login token in the request's cookies.
+fn login_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(auth::token_from_cookies)
 }
 
 // ---- public
@@ -589,12 +594,7 @@ async fn login(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Result<R
 }
 
 async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(t) = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(auth::token_from_cookies)
-    {
+    if let Some(t) = login_token(&headers) {
         let hash = auth::token_hash(t);
         store(&st, move |s| s.delete_login(&hash)).await?;
     }
@@ -666,21 +666,6 @@ async fn counter_ws(
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| counter_conn(st, counter, socket))
-}
-
-struct Gauge<'a>(&'a std::sync::atomic::AtomicU64);
-
-impl<'a> Gauge<'a> {
-    fn up(g: &'a std::sync::atomic::AtomicU64) -> Self {
-        g.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Gauge(g)
-    }
-}
-
-impl Drop for Gauge<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-    }
 }
 
 async fn counter_conn(st: AppState, counter: Arc<CounterHandle>, socket: WebSocket) {
@@ -866,7 +851,7 @@ async fn subscribe(c: &CounterHandle) -> Option<(Vec<Frame>, broadcast::Receiver
 }
 
 async fn console_conn(st: AppState, account: Account, c: Arc<CounterHandle>, socket: WebSocket) {
-    let _gauge = ConsoleGuard::new(st.metrics.clone());
+    let _gauge = Gauge::up(&st.metrics.consoles_connected);
     let (mut sink, mut stream) = socket.split();
     let Some((backlog, mut rx)) = subscribe(&c).await else {
         return;
@@ -939,10 +924,12 @@ async fn manual_page(
 ) -> Result<Html<String>, ApiError> {
     let kb = st.kb.clone();
     let (doc, ver) = (q.document.clone(), q.version.clone());
-    let chunks = tokio::task::spawn_blocking(move || kb.version_chunks(&doc, &ver))
-        .await
-        .map_err(internal)?
-        .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("その文書または版はありません。"))?;
+    let chunks = blocking(move || {
+        kb.version_chunks(&doc, &ver).map_err(|_| {
+            ApiError::new(ErrorCode::NotFound).detail("その文書または版はありません。")
+        })
+    })
+    .await?;
     Ok(pages::manual(&q.document, &q.version, &chunks))
 }
 
@@ -1024,7 +1011,7 @@ async fn forward_counter(c: Arc<CounterHandle>, tx: tokio::sync::mpsc::Sender<St
 }
 
 async fn supervisor_conn(st: AppState, account: Account, socket: WebSocket) {
-    let _gauge = ConsoleGuard::new(st.metrics.clone());
+    let _gauge = Gauge::up(&st.metrics.consoles_connected);
     let (mut sink, mut stream) = socket.split();
     let counters = supervised(&st, &account);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(1024);
@@ -1131,7 +1118,7 @@ async fn admin_view(
 ) -> Result<Html<String>, ApiError> {
     let default_days = st.config.retention_days;
     let (accounts, days) = store(st, move |s| {
-        Ok((s.accounts()?, s.retention_days()?.unwrap_or(default_days)))
+        Ok((s.accounts()?, s.retention_days(default_days)?))
     })
     .await?;
     Ok(pages::admin(
@@ -1311,7 +1298,7 @@ async fn admin_purge(
     let default_days = st.config.retention_days;
     let who = admin.name.clone();
     let (n, days) = store(&st, move |s| {
-        let days = s.retention_days()?.unwrap_or(default_days);
+        let days = s.retention_days(default_days)?;
         let n = s.purge(days)?;
         s.audit(&who, "purge", &format!("{n} records"))?;
         Ok((n, days))

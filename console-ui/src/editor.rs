@@ -19,7 +19,7 @@ use madoguchi_knowledge::{
 };
 use serde::Deserialize;
 
-use crate::app::{ApiError, AppState, ErrorCode};
+use crate::app::{blocking, internal, store, ApiError, AppState, ErrorCode};
 use crate::pages;
 use crate::store::Account;
 
@@ -87,15 +87,11 @@ fn bad(msg: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::BadRequest).detail(msg)
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    tracing::error!("editor: {e}");
-    ApiError::new(ErrorCode::Internal)
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(internal)?
+/// Records an editor's change in the audit trail. The change is done by
+/// then, so a store failure is counted and logged, not shown.
+async fn audit(st: &AppState, who: &str, action: &'static str, target: &str) {
+    let (who, target) = (who.to_owned(), target.to_owned());
+    let _ = store(st, move |s| s.audit(&who, action, &target)).await;
 }
 
 /// A manual's file name: one plain name with an editable extension.
@@ -276,16 +272,8 @@ pub async fn publish(
     .await?;
     drop(d);
     refresh_glossary(&st).await;
-    let (who, doc) = (
-        account.name.clone(),
-        report
-            .files
-            .first()
-            .map(|f| f.file.clone())
-            .unwrap_or_default(),
-    );
-    let store = st.store.clone();
-    let _ = tokio::task::spawn_blocking(move || store.audit(&who, "publish", &doc)).await;
+    let doc = report.files.first().map_or("", |f| f.file.as_str());
+    audit(&st, &account.name, "publish", doc).await;
     let notice = match report.files.first().map(|f| &f.outcome) {
         Some(FileOutcome::New { version } | FileOutcome::Updated { version }) => match effective {
             Some(d) => format!("版 {version} を登録しました。{d} から検索に使われます。"),
@@ -330,9 +318,7 @@ pub async fn withdraw(
     })
     .await?;
     refresh_glossary(&st).await;
-    let (who, doc) = (account.name.clone(), f.document.clone());
-    let store = st.store.clone();
-    let _ = tokio::task::spawn_blocking(move || store.audit(&who, "withdraw", &doc)).await;
+    audit(&st, &account.name, "withdraw", &f.document).await;
     page_with(
         &st,
         &account,
@@ -473,8 +459,7 @@ pub async fn save_map(
     })
     .await?;
     refresh_glossary(&st).await;
-    let (who, store) = (account.name.clone(), st.store.clone());
-    let _ = tokio::task::spawn_blocking(move || store.audit(&who, "save_map", file)).await;
+    audit(&st, &account.name, "save_map", file).await;
     Ok(pages::edit_map(
         &account,
         &which,
@@ -490,11 +475,8 @@ pub async fn save_map(
 /// the manuals).
 async fn refresh_glossary(st: &AppState) {
     let kb = st.kb.clone();
-    match tokio::task::spawn_blocking(move || kb.glossary()).await {
-        Ok(Ok(g)) => {
-            let _ = st.hub.glossary.send(Arc::new(g));
-        }
-        Ok(Err(e)) => tracing::error!("glossary after an edit: {e}"),
-        Err(_) => {}
+    // A failure is logged by `internal`; the counters keep the old glossary.
+    if let Ok(g) = blocking(move || kb.glossary().map_err(internal)).await {
+        let _ = st.hub.glossary.send(Arc::new(g));
     }
 }

@@ -10,7 +10,6 @@
 //! segments stay buffered on the counter PC).
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -249,10 +248,6 @@ impl CounterTask {
         loop {
             tokio::select! {
                 cmd = rx.recv() => match cmd {
-                    Some(Cmd::Shutdown(done)) => {
-                        self.end("server").await;
-                        let _ = done.send(());
-                    }
                     Some(cmd) => self.handle(cmd).await,
                     None => {
                         self.end("server").await;
@@ -509,15 +504,13 @@ impl CounterTask {
         &self,
         op: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
     ) -> Option<T> {
-        let store = self.store.clone();
-        match tokio::task::spawn_blocking(move || op(&store)).await {
-            Ok(Ok(v)) => Some(v),
-            Ok(Err(e)) => {
+        match self.store.call(op).await {
+            Ok(v) => Some(v),
+            Err(e) => {
                 Metrics::inc(&self.metrics.store_errors);
                 tracing::error!(counter = %self.id, "{e}");
                 None
             }
-            Err(_) => None,
         }
     }
 
@@ -542,21 +535,5 @@ impl CounterTask {
         );
         let f = self.state_frame();
         self.publish(f, false);
-    }
-}
-
-/// Consoles currently open, for the gauge.
-pub struct ConsoleGuard(pub Arc<Metrics>);
-
-impl ConsoleGuard {
-    pub fn new(m: Arc<Metrics>) -> Self {
-        m.consoles_connected.fetch_add(1, Ordering::Relaxed);
-        ConsoleGuard(m)
-    }
-}
-
-impl Drop for ConsoleGuard {
-    fn drop(&mut self) {
-        self.0.consoles_connected.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -148,17 +148,17 @@ pub async fn serve(
             let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
             loop {
                 every.tick().await;
-                let store = store.clone();
-                let purge = move || {
-                    let days = store.retention_days()?.unwrap_or(default_days);
-                    store.purge(days).map(|n| (n, days))
-                };
-                match tokio::task::spawn_blocking(purge).await {
-                    Ok(Ok((n, days))) => {
+                let purge = store
+                    .call(move |s| {
+                        let days = s.retention_days(default_days)?;
+                        s.purge(days).map(|n| (n, days))
+                    })
+                    .await;
+                match purge {
+                    Ok((n, days)) => {
                         tracing::info!(deleted = n, days, "retention: old records deleted")
                     }
-                    Ok(Err(e)) => tracing::error!("retention: {e}"),
-                    Err(_) => {}
+                    Err(e) => tracing::error!("retention: {e}"),
                 }
             }
         })

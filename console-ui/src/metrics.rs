@@ -49,6 +49,22 @@ impl Histogram {
     }
 }
 
+/// Holds a gauge one higher while it lives (an open connection).
+pub struct Gauge<'a>(&'a AtomicU64);
+
+impl<'a> Gauge<'a> {
+    pub fn up(g: &'a AtomicU64) -> Self {
+        g.fetch_add(1, Ordering::Relaxed);
+        Gauge(g)
+    }
+}
+
+impl Drop for Gauge<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 #[derive(Default)]
 pub struct Metrics {
     pub segments_in: AtomicU64,

@@ -25,6 +25,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("session store: stored record is damaged: {0}")]
     Damaged(String),
+    #[error("session store: the worker thread failed")]
+    Worker,
 }
 
 /// A staff account.
@@ -156,6 +158,18 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
         })
+    }
+
+    /// Runs `op` on a blocking thread: the one way async code uses the
+    /// store.
+    pub async fn call<T: Send + 'static>(
+        self: &std::sync::Arc<Self>,
+        op: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let s = self.clone();
+        tokio::task::spawn_blocking(move || op(&s))
+            .await
+            .map_err(|_| StoreError::Worker)?
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -305,8 +319,9 @@ impl Store {
         Ok(())
     }
 
-    /// The retention period an admin set, if any (else the config's).
-    pub fn retention_days(&self) -> Result<Option<u32>, StoreError> {
+    /// The retention period: what an admin set, else `default` (the
+    /// config's).
+    pub fn retention_days(&self, default: u32) -> Result<u32, StoreError> {
         Ok(self
             .db()
             .query_row(
@@ -315,7 +330,8 @@ impl Store {
                 |r| r.get::<_, String>(0),
             )
             .optional()?
-            .and_then(|v| v.parse().ok()))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default))
     }
 
     pub fn set_retention_days(&self, days: u32) -> Result<(), StoreError> {
