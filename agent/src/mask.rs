@@ -555,7 +555,7 @@ impl Doc {
         let n = self.morphs.len();
         let is_name_part = |m: &Morph| {
             m.is_person_name()
-                || ((m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞"))
+                || (unread_word(m)
                     && (2..=4).contains(&m.surface.chars().count())
                     && m.surface.chars().all(|c| c.is_alphabetic() || c == '・'))
         };
@@ -624,7 +624,7 @@ impl Doc {
             // A one-character name (森, 林) needs a context; 田中 alone
             // is a name.
             let (start, end) = (self.mspan[s].0, self.mspan[j - 1].1);
-            let kata = |c: Option<&char>| c.is_some_and(|c| matches!(c, 'ァ'..='ヺ' | 'ー'));
+            let kata = |c: Option<&char>| c.copied().is_some_and(is_katakana);
             // マイナ in マイナンバー, スマート in スマートフォン: part of a
             // longer katakana word, not a name.
             let inside_word = run
@@ -667,9 +667,7 @@ impl Doc {
         for k in 0..n.saturating_sub(1) {
             let m = &self.morphs[k];
             let len = m.surface.chars().count();
-            let kata = |c: char| matches!(c, 'ァ'..='ヺ' | 'ー');
-            let unknown = m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞");
-            if !unknown || !(2..=6).contains(&len) || !m.surface.chars().all(kata) {
+            if !unread_word(m) || !(2..=6).contains(&len) || !m.surface.chars().all(is_katakana) {
                 continue;
             }
             let (start, end) = self.mspan[k];
@@ -678,7 +676,7 @@ impl Doc {
                 .and_then(|i| self.chars.get(i))
                 .copied();
             if before.is_some_and(|c| {
-                kata(c)
+                is_katakana(c)
                     || c.is_alphanumeric()
                         && !matches!(c, 'は' | 'が' | 'と' | 'の' | 'も' | 'に' | 'を' | 'で')
             }) {
@@ -813,6 +811,16 @@ fn place_word(m: &Morph) -> bool {
 }
 
 /// A morph of kanji only (一口, 百目鬼, 遊 in 小鳥遊).
+/// A word the dictionary has no reading for: unknown to it, or a noun
+/// lindera guessed (ケンタ, ラウリー).
+fn unread_word(m: &Morph) -> bool {
+    m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞")
+}
+
+fn is_katakana(c: char) -> bool {
+    matches!(c, 'ァ'..='ヺ' | 'ー')
+}
+
 fn is_kanji_word(m: &Morph) -> bool {
     !m.surface.is_empty()
         && m.surface.chars().all(is_kanji)
