@@ -186,11 +186,7 @@ async fn a_clerk_watches_a_played_conversation_in_chromium() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_shows_its_conversation_to_the_demo_clerk() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::server::free_port();
     let mut demo = tokio::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args(["demo", "--fast", "--data"])
         .arg(dir.path().join("data"))

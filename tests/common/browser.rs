@@ -25,11 +25,7 @@ impl Browser {
             std::path::Path::new(CHROMEDRIVER).exists(),
             "chromium-driver is missing: `make test` installs it (apt-get install chromium chromium-driver)"
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::server::free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
