@@ -4,6 +4,7 @@
 //! sides always agree.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
 use lindera::dictionary::load_fs_dictionary;
@@ -206,6 +207,9 @@ const STOP_BASES: &[&str] = &[
 /// A morphological analyzer. Cheap to share (`Arc`); thread-safe.
 pub struct Analyzer {
     segmenter: Segmenter,
+    /// Readings each kanji has as a word of its own (see
+    /// [`crate::dict::KANJI_READINGS`]).
+    kanji_readings: HashMap<char, Vec<String>>,
 }
 
 /// One word of a query with its evidence: searched as a unit, so that it
@@ -238,8 +242,20 @@ impl Analyzer {
     pub fn load(dir: &Path) -> Result<Self, KnowledgeError> {
         let dictionary = load_fs_dictionary(dir)
             .map_err(|e| KnowledgeError::Dictionary(format!("loading {}: {e}", dir.display())))?;
+        // Optional: a dictionary built before the table existed has none.
+        let kanji_readings = std::fs::read_to_string(dir.join(crate::dict::KANJI_READINGS))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| {
+                let (k, rs) = l.split_once('\t')?;
+                let mut chars = k.chars();
+                let c = chars.next().filter(|_| chars.next().is_none())?;
+                Some((c, rs.split(' ').map(str::to_owned).collect()))
+            })
+            .collect();
         Ok(Analyzer {
             segmenter: Segmenter::new(Mode::Normal, dictionary, None),
+            kanji_readings,
         })
     }
 
@@ -248,6 +264,11 @@ impl Analyzer {
     pub fn from_env() -> Result<Self, KnowledgeError> {
         let dir = crate::dict::ensure_built(&crate::dict::DictPaths::from_env())?;
         Self::load(&dir)
+    }
+
+    /// The readings `kanji` has as a word of its own (empty when none).
+    pub fn kanji_readings(&self, kanji: char) -> &[String] {
+        self.kanji_readings.get(&kanji).map_or(&[], Vec::as_slice)
     }
 
     /// Splits `text` into morphemes.

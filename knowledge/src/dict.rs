@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-a";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-b";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -96,6 +96,7 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
         DictionaryBuilder::new(metadata)
             .build_dictionary(&utf8_src, &out)
             .map_err(|e| KnowledgeError::Dictionary(format!("building dictionary: {e}")))?;
+        write_kanji_readings(&utf8_src, &out.join(KANJI_READINGS))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
             Ok(()) => Ok(()),
@@ -106,6 +107,52 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
     })();
     let _ = fs::remove_dir_all(&staging);
     result.map(|()| paths.built.clone())
+}
+
+/// The file, beside the built dictionary, of the readings each kanji has as
+/// a word of its own: `kanji<TAB>reading reading …`.
+pub const KANJI_READINGS: &str = "kanji-readings.tsv";
+
+/// Collects the readings of one-kanji entries that are common nouns,
+/// suffixes or prefixes (刀: カタナ トウ; 出: シュツ デ). The analyzer
+/// reads a lone kanji one way; the recognizer's term correction tries the
+/// others (戸籍刀本 is 戸籍謄本 when 刀 is read トウ).
+fn write_kanji_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+    let mut readings: std::collections::BTreeMap<char, Vec<String>> = Default::default();
+    for file in [
+        "Noun.csv",
+        "Noun.verbal.csv",
+        "Noun.adjv.csv",
+        "Suffix.csv",
+        "Prefix.csv",
+    ] {
+        let path = src.join(file);
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        for line in text.lines() {
+            let cols: Vec<&str> = line.split(',').collect();
+            let mut chars = cols[0].chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            let Some(reading) = cols.get(11).filter(|r| !r.is_empty() && **r != "*") else {
+                continue;
+            };
+            if !crate::normalize::is_kanji(c) {
+                continue;
+            }
+            let list = readings.entry(c).or_default();
+            if !list.iter().any(|r| r == reading) {
+                list.push((*reading).to_owned());
+            }
+        }
+    }
+    let text: String = readings
+        .iter()
+        .map(|(c, rs)| format!("{c}\t{}\n", rs.join(" ")))
+        .collect();
+    fs::write(dst, text).map_err(|e| io_err(dst, e))
 }
 
 /// Copies the source directory to `dst`, converting EUC-JP text to UTF-8.
