@@ -667,7 +667,7 @@ impl Doc {
         for k in 0..n.saturating_sub(1) {
             let m = &self.morphs[k];
             let len = m.surface.chars().count();
-            if !unread_word(m) || !(2..=6).contains(&len) || !m.surface.chars().all(is_katakana) {
+            if !unread_word(m) || !(2..=7).contains(&len) || !m.surface.chars().all(is_katakana) {
                 continue;
             }
             let (start, end) = self.mspan[k];
@@ -675,11 +675,8 @@ impl Doc {
                 .checked_sub(1)
                 .and_then(|i| self.chars.get(i))
                 .copied();
-            if before.is_some_and(|c| {
-                is_katakana(c)
-                    || c.is_alphanumeric()
-                        && !matches!(c, 'は' | 'が' | 'と' | 'の' | 'も' | 'に' | 'を' | 'で')
-            }) {
+            // Not the tail of a longer katakana or Latin word.
+            if before.is_some_and(|c| is_katakana(c) || c.is_ascii_alphanumeric()) {
                 continue;
             }
             if matches!(
@@ -995,6 +992,15 @@ const LOANWORDS: &[&str] = &[
     "ライン",
     "コンビニ",
     "マイポ",
+    "マイナポータル",
+    "マイナポイント",
+    "ケアマネ",
+    "ケアプラン",
+    "ショートステイ",
+    "ヘルパー",
+    "ハローワーク",
+    "オンライン",
+    "ワンストップ",
 ];
 
 const NOT_FOREIGN_NAMES: &[&str] = &[
@@ -1110,6 +1116,10 @@ mod tests {
             ("ジョン・F・ケネディ大統領", "［氏名3］大統領"),
             ("スマホは使えますか", "スマホは使えますか"),
             ("アプリが動きません", "アプリが動きません"),
+            // After any word, not only after a particle.
+            ("先日ダウドが来ました", "先日［氏名4］が来ました"),
+            ("マイナポータルはどこから", "マイナポータルはどこから"),
+            ("ケアマネが来ます", "ケアマネが来ます"),
             (
                 "マイナンバーカードは持っています",
                 "マイナンバーカードは持っています",
