@@ -597,10 +597,43 @@ impl Doc {
                     k += 1;
                 }
                 j = end.max(j);
+                // A given name in hiragana (藤原さくら, 速水けんたろう): a
+                // word of two to five kana right after the family name.
+                let kana_given = |m: &Morph| {
+                    (m.is_noun() || m.is_unknown())
+                        && (2..=5).contains(&m.surface.chars().count())
+                        && m.surface.chars().all(|c| matches!(c, 'ぁ'..='ゖ'))
+                        && !HONORIFICS.contains(&m.surface.as_str())
+                };
+                if j == f + 1
+                    && self.morphs[f].surface.chars().count() >= 2
+                    && self.morphs.get(j).is_some_and(kana_given)
+                {
+                    j += 1;
+                }
             }
             let mut s = i;
             while s > 0 && is_name_part(&self.morphs[s - 1]) {
                 s -= 1;
+            }
+            // A two-kanji family name the dictionary reads as a kanji and a
+            // one-kanji family name (矢 + 柴 俊博, 友 + 森 昭一).
+            if s == i
+                && i > 0
+                && self.morphs[i].pos[3] == "姓"
+                && self.morphs[i].surface.chars().count() == 1
+                && j > i + 1
+                && self.morphs[i - 1].surface.chars().count() == 1
+                && is_kanji_word(&self.morphs[i - 1])
+                && self.morphs[i - 1].is_noun()
+                && self.mspan[i - 1].1 == self.mspan[i].0
+                && !self.mspan[i - 1]
+                    .0
+                    .checked_sub(1)
+                    .and_then(|p| self.chars.get(p))
+                    .is_some_and(|c| is_kanji(*c))
+            {
+                s = i - 1;
             }
             // A given name the dictionary knows after a family name it does
             // not (小宮山 + 昌友): up to three kanji to the left.
@@ -690,6 +723,59 @@ impl Doc {
                     end,
                 });
             }
+        }
+        // A run of two to four kanji standing alone that the dictionary
+        // cannot read (袁世凱 as 袁世 + 凱, 草彅), or reads only as one-kanji
+        // name parts, a family name first (陳誠, 崔健): a name. Ordinary
+        // words the dictionary knows; a suffix such as 等 or 者 at the end
+        // makes the run a common noun.
+        let mut k = 0;
+        while k < n {
+            if !is_kanji_word(&self.morphs[k]) {
+                k += 1;
+                continue;
+            }
+            let mut j = k + 1;
+            while j < n && is_kanji_word(&self.morphs[j]) && self.mspan[j].0 == self.mspan[j - 1].1
+            {
+                j += 1;
+            }
+            let run = &self.morphs[k..j];
+            let (start, end) = (self.mspan[k].0, self.mspan[j - 1].1);
+            let kanji_at = |i: Option<usize>| {
+                i.and_then(|i| self.chars.get(i))
+                    .is_some_and(|c| is_kanji(*c))
+            };
+            let alone = !kanji_at(start.checked_sub(1)) && !kanji_at(Some(end));
+            let unread = run
+                .iter()
+                .any(|m| unread_word(m) && m.pos[0] == "名詞" || m.is_unknown());
+            let name_parts = run.len() >= 2
+                && run[0].pos[3] == "姓"
+                && run
+                    .iter()
+                    .all(|m| m.is_person_name() && m.surface.chars().count() == 1);
+            let nouns = run.iter().all(|m| {
+                m.pos[0] == "名詞" && !matches!(m.pos[1].as_str(), "数" | "副詞可能" | "代名詞")
+                    || m.is_unknown()
+            });
+            let last = run[run.len() - 1].surface.as_str();
+            let common_end = run.len() > 1 && COMMON_SUFFIXES.contains(&last);
+            let place_follows = self.morphs.get(j).is_some_and(place_word);
+            if (2..=4).contains(&(end - start))
+                && alone
+                && (unread || name_parts)
+                && nouns
+                && !common_end
+                && !place_follows
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+            k = j;
         }
         // Kin and roles followed by の and a name: 妻の花子, 作者の伏見は.
         // The run after の must look like a name: kanji or katakana with a
@@ -807,7 +893,6 @@ fn place_word(m: &Morph) -> bool {
         || (m.surface.starts_with(['区', '市', '町', '村', '県']) && m.surface.chars().count() <= 3)
 }
 
-/// A morph of kanji only (一口, 百目鬼, 遊 in 小鳥遊).
 /// A word the dictionary has no reading for: unknown to it, or a noun
 /// lindera guessed (ケンタ, ラウリー).
 fn unread_word(m: &Morph) -> bool {
@@ -818,6 +903,7 @@ fn is_katakana(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー')
 }
 
+/// A morph of kanji only (一口, 百目鬼, 遊 in 小鳥遊).
 fn is_kanji_word(m: &Morph) -> bool {
     !m.surface.is_empty()
         && m.surface.chars().all(is_kanji)
@@ -976,6 +1062,16 @@ const KIN_ROLES: &[&str] = &[
 /// Endings of dotted katakana phrases that are not people.
 /// Short loanwords heard at counters that the dictionary lacks: not names
 /// when they stand alone before は/が (スマホは使えますか).
+/// Suffixes that make a run of kanji a common noun (申請書, 高齢者), not a
+/// name, however the dictionary reads what comes before.
+const COMMON_SUFFIXES: &[&str] = &[
+    "等", "者", "性", "式", "店", "書", "証", "費", "料", "的", "化", "内", "外", "中", "後", "前",
+    "時", "用", "類", "別", "制", "法", "税", "額", "率", "権", "人", "家", "側", "方", "署", "庁",
+    "局", "課", "係", "所", "区", "市", "町", "村", "県", "都", "府", "道", "届", "金", "日", "月",
+    "年", "円", "分", "目", "番", "号", "病", "症", "薬", "機", "器", "品", "物", "場", "館", "園",
+    "会", "社", "部", "室", "線", "駅", "港", "橋", "川", "山", "島", "城", "寺", "院", "宮", "国",
+];
+
 const LOANWORDS: &[&str] = &[
     "スマホ",
     "アプリ",
@@ -1116,8 +1212,17 @@ mod tests {
             ("ジョン・F・ケネディ大統領", "［氏名3］大統領"),
             ("スマホは使えますか", "スマホは使えますか"),
             ("アプリが動きません", "アプリが動きません"),
+            // Kanji the dictionary cannot read, or reads only as one-kanji
+            // name parts: a name; words it knows are not.
+            ("袁世凱は大総統になった", "［氏名4］は大総統になった"),
+            ("そこで陳誠が答えた", "そこで［氏名5］が答えた"),
+            ("申請書と方法等を見ます", "申請書と方法等を見ます"),
+            ("高齢者の方は窓口へ", "高齢者の方は窓口へ"),
+            // A family name split by the dictionary, a given name in kana.
+            ("矢柴俊博が脇を固める", "［氏名6］が脇を固める"),
+            ("藤原さくらの楽曲", "［氏名7］の楽曲"),
             // After any word, not only after a particle.
-            ("先日ダウドが来ました", "先日［氏名4］が来ました"),
+            ("先日ダウドが来ました", "先日［氏名8］が来ました"),
             ("マイナポータルはどこから", "マイナポータルはどこから"),
             ("ケアマネが来ます", "ケアマネが来ます"),
             (
