@@ -196,13 +196,25 @@ pub fn max_tokens(samples: usize) -> i32 {
 }
 
 /// The prompt: glossary terms joined with 「、」, at most [`MAX_PROMPT_CHARS`].
+/// Headings written as phrases (1点で確認できるもの, 本籍地での請求: runs of
+/// kana beside kanji) and terms already inside an earlier one
+/// (マイナンバー after マイナンバーカード) are left out: the prompt's room goes
+/// to vocabulary (BENCHMARKS.md).
 pub fn prompt_from(terms: &[String]) -> String {
     let mut out = String::new();
+    let mut used: Vec<&str> = Vec::new();
     for t in terms {
         let t = t.trim();
-        if t.is_empty() {
+        // A phrase: two kana or more in a row beside kanji (での, できるもの);
+        // okurigana (写し) and a joining の are single kana.
+        let chars: Vec<char> = t.chars().collect();
+        let kana = |c: &char| matches!(c, 'ぁ'..='ゖ');
+        let phrase = chars.windows(2).any(|w| w.iter().all(kana))
+            && chars.iter().any(|c| !kana(c) && *c != 'ー');
+        if t.is_empty() || phrase || used.iter().any(|u| u.contains(t)) {
             continue;
         }
+        used.push(t);
         let add = t.chars().count() + usize::from(!out.is_empty());
         if out.chars().count() + add > MAX_PROMPT_CHARS {
             break;
@@ -385,13 +397,22 @@ mod tests {
 
     #[test]
     fn prompt_and_context_sizes() {
-        let terms: Vec<String> = ["住民票の写し", "本人確認書類", "転出証明書"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let terms: Vec<String> = [
+            "住民票の写し",
+            "本人確認書類",
+            "1点で確認できるもの",
+            "転出証明書",
+            "証明書",
+            "はんこ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Headings with verbs and particles other than の, and terms inside
+        // an earlier one, are left out.
         assert_eq!(
             prompt_from(&terms),
-            "住民票の写し、本人確認書類、転出証明書"
+            "住民票の写し、本人確認書類、転出証明書、はんこ"
         );
         let many: Vec<String> = (0..100).map(|i| format!("用語{i}")).collect();
         assert!(prompt_from(&many).chars().count() <= MAX_PROMPT_CHARS);
