@@ -320,12 +320,14 @@ pub fn asr(
     sets: &[(String, std::path::PathBuf)],
     threads: usize,
     beam: usize,
+    prompt_chars: usize,
 ) -> anyhow::Result<AsrReport> {
     use madoguchi_capture::{
         asr::Transcriber, audio, metrics::char_errors, pipeline, vad::VadConfig,
     };
     let mut asr = Transcriber::load(model, threads)?;
     asr.set_beam(beam);
+    asr.set_prompt_chars(prompt_chars)?;
     asr.set_corrector(crate::term_corrector(analyzer));
     let vad = VadConfig::default();
     let ch = pipeline::Channels::default();

@@ -77,9 +77,8 @@ enum Command {
         /// Channel 2 is the clerk's (default: channel 1).
         #[arg(long)]
         swap_channels: bool,
-        /// whisper threads (default: all cores; keep other heavy work off them).
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        whisper: WhisperOpts,
         #[arg(long)]
         json: bool,
     },
@@ -159,8 +158,8 @@ enum BenchCmd {
         sets: Vec<PathBuf>,
         #[arg(long)]
         model: Option<PathBuf>,
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        whisper: WhisperOpts,
         /// Beam width (1 = greedy).
         #[arg(long, default_value_t = 1)]
         beam: usize,
@@ -316,10 +315,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             model,
             data,
             swap_channels,
-            threads,
+            whisper,
             json,
         } => {
-            return transcribe(&files, model, data, swap_channels, threads, json);
+            return transcribe(&files, model, data, swap_channels, &whisper, json);
         }
         Command::Demo {
             data,
@@ -542,13 +541,12 @@ fn mask_lines(json: bool) -> Result<ExitCode> {
 /// Without `data` the corrector waits for a glossary from the server.
 fn recognizer(
     model: Option<PathBuf>,
-    threads: Option<usize>,
+    whisper: &WhisperOpts,
     data: Option<&Path>,
 ) -> Result<madoguchi_capture::asr::Transcriber> {
     let model = whisper_model(model)?;
-    let threads =
-        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let mut asr = madoguchi_capture::asr::Transcriber::load(&model, threads)?;
+    let mut asr = madoguchi_capture::asr::Transcriber::load(&model, whisper.threads())?;
+    asr.set_prompt_chars(whisper.prompt_chars)?;
     match data {
         Some(d) => {
             let kb = open_read(d)?;
@@ -602,11 +600,11 @@ fn transcribe(
     model: Option<PathBuf>,
     data: Option<PathBuf>,
     swap_channels: bool,
-    threads: Option<usize>,
+    whisper: &WhisperOpts,
     json: bool,
 ) -> Result<ExitCode> {
     use madoguchi_capture::{audio, pipeline, vad::VadConfig};
-    let asr = recognizer(model, threads, data.as_deref())?;
+    let asr = recognizer(model, whisper, data.as_deref())?;
     let ch = pipeline::Channels {
         staff: usize::from(swap_channels),
     };
@@ -756,8 +754,27 @@ struct CaptureArgs {
     data: Option<PathBuf>,
     #[arg(long)]
     swap_channels: bool,
+    #[command(flatten)]
+    whisper: WhisperOpts,
+}
+
+/// whisper's options, shared by `transcribe`, `capture` and `bench asr`.
+#[derive(clap::Args, Debug, Clone)]
+struct WhisperOpts {
+    /// whisper threads (default: all cores; keep other heavy work off them).
     #[arg(long)]
     threads: Option<usize>,
+    /// Longest glossary prompt for whisper, in characters (0-200). Longer is
+    /// more accurate and slower; BENCHMARKS.md has the measured trade-off.
+    #[arg(long, default_value_t = madoguchi_capture::asr::DEFAULT_PROMPT_CHARS)]
+    prompt_chars: usize,
+}
+
+impl WhisperOpts {
+    fn threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
 }
 
 /// The server's counter endpoint: a bare `ws://host:port` (or http://)
@@ -829,7 +846,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             realtime: !a.fast,
         },
     };
-    let asr = recognizer(a.model, a.threads, a.data.as_deref())?;
+    let asr = recognizer(a.model, &a.whisper, a.data.as_deref())?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -1031,7 +1048,7 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
         BenchCmd::Asr {
             sets,
             model,
-            threads,
+            whisper,
             beam,
             json,
         } => {
@@ -1051,15 +1068,14 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                     )
                 })
                 .collect();
-            let threads = threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             let r = bench::asr(
                 &model,
                 kb.analyzer().clone(),
                 &glossary,
                 &named,
-                threads,
+                whisper.threads(),
                 beam,
+                whisper.prompt_chars,
             )?;
             let _ = std::fs::remove_dir_all(&scratch);
             if json {

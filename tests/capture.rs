@@ -167,6 +167,18 @@ fn bad_audio_is_reported_by_name_and_the_rest_transcribed() {
         err.contains("broken.wav") && err.contains("missing.wav"),
         "{err}"
     );
+    // A prompt longer than whisper takes is refused before any work, by name.
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["transcribe", "--prompt-chars", "300"])
+        .arg(fixture("juminhyo_44k.wav"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--prompt-chars") && err.contains("200"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -17,6 +17,8 @@ pub enum AsrError {
     Model { path: String, msg: String },
     #[error("whisper: {0}")]
     Whisper(String),
+    #[error("{0} (use --prompt-chars between 0 and 200)")]
+    Config(String),
 }
 
 /// Phrases whisper invents on silence or noise (from its subtitle training
@@ -34,9 +36,13 @@ const HALLUCINATIONS: &[&str] = &[
     "見てくれてありがとう",
 ];
 
-/// The longest prompt passed to whisper, in characters (its limit is 224
-/// tokens; Japanese takes one or two tokens a character).
-pub const MAX_PROMPT_CHARS: usize = 120;
+/// The prompt's length by default, in characters: a longer prompt is more
+/// accurate and slower (BENCHMARKS.md has the measured trade-off).
+pub const DEFAULT_PROMPT_CHARS: usize = 120;
+
+/// The longest prompt allowed, in characters (whisper's limit is 224 tokens;
+/// Japanese takes one or two tokens a character).
+pub const MAX_PROMPT_CHARS: usize = 200;
 
 /// Rewrites mis-heard glossary terms in a transcript (the knowledge
 /// crate's phonetic corrector, wired in by the binary).
@@ -59,6 +65,7 @@ pub struct Transcriber {
     factory: Option<CorrectorFactory>,
     corrector: Option<Box<dyn TermCorrector>>,
     correct: bool,
+    prompt_chars: usize,
 }
 
 impl Transcriber {
@@ -83,13 +90,14 @@ impl Transcriber {
             factory: None,
             corrector: None,
             correct: true,
+            prompt_chars: DEFAULT_PROMPT_CHARS,
         })
     }
 
     /// Sets the glossary: whisper's initial prompt (the first terms) and
     /// the term corrector (all of them).
     pub fn set_glossary(&mut self, terms: &[String]) {
-        self.prompt = prompt_from(terms);
+        self.prompt = prompt_from(terms, self.prompt_chars);
         self.terms = terms.to_vec();
         self.corrector = self.factory.as_ref().map(|f| f(terms));
     }
@@ -99,6 +107,19 @@ impl Transcriber {
     pub fn set_corrector(&mut self, factory: CorrectorFactory) {
         self.corrector = Some(factory(&self.terms));
         self.factory = Some(factory);
+    }
+
+    /// Sets the prompt's length in characters (0 = no prompt): longer is
+    /// more accurate and slower. More than [`MAX_PROMPT_CHARS`] is an error.
+    pub fn set_prompt_chars(&mut self, chars: usize) -> Result<(), AsrError> {
+        if chars > MAX_PROMPT_CHARS {
+            return Err(AsrError::Config(format!(
+                "prompt length {chars} is over whisper's limit of {MAX_PROMPT_CHARS} characters"
+            )));
+        }
+        self.prompt_chars = chars;
+        self.prompt = prompt_from(&self.terms, chars);
+        Ok(())
     }
 
     /// Turns the glossary correction on or off (benchmarks compare both).
@@ -195,12 +216,12 @@ pub fn max_tokens(samples: usize) -> i32 {
     (secs * 12.0).ceil() as i32 + 16
 }
 
-/// The prompt: glossary terms joined with 「、」, at most [`MAX_PROMPT_CHARS`].
+/// The prompt: glossary terms joined with 「、」, at most `max` characters.
 /// Headings written as phrases (1点で確認できるもの, 本籍地での請求: runs of
 /// kana beside kanji) and terms already inside an earlier one
 /// (マイナンバー after マイナンバーカード) are left out: the prompt's room goes
 /// to vocabulary (BENCHMARKS.md).
-pub fn prompt_from(terms: &[String]) -> String {
+pub fn prompt_from(terms: &[String], max: usize) -> String {
     let mut out = String::new();
     let mut used: Vec<&str> = Vec::new();
     for t in terms {
@@ -216,7 +237,7 @@ pub fn prompt_from(terms: &[String]) -> String {
         }
         used.push(t);
         let add = t.chars().count() + usize::from(!out.is_empty());
-        if out.chars().count() + add > MAX_PROMPT_CHARS {
+        if out.chars().count() + add > max {
             break;
         }
         if !out.is_empty() {
@@ -411,11 +432,13 @@ mod tests {
         // Headings with verbs and particles other than の, and terms inside
         // an earlier one, are left out.
         assert_eq!(
-            prompt_from(&terms),
+            prompt_from(&terms, DEFAULT_PROMPT_CHARS),
             "住民票の写し、本人確認書類、転出証明書、はんこ"
         );
         let many: Vec<String> = (0..100).map(|i| format!("用語{i}")).collect();
-        assert!(prompt_from(&many).chars().count() <= MAX_PROMPT_CHARS);
+        assert!(prompt_from(&many, DEFAULT_PROMPT_CHARS).chars().count() <= DEFAULT_PROMPT_CHARS);
+        assert!(prompt_from(&many, 30).chars().count() <= 30);
+        assert_eq!(prompt_from(&many, 0), "");
         assert_eq!(audio_ctx(16_000 * 6), 425);
         assert_eq!(audio_ctx(16_000 * 60), 1500);
         assert_eq!(audio_ctx(100), 150);
