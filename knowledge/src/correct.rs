@@ -5,7 +5,7 @@
 //!
 //! Only terms that are one compound noun with a reading of four kana or more
 //! are used, so short everyday words are never rewritten; near misses (one
-//! sound off) are accepted for terms of seven kana or more, two sounds off
+//! sound off) are accepted for terms of eight kana or more, two sounds off
 //! for nine or more when a character is shared.
 
 use std::sync::Arc;
@@ -21,7 +21,7 @@ const MIN_KEY: usize = 4;
 /// Three-sound terms (市内, 戸籍, 写し) are matched only exactly, and only
 /// where the dictionary could not read what was heard as one word.
 const MIN_KEY_SHORT: usize = 3;
-const MIN_KEY_APPROX: usize = 7;
+const MIN_KEY_APPROX: usize = 8;
 /// Keys tried for one span with other readings of its lone kanji.
 const MAX_ALTERNATIVES: usize = 16;
 const MIN_KEY_APPROX2: usize = 9;
@@ -279,9 +279,12 @@ impl Corrector {
         if key.len() < min || !surface.chars().any(is_kanji) {
             return None;
         }
-        self.terms
-            .iter()
-            .find(|t| t.kind != Kind::Phrase && t.key == key)
+        // A word the dictionary knows is only rewritten into a whole
+        // glossary term, never into a noun taken out of one (大正 is not
+        // 対象 of 支給の対象).
+        self.terms.iter().find(|t| {
+            t.key == key && (t.kind == Kind::Compound || t.kind == Kind::Part && !one_word)
+        })
     }
 
     /// The phrase whose key is exactly `key`, with the same particles.
@@ -340,6 +343,8 @@ mod tests {
             "手続",
             "受付",
             "印鑑証明",
+            "支給の対象",
+            "請求者",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -393,6 +398,11 @@ mod tests {
             "夜間も受け付けています",
             // Two sounds short of 印鑑証明: too far to be sure.
             "印鑑証を無くしてしまいました",
+            // A known word is not rewritten into a noun taken out of a term
+            // (大正 is not 対象 of 支給の対象: a birth date must stay one),
+            // nor a short one into a term one sound off (請求書, 請求者).
+            "大正15年生まれです",
+            "請求書が届きました",
             "",
         ] {
             assert_eq!(c.correct(same), same, "{same}");
