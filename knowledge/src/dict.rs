@@ -99,7 +99,14 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
         write_kanji_readings(&utf8_src, &out.join(KANJI_READINGS))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // Builds of earlier versions beside it in the cache (46 MB
+                // each) are no longer read by this version.
+                if paths.built.file_name().is_some_and(|n| n == BUILD_TAG) {
+                    remove_stale_builds(parent);
+                }
+                Ok(())
+            }
             // Another process finished first: its copy is as good as ours.
             Err(_) if is_built(&paths.built) => Ok(()),
             Err(e) => Err(io_err(&paths.built, e)),
@@ -107,6 +114,27 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
     })();
     let _ = fs::remove_dir_all(&staging);
     result.map(|()| paths.built.clone())
+}
+
+/// Removes complete dictionary builds of other versions from the cache
+/// folder `parent` (named `ipadic-…-lindera-…`, holding `.complete`).
+/// Best effort: a build another process still has mapped stays readable
+/// to it until it exits.
+fn remove_stale_builds(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if name != BUILD_TAG
+            && name.starts_with("ipadic-")
+            && name.contains("-lindera-")
+            && is_built(&path)
+        {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
 
 /// The file, beside the built dictionary, of the readings each kanji has as
@@ -190,5 +218,30 @@ fn io_err(path: &Path, e: std::io::Error) -> KnowledgeError {
     KnowledgeError::Io {
         path: path.to_path_buf(),
         source: e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_of_other_versions_are_removed_and_nothing_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let make = |name: &str, complete: bool| {
+            let d = tmp.path().join(name);
+            fs::create_dir_all(&d).unwrap();
+            if complete {
+                fs::write(d.join(".complete"), "x").unwrap();
+            }
+            d
+        };
+        let old = make("ipadic-2.7.0-lindera-6.2-a", true);
+        let current = make(BUILD_TAG, true);
+        let half = make("ipadic-2.7.0-lindera-6.2-z", false);
+        let whisper = make("whisper", true);
+        remove_stale_builds(tmp.path());
+        assert!(!old.exists());
+        assert!(current.exists() && half.exists() && whisper.exists());
     }
 }
