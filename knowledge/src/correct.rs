@@ -352,6 +352,33 @@ mod tests {
         Corrector::new(analyzer, &terms)
     }
 
+    /// Every short string over an alphabet of kanji that have other
+    /// readings, kana, particles, marks, digits and odd code points comes
+    /// back without a panic, and text without kanji comes back unchanged.
+    #[test]
+    fn any_short_text_is_handled() {
+        let c = corrector();
+        let alphabet: Vec<char> = "刀本戸籍出電証の写映しをは、ーァ1２ 々😀\u{3099}"
+            .chars()
+            .collect();
+        let mut count = 0;
+        for a in &alphabet {
+            for b in &alphabet {
+                for d in &alphabet {
+                    let t: String = [*a, *b, *d].iter().collect();
+                    let out = c.correct(&t);
+                    if !t.chars().any(is_kanji) {
+                        assert_eq!(out, t);
+                    }
+                    let long = format!("{t}{t}住民票の映し{t}電出証明書{t}");
+                    c.correct(&long);
+                    count += 1;
+                }
+            }
+        }
+        assert_eq!(count, alphabet.len().pow(3));
+    }
+
     #[test]
     fn misheard_terms_are_written_as_the_glossary_has_them() {
         let c = corrector();
