@@ -201,12 +201,12 @@ impl Transcriber {
 
 /// whisper's encoder has 50 positions a second of audio (1,500 for 30 s);
 /// sizing it to the utterance saves most of the encoder's time on short
-/// utterances. The 2.5 s of trailing silence it also sees matter: with 1 s
-/// the synthesized set's CER was 0.198, with 2.5 s 0.154, for 80 ms more
-/// (BENCHMARKS.md).
+/// utterances. It also sees 1.5 s after the utterance: with the glossary
+/// prompt, 1.5 s was as accurate as 2.5 s and 40–60 ms faster (without a
+/// prompt the longer tail matters more; BENCHMARKS.md).
 pub fn audio_ctx(samples: usize) -> i32 {
     let secs = samples as f64 / f64::from(SAMPLE_RATE);
-    (((secs + 2.5) * 50.0).ceil() as i32).clamp(150, 1500)
+    (((secs + 1.5) * 50.0).ceil() as i32).clamp(150, 1500)
 }
 
 /// A cap on tokens for an utterance: Japanese speech rarely passes eight
@@ -439,7 +439,7 @@ mod tests {
         assert!(prompt_from(&many, DEFAULT_PROMPT_CHARS).chars().count() <= DEFAULT_PROMPT_CHARS);
         assert!(prompt_from(&many, 30).chars().count() <= 30);
         assert_eq!(prompt_from(&many, 0), "");
-        assert_eq!(audio_ctx(16_000 * 6), 425);
+        assert_eq!(audio_ctx(16_000 * 6), 375);
         assert_eq!(audio_ctx(16_000 * 60), 1500);
         assert_eq!(audio_ctx(100), 150);
     }
