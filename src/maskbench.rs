@@ -444,8 +444,12 @@ pub struct MaskReport {
 /// Real addresses (`addresses.csv`, first column) in counter sentences,
 /// and Wikipedia sentences with person names (`stockmark-ner.json`, type 人名).
 /// Names after the first `limit` come back apart (`rest`): they were kept
-/// out of the tuning of the name rules.
-fn pii_set(dir: &Path, limit: usize) -> anyhow::Result<(Vec<Labeled>, usize, usize, Vec<Labeled>)> {
+/// out of the tuning of the name rules. `ner`: the parsed NER set.
+fn pii_set(
+    dir: &Path,
+    ner: &serde_json::Value,
+    limit: usize,
+) -> anyhow::Result<(Vec<Labeled>, usize, usize, Vec<Labeled>)> {
     let mut out = Vec::new();
     let csv = std::fs::read_to_string(dir.join("addresses.csv"))?;
     let mut b = Builder::default();
@@ -457,25 +461,17 @@ fn pii_set(dir: &Path, limit: usize) -> anyhow::Result<(Vec<Labeled>, usize, usi
         out.push(b.done());
     }
     let addresses = out.len();
-    let ner: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("stockmark-ner.json"))?)?;
     let mut names = 0;
     let mut rest = Vec::new();
     for doc in ner.as_array().into_iter().flatten() {
         let text = doc["text"].as_str().unwrap_or_default();
-        let gold: Vec<Span> = doc["entities"]
-            .as_array()
+        let gold: Vec<Span> = entities(doc)
             .into_iter()
-            .flatten()
-            .filter(|e| e["type"] == "人名")
-            .filter_map(|e| {
-                let s = e["span"][0].as_u64()? as usize;
-                let t = e["span"][1].as_u64()? as usize;
-                Some(Span {
-                    kind: Kind::Name,
-                    start: s,
-                    end: t,
-                })
+            .filter(|e| e.0)
+            .map(|(_, start, end)| Span {
+                kind: Kind::Name,
+                start,
+                end,
             })
             .collect();
         if gold.is_empty() {
@@ -499,24 +495,11 @@ fn pii_set(dir: &Path, limit: usize) -> anyhow::Result<(Vec<Labeled>, usize, usi
 /// the share that overlaps an annotated person name, and the masked spans
 /// that overlap another kind of entity (組織名, 製品名, 地名 …): the
 /// second are certainly wrong; the rest may be unannotated names.
-fn name_precision(masker: &Masker, dir: &Path) -> anyhow::Result<(usize, f64, usize)> {
-    let ner: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("stockmark-ner.json"))?)?;
+fn name_precision(masker: &Masker, ner: &serde_json::Value) -> (usize, f64, usize) {
     let (mut found, mut right, mut other) = (0, 0, 0);
     for doc in ner.as_array().into_iter().flatten() {
         let text = doc["text"].as_str().unwrap_or_default();
-        let entities: Vec<(bool, usize, usize)> = doc["entities"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                Some((
-                    e["type"] == "人名",
-                    e["span"][0].as_u64()? as usize,
-                    e["span"][1].as_u64()? as usize,
-                ))
-            })
-            .collect();
+        let entities = entities(doc);
         for f in masker.find(text).iter().filter(|f| f.kind == Kind::Name) {
             found += 1;
             let overlaps = |&&(_, s, e): &&(bool, usize, usize)| f.start < e && s < f.end;
@@ -527,7 +510,24 @@ fn name_precision(masker: &Masker, dir: &Path) -> anyhow::Result<(usize, f64, us
             }
         }
     }
-    Ok((found, right as f64 / found.max(1) as f64, other))
+    (found, right as f64 / found.max(1) as f64, other)
+}
+
+/// The entities of one NER document: (a person name?, start, end), offsets
+/// in characters.
+fn entities(doc: &serde_json::Value) -> Vec<(bool, usize, usize)> {
+    doc["entities"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some((
+                e["type"] == "人名",
+                e["span"][0].as_u64()? as usize,
+                e["span"][1].as_u64()? as usize,
+            ))
+        })
+        .collect()
 }
 
 /// Runs the benchmark. `pii`: the shared benchmark folder, if present.
@@ -548,13 +548,15 @@ pub fn run(
     let mut precision = None;
     let (mut pa, mut pn) = (0, 0);
     if let Some(dir) = pii {
-        let (set, a, nm, rest) = pii_set(dir, limit)?;
+        let ner: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("stockmark-ner.json"))?)?;
+        let (set, a, nm, rest) = pii_set(dir, &ner, limit)?;
         pa = a;
         pn = nm;
         score(masker, &set, &mut pii_recall, &mut misses);
         // Scored, but its misses are not listed: it stays unseen.
         score(masker, &rest, &mut held_out, &mut Vec::new());
-        precision = Some(name_precision(masker, dir)?);
+        precision = Some(name_precision(masker, &ner));
     }
     // What masking changes in the manuals and the procedure questions.
     let mut lines = Vec::new();
