@@ -177,8 +177,8 @@ impl Corrector {
         let mut i = 0;
         while i < morphs.len() {
             let mut best: Option<(usize, &Term)> = None;
-            let mut key = String::new();
-            // The key with other readings of lone kanji (刀: カタナ or トウ).
+            // The span's key as the dictionary reads it first, then with
+            // other readings of lone kanji (刀: カタナ or トウ).
             let mut alternatives: Vec<String> = vec![String::new()];
             let mut particles = String::new();
             // Compound nouns have no particle (は, を, の …) in them;
@@ -196,12 +196,11 @@ impl Corrector {
                     in_phrase = true;
                     particles.push_str(&morphs[j].surface);
                 }
-                key.push_str(k);
                 self.extend_alternatives(&mut alternatives, &morphs[j], k);
                 if !in_phrase && j >= i + MAX_SPAN {
                     continue;
                 }
-                let kc: Vec<char> = key.chars().collect();
+                let kc: Vec<char> = alternatives[0].chars().collect();
                 let span = &morphs[i..=j];
                 let surface = &text[morphs[i].start..morphs[j].end];
                 let found = if in_phrase {
@@ -244,6 +243,7 @@ impl Corrector {
 
     /// Extends every alternative key by the readings of `m`: its own
     /// (`key`) first, then, for a lone kanji, the others it has as a word.
+    /// The first alternative stays the dictionary's reading throughout.
     fn extend_alternatives(&self, alternatives: &mut Vec<String>, m: &Morph, key: &str) {
         let mut chars = m.surface.chars();
         let others: Vec<String> = match (chars.next(), chars.next()) {
