@@ -17,8 +17,11 @@ pub enum AsrError {
     Model { path: String, msg: String },
     #[error("whisper: {0}")]
     Whisper(String),
-    #[error("{0} (use --prompt-chars between 0 and 200)")]
-    Config(String),
+    #[error(
+        "prompt length {0} is over whisper's limit of {max} characters (use --prompt-chars between 0 and {max})",
+        max = MAX_PROMPT_CHARS
+    )]
+    PromptTooLong(usize),
 }
 
 /// Phrases whisper invents on silence or noise (from its subtitle training
@@ -113,9 +116,7 @@ impl Transcriber {
     /// more accurate and slower. More than [`MAX_PROMPT_CHARS`] is an error.
     pub fn set_prompt_chars(&mut self, chars: usize) -> Result<(), AsrError> {
         if chars > MAX_PROMPT_CHARS {
-            return Err(AsrError::Config(format!(
-                "prompt length {chars} is over whisper's limit of {MAX_PROMPT_CHARS} characters"
-            )));
+            return Err(AsrError::PromptTooLong(chars));
         }
         self.prompt_chars = chars;
         self.prompt = prompt_from(&self.terms, chars);
