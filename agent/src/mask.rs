@@ -282,6 +282,11 @@ impl Doc {
     }
 
     /// Characters before `at` (at most `n`), as a string.
+    /// The character just before char offset `at`, if any.
+    fn char_before(&self, at: usize) -> Option<char> {
+        at.checked_sub(1).and_then(|i| self.chars.get(i)).copied()
+    }
+
     fn before(&self, at: usize, n: usize) -> String {
         self.text(at.saturating_sub(n), at)
     }
@@ -627,11 +632,7 @@ impl Doc {
                 && is_kanji_word(&self.morphs[i - 1])
                 && self.morphs[i - 1].is_noun()
                 && self.mspan[i - 1].1 == self.mspan[i].0
-                && !self.mspan[i - 1]
-                    .0
-                    .checked_sub(1)
-                    .and_then(|p| self.chars.get(p))
-                    .is_some_and(|c| is_kanji(*c))
+                && !self.char_before(self.mspan[i - 1].0).is_some_and(is_kanji)
             {
                 s = i - 1;
             }
@@ -704,12 +705,11 @@ impl Doc {
                 continue;
             }
             let (start, end) = self.mspan[k];
-            let before = start
-                .checked_sub(1)
-                .and_then(|i| self.chars.get(i))
-                .copied();
             // Not the tail of a longer katakana or Latin word.
-            if before.is_some_and(|c| is_katakana(c) || c.is_ascii_alphanumeric()) {
+            if self
+                .char_before(start)
+                .is_some_and(|c| is_katakana(c) || c.is_ascii_alphanumeric())
+            {
                 continue;
             }
             if matches!(
@@ -742,14 +742,9 @@ impl Doc {
             }
             let run = &self.morphs[k..j];
             let (start, end) = (self.mspan[k].0, self.mspan[j - 1].1);
-            let kanji_at = |i: Option<usize>| {
-                i.and_then(|i| self.chars.get(i))
-                    .is_some_and(|c| is_kanji(*c))
-            };
-            let alone = !kanji_at(start.checked_sub(1)) && !kanji_at(Some(end));
-            let unread = run
-                .iter()
-                .any(|m| unread_word(m) && m.pos[0] == "名詞" || m.is_unknown());
+            let alone = !self.char_before(start).is_some_and(is_kanji)
+                && !self.chars.get(end).copied().is_some_and(is_kanji);
+            let unread = run.iter().any(unread_word);
             let name_parts = run.len() >= 2
                 && run[0].pos[3] == "姓"
                 && run
@@ -1059,9 +1054,6 @@ const KIN_ROLES: &[&str] = &[
     "医師",
 ];
 
-/// Endings of dotted katakana phrases that are not people.
-/// Short loanwords heard at counters that the dictionary lacks: not names
-/// when they stand alone before は/が (スマホは使えますか).
 /// Suffixes that make a run of kanji a common noun (申請書, 高齢者), not a
 /// name, however the dictionary reads what comes before.
 const COMMON_SUFFIXES: &[&str] = &[
@@ -1072,6 +1064,8 @@ const COMMON_SUFFIXES: &[&str] = &[
     "会", "社", "部", "室", "線", "駅", "港", "橋", "川", "山", "島", "城", "寺", "院", "宮", "国",
 ];
 
+/// Short loanwords heard at counters that the dictionary lacks: not names
+/// when they stand alone before は/が (スマホは使えますか).
 const LOANWORDS: &[&str] = &[
     "スマホ",
     "アプリ",
@@ -1099,6 +1093,7 @@ const LOANWORDS: &[&str] = &[
     "ワンストップ",
 ];
 
+/// Endings of dotted katakana phrases that are not people.
 const NOT_FOREIGN_NAMES: &[&str] = &[
     "コーポレーション",
     "カンパニー",
