@@ -670,8 +670,12 @@ impl Doc {
             let tagged = run
                 .iter()
                 .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
-            let proper = !place_follows && ((tagged && !inside_word) || self.honorific_after(end));
-            if proper && !NOT_NAMES.contains(&surface_of(run).as_str()) {
+            let proper = !place_follows && !inside_word && (tagged || self.honorific_after(end));
+            let surface = surface_of(run);
+            // ローソン is also a family name in the dictionary.
+            let common =
+                NOT_NAMES.contains(&surface.as_str()) || LOANWORDS.contains(&surface.as_str());
+            if proper && !common {
                 out.push(Span {
                     kind: Kind::Name,
                     start: self.mspan[s].0,
@@ -695,9 +699,10 @@ impl Doc {
             }
             out.push(self.span(Kind::Name, m));
         }
-        // A katakana word the dictionary does not know, standing alone as
-        // the subject or topic of a sentence (ラウリーは…, ダウドが…): a
-        // foreign name. Not inside a longer katakana run.
+        // A katakana word the dictionary does not know, standing alone
+        // before a case or topic particle (ラウリーは…, ダウドが…, ダウドの
+        // 在留カード): a foreign name. Not inside a longer katakana run;
+        // counter loanwords the dictionary lacks (LOANWORDS) stay.
         for k in 0..n.saturating_sub(1) {
             let m = &self.morphs[k];
             let len = m.surface.chars().count();
@@ -714,9 +719,52 @@ impl Doc {
             }
             if matches!(
                 self.morphs[k + 1].surface.as_str(),
-                "は" | "が" | "も" | "と"
+                "は" | "が" | "も" | "と" | "の" | "に" | "を" | "へ" | "や" | "、" | "で"
             ) && !LOANWORDS.contains(&m.surface.as_str())
             {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+        // A katakana run before a title (フォード大統領, エッケナー博士,
+        // ヒディンク監督): a name. After a title that also follows common
+        // words (サッカー選手, ツアー会長) only a run the dictionary lacks
+        // counts; countries and places (アメリカ大統領) never do.
+        let mut k = 0;
+        while k < self.chars.len() {
+            if !is_katakana(self.chars[k]) {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < self.chars.len() && is_katakana(self.chars[k]) {
+                k += 1;
+            }
+            let end = k;
+            let before = self.char_before(start);
+            if !(2..=15).contains(&(end - start))
+                || before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '・')
+                || self.chars[start] == 'ー'
+            {
+                continue;
+            }
+            let rest = self.after(end, 5);
+            let strong = PERSON_TITLES.iter().any(|t| rest.starts_with(t));
+            let weak = !strong && WEAK_TITLES.iter().any(|t| rest.starts_with(t));
+            if !strong && !weak {
+                continue;
+            }
+            let morphs: Vec<&Morph> = (0..n)
+                .filter(|&x| self.mspan[x].0 < end && self.mspan[x].1 > start)
+                .map(|x| &self.morphs[x])
+                .collect();
+            let place = morphs.iter().any(|m| m.is_place());
+            let unread = morphs.iter().any(|m| unread_word(m));
+            let word = self.text(start, end);
+            if !place && (strong || unread) && !LOANWORDS.contains(&word.as_str()) {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -1014,6 +1062,8 @@ const NOT_NAMES: &[&str] = &[
     "この方",
     "どなた",
     "誰",
+    "ケアマネ",
+    "ヘルパー",
 ];
 
 /// Kin and roles: 〜の after them often comes a name.
@@ -1064,8 +1114,72 @@ const COMMON_SUFFIXES: &[&str] = &[
     "会", "社", "部", "室", "線", "駅", "港", "橋", "川", "山", "島", "城", "寺", "院", "宮", "国",
 ];
 
-/// Short loanwords heard at counters that the dictionary lacks: not names
-/// when they stand alone before は/が (スマホは使えますか).
+/// Titles that follow only people: a katakana word before them is a name.
+const PERSON_TITLES: &[&str] = &[
+    "大統領",
+    "米大統領",
+    "首相",
+    "元首相",
+    "外相",
+    "蔵相",
+    "博士",
+    "伯爵",
+    "公爵",
+    "侯爵",
+    "男爵",
+    "子爵",
+    "卿",
+    "提督",
+    "将軍",
+    "元帥",
+    "大将",
+    "中将",
+    "少将",
+    "大佐",
+    "中佐",
+    "少佐",
+    "大尉",
+    "中尉",
+    "少尉",
+    "国王",
+    "王子",
+    "王女",
+    "女王",
+    "皇帝",
+    "帝は",
+    "帝の",
+    "夫人",
+    "氏は",
+    "氏が",
+    "氏の",
+    "氏と",
+    "氏に",
+    "氏を",
+    "氏も",
+    "氏ら",
+    "氏、",
+    "氏。",
+    "大使",
+    "長官",
+    "上院議員",
+    "下院議員",
+    "議員",
+    "知事",
+    "教皇",
+    "司教",
+    "神父",
+    "牧師",
+];
+
+/// Titles that also follow common words (サッカー選手): a katakana word
+/// before them is a name only when the dictionary lacks it.
+const WEAK_TITLES: &[&str] = &[
+    "監督", "選手", "会長", "社長", "学長", "教授", "兄弟", "姉妹", "夫妻", "一族", "家の", "王家",
+    "親子", "一家",
+];
+
+/// Loanwords heard at counters that the dictionary lacks: not names when
+/// they stand alone before a particle (スマホは使えますか, ローソンで取れますか).
 const LOANWORDS: &[&str] = &[
     "スマホ",
     "アプリ",
@@ -1091,6 +1205,14 @@ const LOANWORDS: &[&str] = &[
     "ハローワーク",
     "オンライン",
     "ワンストップ",
+    "ローソン",
+    "ファミマ",
+    "ペイジー",
+    "イータックス",
+    "エルタックス",
+    "ウェブサイト",
+    "エクセル",
+    "メゾン",
 ];
 
 /// Endings of dotted katakana phrases that are not people.
@@ -1199,7 +1321,7 @@ mod tests {
     }
 
     #[test]
-    fn a_foreign_name_alone_before_wa_is_masked_a_loanword_is_not() {
+    fn a_foreign_name_alone_before_a_particle_is_masked_a_loanword_is_not() {
         let mut s = masker().session();
         for (said, want) in [
             ("ラウリーは来年も来ます", "［氏名1］は来年も来ます"),
@@ -1220,6 +1342,22 @@ mod tests {
             ("先日ダウドが来ました", "先日［氏名8］が来ました"),
             ("マイナポータルはどこから", "マイナポータルはどこから"),
             ("ケアマネが来ます", "ケアマネが来ます"),
+            // Before の, に, を, で and the like as well.
+            ("ダウドの在留カードです", "［氏名8］の在留カードです"),
+            ("昨日サンディに会いました", "昨日［氏名9］に会いました"),
+            ("ローソンでも取れますか", "ローソンでも取れますか"),
+            // Before a title: any katakana word before one that only people
+            // carry; before 選手 or 監督 only a word the dictionary lacks.
+            ("デヴォー中佐はウィーンへ", "［氏名10］中佐はウィーンへ"),
+            ("フォード大統領が来日した", "［氏名11］大統領が来日した"),
+            ("アメリカ大統領が来日した", "アメリカ大統領が来日した"),
+            ("サッカー選手になりたい", "サッカー選手になりたい"),
+            ("フリガナ氏名を書きます", "フリガナ氏名を書きます"),
+            ("ケアマネさんに相談しました", "ケアマネさんに相談しました"),
+            (
+                "マイナポータルにログインします",
+                "マイナポータルにログインします",
+            ),
             (
                 "マイナンバーカードは持っています",
                 "マイナンバーカードは持っています",
