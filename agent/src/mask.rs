@@ -219,6 +219,9 @@ struct Doc {
     morphs: Vec<Morph>,
     /// (start, end) of each morph in characters.
     mspan: Vec<(usize, usize)>,
+    /// Whether each morph is a family name in the dictionary, whatever it
+    /// was tagged as here (石川 as a place, 松田 as a company).
+    family: Vec<bool>,
 }
 
 fn fold(c: char) -> char {
@@ -260,12 +263,17 @@ impl Doc {
             .iter()
             .map(|m| (fchar[m.start], fchar[m.end]))
             .collect();
+        let family = morphs
+            .iter()
+            .map(|m| analyzer.is_family_name(&m.surface))
+            .collect();
         Doc {
             chars,
             folded,
             fchar,
             morphs,
             mspan,
+            family,
         }
     }
 
@@ -725,6 +733,49 @@ impl Doc {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
+                    end,
+                });
+            }
+        }
+        // A family name the dictionary tagged as a place or a company here
+        // (石川, 中野, 松田), then a given name it could only split into
+        // single kanji (数 + 雄, 喜 + 頓, 啓 + 二) or tags as one: a name.
+        // 福島原発 and 中野区 stay: a known word or a place follows.
+        for k in 0..n {
+            let m = &self.morphs[k];
+            if !self.family[k]
+                || m.pos[3] == "姓"
+                || m.surface.chars().count() < 2
+                || !is_kanji_word(m)
+                || self.char_before(self.mspan[k].0).is_some_and(is_kanji)
+            {
+                continue;
+            }
+            let mut j = k + 1;
+            let mut given = 0;
+            while j < n && given < 3 && self.mspan[j].0 == self.mspan[j - 1].1 {
+                let g = &self.morphs[j];
+                let single = g.surface.chars().count() == 1;
+                let tagged = g.is_person_name() && g.pos[3] == "名";
+                if !(is_kanji_word(g) && g.pos[0] == "名詞" && (single || tagged)) {
+                    break;
+                }
+                given += g.surface.chars().count();
+                j += 1;
+            }
+            if !(2..=3).contains(&given) {
+                continue;
+            }
+            let end = self.mspan[j - 1].1;
+            let parts = &self.morphs[k + 1..j];
+            let common = parts[0].pos[1] == "数"
+                || parts.iter().any(place_word)
+                || COMMON_SUFFIXES.contains(&parts[parts.len() - 1].surface.as_str())
+                || self.morphs.get(j).is_some_and(place_word);
+            if !common && !self.chars.get(end).copied().is_some_and(is_kanji) {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start: self.mspan[k].0,
                     end,
                 });
             }

@@ -210,6 +210,8 @@ pub struct Analyzer {
     /// Readings each kanji has as a word of its own (see
     /// [`crate::dict::KANJI_READINGS`]).
     kanji_readings: HashMap<char, Vec<String>>,
+    /// Family names the dictionary knows ([`crate::dict::FAMILY_NAMES`]).
+    family_names: std::collections::HashSet<String>,
 }
 
 /// One word of a query with its evidence: searched as a unit, so that it
@@ -253,9 +255,15 @@ impl Analyzer {
                 Some((c, rs.split(' ').map(str::to_owned).collect()))
             })
             .collect();
+        let family_names = std::fs::read_to_string(dir.join(crate::dict::FAMILY_NAMES))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect();
         Ok(Analyzer {
             segmenter: Segmenter::new(Mode::Normal, dictionary, None),
             kanji_readings,
+            family_names,
         })
     }
 
@@ -269,6 +277,12 @@ impl Analyzer {
     /// The readings `kanji` has as a word of its own (empty when none).
     pub fn kanji_readings(&self, kanji: char) -> &[String] {
         self.kanji_readings.get(&kanji).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the dictionary knows `word` as a family name, whatever it
+    /// tagged it as in a text (石川 is also a place, 松田 a company).
+    pub fn is_family_name(&self, word: &str) -> bool {
+        self.family_names.contains(word)
     }
 
     /// Splits `text` into morphemes.

@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-b";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-c";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -97,6 +97,7 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
             .build_dictionary(&utf8_src, &out)
             .map_err(|e| KnowledgeError::Dictionary(format!("building dictionary: {e}")))?;
         write_kanji_readings(&utf8_src, &out.join(KANJI_READINGS))?;
+        write_family_names(&utf8_src, &out.join(FAMILY_NAMES))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
             Ok(()) => {
@@ -181,6 +182,25 @@ fn write_kanji_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
         .map(|(c, rs)| format!("{c}\t{}\n", rs.join(" ")))
         .collect();
     fs::write(dst, text).map_err(|e| io_err(dst, e))
+}
+
+/// The file, beside the built dictionary, of the family names the
+/// dictionary knows, one a line. The analyzer tags 石川 or 中野 in a text
+/// as places; the masker asks whether they are also family names.
+pub const FAMILY_NAMES: &str = "family-names.txt";
+
+fn write_family_names(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+    let path = src.join("Noun.name.csv");
+    let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+    let names: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split(',').collect();
+            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&"姓")).then_some(cols[0])
+        })
+        .collect();
+    let out: String = names.iter().map(|n| format!("{n}\n")).collect();
+    fs::write(dst, out).map_err(|e| io_err(dst, e))
 }
 
 /// Copies the source directory to `dst`, converting EUC-JP text to UTF-8.
