@@ -740,7 +740,9 @@ impl Doc {
         // A family name the dictionary tagged as a place or a company here
         // (石川, 中野, 松田), then a given name it could only split into
         // single kanji (数 + 雄, 喜 + 頓, 啓 + 二) or tags as one: a name.
-        // 福島原発 and 中野区 stay: a known word or a place follows.
+        // 福島原発 and 中野区 stay: a known word or a place follows. Alone
+        // before a case particle, such a family name tagged as a company or
+        // other proper noun (永山は) is a name too; as a place (千葉は) not.
         for k in 0..n {
             let m = &self.morphs[k];
             if !self.family[k]
@@ -762,6 +764,28 @@ impl Doc {
                 }
                 given += g.surface.chars().count();
                 j += 1;
+            }
+            if given == 0 {
+                let (start, end) = self.mspan[k];
+                let particle = self.morphs.get(k + 1).is_some_and(|p| {
+                    matches!(
+                        p.surface.as_str(),
+                        "は" | "が" | "の" | "と" | "に" | "を" | "も"
+                    )
+                });
+                if m.pos[1] == "固有名詞"
+                    && !m.is_place()
+                    && end - start <= 3
+                    && particle
+                    && !self.chars.get(end).copied().is_some_and(is_kanji)
+                {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                }
+                continue;
             }
             if !(2..=3).contains(&given) {
                 continue;
@@ -1405,6 +1429,13 @@ mod tests {
             ("サッカー選手になりたい", "サッカー選手になりたい"),
             ("フリガナ氏名を書きます", "フリガナ氏名を書きます"),
             ("ケアマネさんに相談しました", "ケアマネさんに相談しました"),
+            // A family name tagged as a place or company, then a given name
+            // split into single kanji; alone, only when not a place.
+            ("婿の石川数雄が就任した", "婿の［氏名12］が就任した"),
+            ("永山は犯行に及んだ", "［氏名13］は犯行に及んだ"),
+            ("福島原発の事故", "福島原発の事故"),
+            ("中野区役所へ行きます", "中野区役所へ行きます"),
+            ("千葉は遠いです", "千葉は遠いです"),
             (
                 "マイナポータルにログインします",
                 "マイナポータルにログインします",

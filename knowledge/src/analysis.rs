@@ -519,6 +519,18 @@ mod tests {
     }
 
     #[test]
+    fn family_names_are_known_whatever_the_text_tags_them_as() {
+        let a = Analyzer::from_env().expect("dictionary (run `make setup`)");
+        // 石川 is read as a place in 石川数雄が, 松田 as a company.
+        for name in ["石川", "松田", "田中", "永山"] {
+            assert!(a.is_family_name(name), "{name}");
+        }
+        for word in ["住民票", "窓口", "転入", "石川県"] {
+            assert!(!a.is_family_name(word), "{word}");
+        }
+    }
+
+    #[test]
     fn numbers_are_read_aloud() {
         assert_eq!(number_reading("10").as_deref(), Some("ジュウ"));
         assert_eq!(number_reading("300").as_deref(), Some("サンヒャク"));
