@@ -675,9 +675,21 @@ impl Doc {
                 && (start > 0 && kata(self.chars.get(start - 1)) || kata(self.chars.get(end)));
             // 葛飾区, 山田町: a place named like a person.
             let place_follows = self.morphs.get(j).is_some_and(place_word);
-            let tagged = run
-                .iter()
-                .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
+            // A one-kanji family name and a two-kanji given name, alone or
+            // before a title (李承燁と, 王毅外相): Chinese and Korean names.
+            let three = end - start == 3
+                && self.morphs[s].pos[3] == "姓"
+                && self.morphs[s].surface.chars().count() == 1
+                && (start..end).all(|c| is_kanji(self.chars[c]))
+                && !self.char_before(start).is_some_and(is_kanji)
+                && (!self.chars.get(end).copied().is_some_and(is_kanji)
+                    || PERSON_TITLES
+                        .iter()
+                        .any(|t| self.after(end, 5).starts_with(t)));
+            let tagged = three
+                || run
+                    .iter()
+                    .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
             let proper = !place_follows && !inside_word && (tagged || self.honorific_after(end));
             let surface = surface_of(run);
             // ローソン is also a family name in the dictionary.
@@ -1436,6 +1448,10 @@ mod tests {
             ("福島原発の事故", "福島原発の事故"),
             ("中野区役所へ行きます", "中野区役所へ行きます"),
             ("千葉は遠いです", "千葉は遠いです"),
+            // A one-kanji family name and a two-kanji given name.
+            ("李承燁と朴賛浩の対決", "［氏名14］と［氏名15］の対決"),
+            ("李肇星外相が述べた", "［氏名16］外相が述べた"),
+            ("金曜日に来ます", "金曜日に来ます"),
             (
                 "マイナポータルにログインします",
                 "マイナポータルにログインします",
