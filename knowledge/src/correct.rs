@@ -242,20 +242,29 @@ impl Corrector {
     }
 
     /// Extends every alternative key by the readings of `m`: its own
-    /// (`key`) first, then, for a lone kanji, the others it has as a word.
+    /// (`key`) first, then, for a lone kanji, the others it has as a word,
+    /// also with a final ツ, チ, ク or キ doubling the next consonant as it
+    /// does inside words (出 シュツ in 出生 シュッショウ; keys drop ッ).
     /// The first alternative stays the dictionary's reading throughout.
     fn extend_alternatives(&self, alternatives: &mut Vec<String>, m: &Morph, key: &str) {
         let mut chars = m.surface.chars();
-        let others: Vec<String> = match (chars.next(), chars.next()) {
-            (Some(c), None) if is_kanji(c) => self
-                .analyzer
-                .kanji_readings(c)
-                .iter()
-                .map(|r| phonetic_key(r))
-                .filter(|r| r != key)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let mut others: Vec<String> = Vec::new();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if is_kanji(c) {
+                for r in self.analyzer.kanji_readings(c) {
+                    let r = phonetic_key(r);
+                    let doubled = r
+                        .strip_suffix(['ツ', 'チ', 'ク', 'キ'])
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_owned);
+                    for k in std::iter::once(r).chain(doubled) {
+                        if k != key && !others.contains(&k) {
+                            others.push(k);
+                        }
+                    }
+                }
+            }
+        }
         let mut next = Vec::with_capacity(alternatives.len() * (1 + others.len()));
         for a in alternatives.iter() {
             next.push(format!("{a}{key}"));
@@ -345,6 +354,8 @@ mod tests {
             "印鑑証明",
             "支給の対象",
             "請求者",
+            "出生届",
+            "転居届",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -405,6 +416,10 @@ mod tests {
             ("死内で引っ越しました", "市内で引っ越しました"),
             // 出 read シュツ: exactly 転出証明書, not one sound off 電子証明書.
             ("電出証明書はお持ちですか", "転出証明書はお持ちですか"),
+            // 出 シュツ and 曲 キョク doubling the next sound, as in 出生
+            // (シュッショウ) and 学校.
+            ("出証届を出しに来ました", "出生届を出しに来ました"),
+            ("天曲届には何が必要ですか", "転居届には何が必要ですか"),
         ] {
             assert_eq!(c.correct(heard), meant, "{heard}");
         }
