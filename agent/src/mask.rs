@@ -676,7 +676,7 @@ impl Doc {
             // 葛飾区, 山田町: a place named like a person.
             let place_follows = self.morphs.get(j).is_some_and(place_word);
             // A one-kanji family name and a two-kanji given name, alone or
-            // before a title (李承燁と, 王毅外相): Chinese and Korean names.
+            // before a title (李承燁と, 李肇星外相): Chinese and Korean names.
             let three = end - start == 3
                 && self.morphs[s].pos[3] == "姓"
                 && self.morphs[s].surface.chars().count() == 1
@@ -804,6 +804,8 @@ impl Doc {
             }
             let end = self.mspan[j - 1].1;
             let parts = &self.morphs[k + 1..j];
+            // 中野三丁目, 福島駅, 石川県内: a number, a place or a common
+            // suffix after the family name makes it no given name.
             let common = parts[0].pos[1] == "数"
                 || parts.iter().any(place_word)
                 || COMMON_SUFFIXES.contains(&parts[parts.len() - 1].surface.as_str())
@@ -1201,7 +1203,8 @@ const COMMON_SUFFIXES: &[&str] = &[
     "会", "社", "部", "室", "線", "駅", "港", "橋", "川", "山", "島", "城", "寺", "院", "宮", "国",
 ];
 
-/// Titles that follow only people: a katakana word before them is a name.
+/// Titles that follow only people: a katakana word, or a one-kanji family
+/// name with a two-kanji given name, before them is a name.
 const PERSON_TITLES: &[&str] = &[
     "大統領",
     "米大統領",
