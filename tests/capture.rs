@@ -388,17 +388,29 @@ fn microphone_path_hears_both_speakers_and_sends_only_text() {
         "{err}"
     );
     let s = seen.lock().unwrap();
-    let who: Vec<_> = s
+    let mut turns: Vec<_> = s
         .stored
         .iter()
         .map(|m| format!("{:?}", m.speaker))
         .collect();
+    // Through ALSA's file plugin the run is not deterministic: a turn can
+    // arrive cut in two at a pause (seen: はい、 | 分かりました), where the
+    // same audio as a file gives six segments every time. The turns and who
+    // spoke each are what this test is about.
+    turns.dedup();
     assert_eq!(
-        who,
+        turns,
         ["Staff", "Resident", "Staff", "Resident", "Staff", "Resident"],
-        "{err}"
+        "{:?}\n{err}",
+        s.stored
     );
-    assert!(s.stored[1].text.contains("住民票"), "{:?}", s.stored[1]);
+    assert!(
+        s.stored
+            .iter()
+            .any(|m| format!("{:?}", m.speaker) == "Resident" && m.text.contains("住民票")),
+        "{:?}",
+        s.stored
+    );
     // Only text frames left the process, and nothing was written.
     assert_eq!((s.other_frames, s.bad_frames), (0, 0));
     assert_eq!(std::fs::read_dir(&cwd).unwrap().count(), 0);
