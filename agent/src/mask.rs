@@ -1302,6 +1302,29 @@ const LOANWORDS: &[&str] = &[
     "エルタックス",
     "ウェブサイト",
     "エクセル",
+    "ヤングケアラー",
+    "ケアラー",
+    "ファミサポ",
+    "デイケア",
+    "ジェネリック",
+    "ストーカー",
+    "リボ",
+    "キャッシング",
+    "ジョブカフェ",
+    "ポータル",
+    "ユーチューブ",
+    "インスタ",
+    "ツイッター",
+    "グーグル",
+    "アイフォン",
+    "アンドロイド",
+    "メルカリ",
+    "ラクテン",
+    "アメックス",
+    "ナナコ",
+    "ワオン",
+    "パスモ",
+    "イコカ",
     "メゾン",
 ];
 
@@ -1465,6 +1488,20 @@ mod tests {
             ),
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn counter_loanwords_are_never_names() {
+        let mut s = masker().session();
+        for w in LOANWORDS {
+            for said in [
+                format!("{w}の手続きです"),
+                format!("{w}は使えますか"),
+                format!("{w}でお願いします"),
+            ] {
+                assert_eq!(s.mask(&said).0.as_str(), said);
+            }
         }
     }
 
