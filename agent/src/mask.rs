@@ -666,13 +666,11 @@ impl Doc {
             // A one-character name (森, 林) needs a context; 田中 alone
             // is a name.
             let (start, end) = (self.mspan[s].0, self.mspan[j - 1].1);
-            let kata = |c: Option<&char>| c.copied().is_some_and(is_katakana);
             // マイナ in マイナンバー, スマート in スマートフォン: part of a
             // longer katakana word, not a name.
-            let inside_word = run
-                .iter()
-                .all(|m| m.surface.chars().all(|c| kata(Some(&c))))
-                && (start > 0 && kata(self.chars.get(start - 1)) || kata(self.chars.get(end)));
+            let inside_word = run.iter().all(|m| m.surface.chars().all(is_katakana))
+                && (self.char_before(start).is_some_and(is_katakana)
+                    || self.chars.get(end).copied().is_some_and(is_katakana));
             // 葛飾区, 山田町: a place named like a person.
             let place_follows = self.morphs.get(j).is_some_and(place_word);
             // A one-kanji family name and a two-kanji given name, alone or
