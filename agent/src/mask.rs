@@ -295,6 +295,17 @@ impl Doc {
         at.checked_sub(1).and_then(|i| self.chars.get(i)).copied()
     }
 
+    /// The character at `at` (the one after a span ending there).
+    fn char_at(&self, at: usize) -> Option<char> {
+        self.chars.get(at).copied()
+    }
+
+    /// Whether a title only people carry (大統領, 外相, 中佐) starts at `at`.
+    fn person_title_at(&self, at: usize) -> bool {
+        let rest = self.after(at, 5);
+        PERSON_TITLES.iter().any(|t| rest.starts_with(t))
+    }
+
     fn before(&self, at: usize, n: usize) -> String {
         self.text(at.saturating_sub(n), at)
     }
@@ -670,7 +681,7 @@ impl Doc {
             // longer katakana word, not a name.
             let inside_word = run.iter().all(|m| m.surface.chars().all(is_katakana))
                 && (self.char_before(start).is_some_and(is_katakana)
-                    || self.chars.get(end).copied().is_some_and(is_katakana));
+                    || self.char_at(end).is_some_and(is_katakana));
             // 葛飾区, 山田町: a place named like a person.
             let place_follows = self.morphs.get(j).is_some_and(place_word);
             // A one-kanji family name and a two-kanji given name, alone or
@@ -680,10 +691,7 @@ impl Doc {
                 && self.morphs[s].surface.chars().count() == 1
                 && (start..end).all(|c| is_kanji(self.chars[c]))
                 && !self.char_before(start).is_some_and(is_kanji)
-                && (!self.chars.get(end).copied().is_some_and(is_kanji)
-                    || PERSON_TITLES
-                        .iter()
-                        .any(|t| self.after(end, 5).starts_with(t)));
+                && (!self.char_at(end).is_some_and(is_kanji) || self.person_title_at(end));
             let tagged = three
                 || run
                     .iter()
@@ -787,7 +795,7 @@ impl Doc {
                     && !m.is_place()
                     && end - start <= 3
                     && particle
-                    && !self.chars.get(end).copied().is_some_and(is_kanji)
+                    && !self.char_at(end).is_some_and(is_kanji)
                 {
                     out.push(Span {
                         kind: Kind::Name,
@@ -808,7 +816,7 @@ impl Doc {
                 || parts.iter().any(place_word)
                 || COMMON_SUFFIXES.contains(&parts[parts.len() - 1].surface.as_str())
                 || self.morphs.get(j).is_some_and(place_word);
-            if !common && !self.chars.get(end).copied().is_some_and(is_kanji) {
+            if !common && !self.char_at(end).is_some_and(is_kanji) {
                 out.push(Span {
                     kind: Kind::Name,
                     start: self.mspan[k].0,
@@ -838,9 +846,11 @@ impl Doc {
             {
                 continue;
             }
-            let rest = self.after(end, 5);
-            let strong = PERSON_TITLES.iter().any(|t| rest.starts_with(t));
-            let weak = !strong && WEAK_TITLES.iter().any(|t| rest.starts_with(t));
+            let strong = self.person_title_at(end);
+            let weak = !strong
+                && WEAK_TITLES
+                    .iter()
+                    .any(|t| self.after(end, 5).starts_with(t));
             if !strong && !weak {
                 continue;
             }
@@ -878,7 +888,7 @@ impl Doc {
             let run = &self.morphs[k..j];
             let (start, end) = (self.mspan[k].0, self.mspan[j - 1].1);
             let alone = !self.char_before(start).is_some_and(is_kanji)
-                && !self.chars.get(end).copied().is_some_and(is_kanji);
+                && !self.char_at(end).is_some_and(is_kanji);
             let unread = run.iter().any(unread_word);
             let name_parts = run.len() >= 2
                 && run[0].pos[3] == "姓"
