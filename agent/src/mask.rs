@@ -968,7 +968,11 @@ impl Doc {
             if before_marker && self.nameish(m) {
                 let start = self.name_run_start(k);
                 let run = self.text(start, e);
-                if !NOT_NAMES.iter().any(|w| run == *w || run.ends_with(w)) {
+                // 担当さん, 保険課の担当者さん: a role, not a name. A one-
+                // character role only as the whole run: 恵子さん ends in 子
+                // and is a name.
+                let role = |w: &&str| run == *w || (w.chars().count() >= 2 && run.ends_with(w));
+                if !NOT_NAMES.iter().any(role) {
                     out.push(Span {
                         kind: Kind::Name,
                         start,
@@ -1439,6 +1443,22 @@ mod tests {
             m.as_str(),
             "息子の［氏名3］が生まれました。妻のマイナンバーカードもあります"
         );
+    }
+
+    #[test]
+    fn a_name_ending_in_a_role_character_is_whole_in_context() {
+        // 子 (お子さん) is a role, but 恵子 is a name: the whole name goes,
+        // family name included, with a space or read as a place.
+        let mut s = masker().session();
+        for (said, want) in [
+            ("松本 恵子と申します", "［氏名1］と申します"),
+            ("百目鬼恵子の代理で来ました", "［氏名2］の代理で来ました"),
+            ("妻の池田 和子さんの住民票", "妻の［氏名3］さんの住民票"),
+            ("お子さんの保険証", "お子さんの保険証"),
+            ("担当者さんに聞きました", "担当者さんに聞きました"),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
     }
 
     #[test]
