@@ -222,6 +222,10 @@ struct Doc {
     /// Whether each morph is a family name in the dictionary, whatever it
     /// was tagged as here (石川 as a place, 松田 as a company).
     family: Vec<bool>,
+    /// Per morph, the end (exclusive morph index) of the longest given
+    /// name the dictionary knows that starts there, over up to three morphs
+    /// (一 + 郎), whatever they were tagged as.
+    given: Vec<Option<usize>>,
 }
 
 fn fold(c: char) -> char {
@@ -267,6 +271,22 @@ impl Doc {
             .iter()
             .map(|m| analyzer.is_family_name(&m.surface))
             .collect();
+        let given = (0..morphs.len())
+            .map(|k| {
+                let mut joined = String::new();
+                let mut longest = None;
+                for (j, m) in morphs.iter().enumerate().skip(k).take(3) {
+                    if j > k && morphs[j - 1].end != m.start {
+                        break;
+                    }
+                    joined.push_str(&m.surface);
+                    if analyzer.is_given_name(&joined) {
+                        longest = Some(j + 1);
+                    }
+                }
+                longest
+            })
+            .collect();
         Doc {
             chars,
             folded,
@@ -274,6 +294,7 @@ impl Doc {
             morphs,
             mspan,
             family,
+            given,
         }
     }
 
@@ -917,34 +938,69 @@ impl Doc {
             }
             k = j;
         }
-        // Kin and roles followed by の and a name: 妻の花子, 作者の伏見は.
-        // The run after の must look like a name: kanji or katakana with a
-        // person-name tag or an unknown word, ending before a particle.
-        for k in 0..n.saturating_sub(2) {
-            if !KIN_ROLES.contains(&self.morphs[k].surface.as_str())
-                || self.morphs[k + 1].surface != "の"
-            {
+        // Kin and roles followed by a name: 妻の花子, 作者の伏見は, 妻・オリエ
+        // と, and for kin also with nothing between: 長女さつきは, 四女豊と.
+        // The run must look like a name: kanji or katakana with a person-
+        // name tag, an unknown word, a family or given name the dictionary
+        // knows (伏見 read as a place, 一郎 as 一 + 郎), ending before a
+        // particle or a punctuation mark.
+        for k in 0..n.saturating_sub(1) {
+            let word = self.morphs[k].surface.as_str();
+            // 四女, 三男: an ordinal and 女 or 男 as a counter.
+            let ordinal = matches!(word, "女" | "男")
+                && self.morphs[k].pos[2] == "助数詞"
+                && k > 0
+                && self.morphs[k - 1].pos[1] == "数";
+            let kin = ordinal || KIN.contains(&word);
+            if !kin && !KIN_ROLES.contains(&word) {
                 continue;
             }
-            let mut j = k + 2;
+            let next = &self.morphs[k + 1];
+            let adjacent = self.mspan[k].1 == self.mspan[k + 1].0;
+            // ・チェイス comes as one morph: the name starts after the dot.
+            let (mut j, start) = match next.surface.as_str() {
+                "の" | "・" if k + 2 < n => (k + 2, self.mspan[k + 2].0),
+                s if s.starts_with('・') && s.chars().count() > 1 => {
+                    (k + 1, self.mspan[k + 1].0 + 1)
+                }
+                _ if kin && adjacent => (k + 1, self.mspan[k + 1].0),
+                _ => continue,
+            };
+            let first = j;
             let mut named = false;
-            while j < n
-                && j < k + 6
-                && self.nameish(&self.morphs[j])
-                && !place_word(&self.morphs[j])
-            {
+            while j < n && j < first + 4 {
                 let m = &self.morphs[j];
+                // 一郎 read as 一 + 郎: a given name that starts with a numeral.
+                if let Some(g) = self.given[j].filter(|_| j == first) {
+                    // 長男 is also a given name: kin after kin is no name.
+                    let kin_word = g == j + 1 && KIN.contains(&m.surface.as_str());
+                    if !kin_word && self.morphs[j..g].iter().all(|m| m.pos[1] != "接尾") {
+                        named = true;
+                        j = g;
+                        continue;
+                    }
+                }
+                // 子・孫: a list of kin, not a name (孫 is also a family name).
+                let kin_word = KIN.contains(&m.surface.as_str());
+                // ASCII marks come tagged as nouns: 孫) is no name.
+                let letters = m.surface.chars().all(|c| c.is_alphabetic() || c == '・');
+                if !self.nameish(m) || place_word(m) || kin_word || !letters {
+                    break;
+                }
                 // A short word the dictionary has no reading for (ケンタ,
                 // 煌子) is a name here; a long one (マイナンバーカード) is not.
                 let unread = m.reading.is_none() && m.surface.chars().count() <= 4;
-                named |= m.is_person_name() || m.is_unknown() || unread;
+                named |= m.is_person_name() || m.is_unknown() || unread || self.family[j];
                 j += 1;
             }
-            let next_is_particle = self.morphs.get(j).is_none_or(|m| m.pos[0] == "助詞");
-            if j > k + 2 && named && next_is_particle {
+            let next_is_particle = self
+                .morphs
+                .get(j)
+                .is_none_or(|m| m.pos[0] == "助詞" || m.pos[0] == "記号");
+            if j > first && named && next_is_particle {
                 out.push(Span {
                     kind: Kind::Name,
-                    start: self.mspan[k + 2].0,
+                    start,
                     end: self.mspan[j - 1].1,
                 });
             }
@@ -1167,29 +1223,15 @@ const NOT_NAMES: &[&str] = &[
     "ヘルパー",
 ];
 
-/// Kin and roles: 〜の after them often comes a name.
+/// Kin: after them, with の or ・ or nothing between, often comes a name.
+const KIN: &[&str] = &[
+    "妻", "夫", "母", "父", "息子", "娘", "兄", "姉", "弟", "妹", "祖父", "祖母", "長男", "長女",
+    "次男", "次女", "孫", "叔父", "叔母", "伯父", "伯母", "主人", "家内", "嫁", "婿", "義父",
+    "義母", "甥", "姪", "嫡子", "嫡男", "夫人",
+];
+
+/// Roles: after them and の (or ・) often comes a name.
 const KIN_ROLES: &[&str] = &[
-    "妻",
-    "夫",
-    "母",
-    "父",
-    "息子",
-    "娘",
-    "兄",
-    "姉",
-    "弟",
-    "妹",
-    "祖父",
-    "祖母",
-    "長男",
-    "長女",
-    "次男",
-    "次女",
-    "孫",
-    "叔父",
-    "叔母",
-    "伯父",
-    "伯母",
     "友人",
     "知人",
     "作者",
@@ -1203,6 +1245,15 @@ const KIN_ROLES: &[&str] = &[
     "代表",
     "弁護士",
     "医師",
+    "主人公",
+    "原作者",
+    "設計者",
+    "少年",
+    "少女",
+    "俳優",
+    "女優",
+    "歌手",
+    "作家",
 ];
 
 /// Suffixes that make a run of kanji a common noun (申請書, 高齢者), not a
@@ -1456,6 +1507,27 @@ mod tests {
             ("妻の池田 和子さんの住民票", "妻の［氏名3］さんの住民票"),
             ("お子さんの保険証", "お子さんの保険証"),
             ("担当者さんに聞きました", "担当者さんに聞きました"),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn a_name_after_kin_is_masked_however_the_dictionary_split_it() {
+        let mut s = masker().session();
+        for (said, want) in [
+            // 一郎 is read as 一 + 郎, さつき as a place.
+            ("長男の一郎が来ます", "長男の［氏名1］が来ます"),
+            ("長女さつきの保険証です", "長女［氏名2］の保険証です"),
+            ("主人の太郎が", "主人の［氏名3］が"),
+            ("妻・オリエと出席した", "妻・［氏名4］と出席した"),
+            ("中田の四女豊と結婚", "［氏名5］の四女［氏名6］と結婚"),
+            // Kin lists, counts and words stay.
+            ("直系卑属（子・孫）", "直系卑属（子・孫）"),
+            ("孫一人で来ました", "孫一人で来ました"),
+            ("妻名義の口座です", "妻名義の口座です"),
+            ("長男夫婦と同居しています", "長男夫婦と同居しています"),
+            ("妻の長男が来ました", "妻の長男が来ました"),
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
         }

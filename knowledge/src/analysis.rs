@@ -212,6 +212,8 @@ pub struct Analyzer {
     kanji_readings: HashMap<char, Vec<String>>,
     /// Family names the dictionary knows ([`crate::dict::FAMILY_NAMES`]).
     family_names: std::collections::HashSet<String>,
+    /// Given names the dictionary knows ([`crate::dict::GIVEN_NAMES`]).
+    given_names: std::collections::HashSet<String>,
 }
 
 /// One word of a query with its evidence: searched as a unit, so that it
@@ -255,15 +257,18 @@ impl Analyzer {
                 Some((c, rs.split(' ').map(str::to_owned).collect()))
             })
             .collect();
-        let family_names = std::fs::read_to_string(dir.join(crate::dict::FAMILY_NAMES))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect();
+        let names = |file: &str| {
+            std::fs::read_to_string(dir.join(file))
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        };
         Ok(Analyzer {
             segmenter: Segmenter::new(Mode::Normal, dictionary, None),
             kanji_readings,
-            family_names,
+            family_names: names(crate::dict::FAMILY_NAMES),
+            given_names: names(crate::dict::GIVEN_NAMES),
         })
     }
 
@@ -283,6 +288,12 @@ impl Analyzer {
     /// tagged it as in a text (石川 is also a place, 松田 a company).
     pub fn is_family_name(&self, word: &str) -> bool {
         self.family_names.contains(word)
+    }
+
+    /// Whether the dictionary knows `word` as a given name, however the
+    /// text was split (一郎 as 一 + 郎) or tagged (さつき as a place).
+    pub fn is_given_name(&self, word: &str) -> bool {
+        self.given_names.contains(word)
     }
 
     /// Splits `text` into morphemes.
@@ -527,6 +538,12 @@ mod tests {
         }
         for word in ["住民票", "窓口", "転入", "石川県"] {
             assert!(!a.is_family_name(word), "{word}");
+        }
+        for name in ["一郎", "さつき", "恵子"] {
+            assert!(a.is_given_name(name), "{name}");
+        }
+        for word in ["住民票", "窓口", "転入"] {
+            assert!(!a.is_given_name(word), "{word}");
         }
     }
 

@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-c";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-d";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -97,7 +97,8 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
             .build_dictionary(&utf8_src, &out)
             .map_err(|e| KnowledgeError::Dictionary(format!("building dictionary: {e}")))?;
         write_kanji_readings(&utf8_src, &out.join(KANJI_READINGS))?;
-        write_family_names(&utf8_src, &out.join(FAMILY_NAMES))?;
+        write_names(&utf8_src, "姓", &out.join(FAMILY_NAMES))?;
+        write_names(&utf8_src, "名", &out.join(GIVEN_NAMES))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
             Ok(()) => {
@@ -189,14 +190,19 @@ fn write_kanji_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
 /// as places; the masker asks whether they are also family names.
 pub const FAMILY_NAMES: &str = "family-names.txt";
 
-fn write_family_names(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+/// The given names the dictionary knows, likewise: 一郎 is read as 一 + 郎
+/// in 長男の一郎が, さつき as a place.
+pub const GIVEN_NAMES: &str = "given-names.txt";
+
+/// Writes the person names of one part (`姓` or `名`) of IPADIC's name list.
+fn write_names(src: &Path, part: &str, dst: &Path) -> Result<(), KnowledgeError> {
     let path = src.join("Noun.name.csv");
     let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
     let names: std::collections::BTreeSet<&str> = text
         .lines()
         .filter_map(|l| {
             let cols: Vec<&str> = l.split(',').collect();
-            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&"姓")).then_some(cols[0])
+            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&part)).then_some(cols[0])
         })
         .collect();
     let out: String = names.iter().map(|n| format!("{n}\n")).collect();
