@@ -753,10 +753,21 @@ impl Doc {
         for k in 0..n.saturating_sub(1) {
             let m = &self.morphs[k];
             let len = m.surface.chars().count();
-            if !unread_word(m) || !(2..=7).contains(&len) || !m.surface.chars().all(is_katakana) {
+            let (start, end) = self.mspan[k];
+            // グエンです at the start of what is said: a resident giving
+            // their name, though the dictionary knows it as a proper noun.
+            let introduced = m.pos[1] == "固有名詞"
+                && !matches!(m.pos[2].as_str(), "地域" | "組織")
+                && self
+                    .char_before(start)
+                    .is_none_or(|c| "、。 「".contains(c))
+                && self.morphs[k + 1].surface == "です";
+            if !(unread_word(m) || introduced)
+                || !(2..=7).contains(&len)
+                || !m.surface.chars().all(is_katakana)
+            {
                 continue;
             }
-            let (start, end) = self.mspan[k];
             // Not the tail of a longer katakana or Latin word.
             if self
                 .char_before(start)
@@ -764,11 +775,15 @@ impl Doc {
             {
                 continue;
             }
-            if matches!(
-                self.morphs[k + 1].surface.as_str(),
-                "は" | "が" | "も" | "と" | "の" | "に" | "を" | "へ" | "や" | "、" | "で"
-            ) && !LOANWORDS.contains(&m.surface.as_str())
-            {
+            let next = &self.morphs[k + 1];
+            // Any particle (ラウリーは, オスターマイアーについて, ゼルテンなど),
+            // a copula (ファムです, サンディだった), or ら, 自身 after it.
+            let follows = next.pos[0] == "助詞"
+                || matches!(
+                    next.surface.as_str(),
+                    "、" | "です" | "だ" | "でし" | "ら" | "自身"
+                );
+            if follows && !LOANWORDS.contains(&m.surface.as_str()) {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -826,7 +841,10 @@ impl Doc {
                 }
                 continue;
             }
-            if !(2..=3).contains(&given) {
+            // One kanji only when the dictionary knows it as a given name
+            // (赤崎勇, 湯口徹).
+            let known_one = given == 1 && self.given[k + 1] == Some(k + 2);
+            if !(2..=3).contains(&given) && !known_one {
                 continue;
             }
             let end = self.mspan[j - 1].1;
@@ -1585,6 +1603,19 @@ mod tests {
             (
                 "マイナンバーカードは持っています",
                 "マイナンバーカードは持っています",
+            ),
+            // A Vietnamese or Korean family name said alone: known to the
+            // dictionary as a proper noun (グエン) or not at all (ファム).
+            (
+                "グエンです。転入届を出したいです",
+                "［氏名17］です。転入届を出したいです",
+            ),
+            ("はい、ファムです", "はい、［氏名18］です"),
+            ("アメリカです", "アメリカです"),
+            ("コピーです", "コピーです"),
+            (
+                "マイナポータルからできますか",
+                "マイナポータルからできますか",
             ),
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
