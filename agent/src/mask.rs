@@ -841,10 +841,7 @@ impl Doc {
                 }
                 continue;
             }
-            // One kanji only when the dictionary knows it as a given name
-            // (赤崎勇, 湯口徹).
-            let known_one = given == 1 && self.given[k + 1] == Some(k + 2);
-            if !(2..=3).contains(&given) && !known_one {
+            if !(2..=3).contains(&given) {
                 continue;
             }
             let end = self.mspan[j - 1].1;
