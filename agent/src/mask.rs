@@ -142,6 +142,7 @@ impl Masker {
         doc.dates(&mut cands);
         doc.addresses(&mut cands);
         doc.names(&mut cands);
+        doc.listed_names(&mut cands);
         resolve(cands)
     }
 }
@@ -1075,6 +1076,98 @@ impl Doc {
         }
     }
 
+    /// Names listed beside names: in 島、池田、桝 or 伊藤・壇蜜・岩井志麻子
+    /// the dictionary knows only some; the others are names too. A list is
+    /// runs of kanji or katakana joined by 、 or ・; it counts when two of
+    /// its items are names already found, or one of three or more. An item
+    /// joins only if it looks like a name: no counter, number or suffix, no
+    /// place or loanword.
+    fn listed_names(&self, out: &mut Vec<Span>) {
+        let item_char = |c: char| is_kanji(c) || is_katakana(c);
+        // Runs of item characters, as (start, end).
+        let mut runs = Vec::new();
+        let mut k = 0;
+        while k < self.chars.len() {
+            if !item_char(self.chars[k]) {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < self.chars.len() && item_char(self.chars[k]) {
+                k += 1;
+            }
+            runs.push((start, k));
+        }
+        let found: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|s| s.kind == Kind::Name)
+            .map(|s| (s.start, s.end))
+            .collect();
+        let is_found = |(s, e): (usize, usize)| found.iter().any(|&(fs, fe)| fs < e && s < fe);
+        let mut i = 0;
+        while i < runs.len() {
+            // The list starting at run i.
+            let mut j = i + 1;
+            while j < runs.len()
+                && runs[j].0 == runs[j - 1].1 + 1
+                && matches!(self.chars[runs[j - 1].1], '、' | '・' | ',')
+            {
+                j += 1;
+            }
+            let list = &runs[i..j];
+            let named = list.iter().filter(|&&r| is_found(r)).count();
+            if list.len() >= 2 && (named >= 2 || (named >= 1 && list.len() >= 3)) {
+                for &(start, end) in list.iter().filter(|&&r| !is_found(r)) {
+                    if self.name_shaped(start, end) {
+                        out.push(Span {
+                            kind: Kind::Name,
+                            start,
+                            end,
+                        });
+                    }
+                }
+            }
+            i = j;
+        }
+    }
+
+    /// Whether the characters `start..end` could be a name on their own:
+    /// one to four kanji or two to eight katakana, made of morphs that are
+    /// nouns but no numbers, counters, suffixes, places or common words of
+    /// two characters or more.
+    fn name_shaped(&self, start: usize, end: usize) -> bool {
+        let len = end - start;
+        let kanji = (start..end).all(|c| is_kanji(self.chars[c]));
+        let kata = (start..end).all(|c| is_katakana(self.chars[c]));
+        if !((kanji && (1..=4).contains(&len)) || (kata && (2..=8).contains(&len))) {
+            return false;
+        }
+        let text = self.text(start, end);
+        if LOANWORDS.contains(&text.as_str())
+            || NOT_NAMES.contains(&text.as_str())
+            || KIN.contains(&text.as_str())
+        {
+            return false;
+        }
+        (0..self.morphs.len())
+            .filter(|&x| self.mspan[x].0 < end && self.mspan[x].1 > start)
+            .all(|x| {
+                let m = &self.morphs[x];
+                self.mspan[x].0 >= start
+                    && self.mspan[x].1 <= end
+                    && (m.pos[0] == "名詞" || m.is_unknown())
+                    && !matches!(
+                        m.pos[1].as_str(),
+                        "数" | "接尾" | "サ変接続" | "形容動詞語幹" | "副詞可能" | "代名詞"
+                    )
+                    && !m.is_place()
+                    && !place_word(m)
+                    // 戸籍 + 謄本: common words (島 or 蜜 of 壇蜜 may be
+                    // part of a name).
+                    && !(m.pos[1] == "一般" && m.reading.is_some() && m.surface.chars().count() >= 2)
+            })
+    }
+
     fn honorific_after(&self, at: usize) -> bool {
         let rest = self.after(at, 5);
         HONORIFICS.iter().any(|h| rest.starts_with(h)) || rest.starts_with("と申し")
@@ -1543,6 +1636,29 @@ mod tests {
             ("妻名義の口座です", "妻名義の口座です"),
             ("長男夫婦と同居しています", "長男夫婦と同居しています"),
             ("妻の長男が来ました", "妻の長男が来ました"),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn names_listed_beside_names_are_names() {
+        let mut s = masker().session();
+        for (said, want) in [
+            // 島 and 桝 are common words to the dictionary.
+            (
+                "島、池田、桝の3人が",
+                "［氏名1］、［氏名2］、［氏名3］の3人が",
+            ),
+            // Documents listed beside names stay.
+            (
+                "山田太郎、鈴木花子、戸籍謄本をください",
+                "［氏名4］、［氏名5］、戸籍謄本をください",
+            ),
+            (
+                "住民票、印鑑証明、田中さんの分",
+                "住民票、印鑑証明、［氏名6］さんの分",
+            ),
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
         }
