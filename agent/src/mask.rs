@@ -134,6 +134,14 @@ impl Masker {
 
     /// The personal-data spans of `text`, sorted, not overlapping.
     pub fn find(&self, text: &str) -> Vec<Span> {
+        self.find_known(text, std::iter::empty())
+    }
+
+    /// Like [`Masker::find`], with the names already found earlier in the
+    /// session: they and their family and given names are names wherever
+    /// they come again (山田です … 山田の保険証). So are the parts of a
+    /// name found in this text (伊藤盛景 … 盛景が).
+    fn find_known<'a>(&self, text: &str, known: impl Iterator<Item = &'a str>) -> Vec<Span> {
         let doc = Doc::new(text, &self.analyzer);
         let mut cands = Vec::new();
         doc.emails(&mut cands);
@@ -143,15 +151,57 @@ impl Masker {
         doc.addresses(&mut cands);
         doc.names(&mut cands);
         doc.listed_names(&mut cands);
+        // What won (a candidate that lost to another may be wrong).
+        let mut cands = resolve(cands);
+        let found: Vec<String> = cands
+            .iter()
+            .filter(|c| c.kind == Kind::Name)
+            .map(|c| doc.text(c.start, c.end))
+            .collect();
+        let mut parts: Vec<String> = known.flat_map(|name| self.name_parts(name)).collect();
+        parts.extend(found.iter().flat_map(|name| self.name_parts(name)));
+        parts.sort();
+        parts.dedup();
+        doc.repeated_names(&parts, &mut cands);
         resolve(cands)
+    }
+
+    /// A name and its parts of two characters or more, split where the
+    /// dictionary splits it: 伊藤盛景 → 伊藤盛景, 伊藤, 盛景. Only kanji or
+    /// katakana: a hiragana part (さくら) would match inside words.
+    fn name_parts(&self, name: &str) -> Vec<String> {
+        let name: String = name
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '・')
+            .collect();
+        let script = |s: &str| s.chars().all(is_kanji) || s.chars().all(is_katakana);
+        let mut out = Vec::new();
+        if name.chars().count() >= 2 && script(&name) {
+            out.push(name.clone());
+        }
+        let morphs = self.analyzer.morphs(&name);
+        for cut in morphs.iter().skip(1).map(|m| m.start) {
+            for part in [&name[..cut], &name[cut..]] {
+                if part.chars().count() >= 2 && script(part) {
+                    out.push(part.to_owned());
+                }
+            }
+        }
+        out
     }
 }
 
 impl MaskSession {
     /// Masks one text. Returns the masked text and the spans (offsets into
-    /// `text`, in characters).
+    /// `text`, in characters). A name masked earlier in the session, or its
+    /// family or given name, is masked again wherever it comes.
     pub fn mask(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
-        let spans = self.masker.find(text);
+        let known = self
+            .labels
+            .keys()
+            .filter(|(k, _)| *k == Kind::Name)
+            .map(|(_, v)| v.as_str());
+        let spans = self.masker.find_known(text, known);
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
@@ -173,12 +223,15 @@ impl MaskSession {
         if let Some(n) = self.labels.get(&(kind, value.clone())) {
             return *n;
         }
-        // 山田 after 山田太郎 (or the other way round) is the same person.
+        // 山田 or 太郎 after 山田太郎 (or 山田太郎 after 山田) is the same
+        // person.
         if kind == Kind::Name && value.chars().count() >= 2 {
             let same = self.labels.iter().find(|((k, v), _)| {
                 *k == Kind::Name
                     && v.chars().count() >= 2
-                    && (v.starts_with(value.as_str()) || value.starts_with(v.as_str()))
+                    && (v.starts_with(value.as_str())
+                        || value.starts_with(v.as_str())
+                        || v.ends_with(value.as_str()))
             });
             if let Some((_, n)) = same {
                 let n = *n;
@@ -1076,6 +1129,39 @@ impl Doc {
         }
     }
 
+    /// Names found elsewhere (`parts`, see [`Masker::find_known`]) where
+    /// they come again as a whole word: not inside a longer run of the same
+    /// script (山田 in 山田町, スミス in スミスソニアン).
+    fn repeated_names(&self, parts: &[String], out: &mut Vec<Span>) {
+        for part in parts {
+            let p: Vec<char> = part.chars().collect();
+            let same = |c: char| {
+                if is_kanji(p[0]) {
+                    is_kanji(c)
+                } else {
+                    is_katakana(c)
+                }
+            };
+            let mut at = 0;
+            while at + p.len() <= self.chars.len() {
+                let end = at + p.len();
+                if self.chars[at..end] == p[..]
+                    && !self.char_before(at).is_some_and(same)
+                    && !self.char_at(end).is_some_and(same)
+                {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start: at,
+                        end,
+                    });
+                    at = end;
+                } else {
+                    at += 1;
+                }
+            }
+        }
+    }
+
     /// Names listed beside names: in 島、池田、桝 or 伊藤・壇蜜・岩井志麻子
     /// the dictionary knows only some; the others are names too. A list is
     /// runs of kanji or katakana joined by 、 or ・; it counts when two of
@@ -1636,6 +1722,25 @@ mod tests {
             ("妻名義の口座です", "妻名義の口座です"),
             ("長男夫婦と同居しています", "長男夫婦と同居しています"),
             ("妻の長男が来ました", "妻の長男が来ました"),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn a_name_said_once_is_masked_again_in_part_with_its_label() {
+        let mut s = masker().session();
+        for (said, want) in [
+            ("山田太郎と申します", "［氏名1］と申します"),
+            // No context says these are names: the session remembers.
+            ("太郎の保険証もありますか", "［氏名1］の保険証もありますか"),
+            ("山田の分もお願いします", "［氏名1］の分もお願いします"),
+            ("山田町に住んでいます", "山田町に住んでいます"),
+            // Within one text too.
+            (
+                "伊藤盛景が城主となり、盛景が死ぬと",
+                "［氏名2］が城主となり、［氏名2］が死ぬと",
+            ),
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
         }
