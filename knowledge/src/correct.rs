@@ -72,6 +72,37 @@ fn is_particle(m: &Morph) -> bool {
     matches!(m.pos[0].as_str(), "助詞" | "助動詞")
 }
 
+/// Auxiliary verbs official Japanese writes in kana (公用文: 補助動詞 are
+/// written in hiragana): whisper often writes them in kanji.
+const OFFICIAL_KANA: &[(&str, &str)] = &[
+    ("下さい", "ください"),
+    ("下さる", "くださる"),
+    ("頂く", "いただく"),
+    ("頂き", "いただき"),
+    ("頂け", "いただけ"),
+    ("致し", "いたし"),
+    ("致す", "いたす"),
+];
+
+/// `text` with auxiliary verbs in kana (お待ち下さい → お待ちください);
+/// the verbs themselves stay (資料を下さい).
+fn official_kana(analyzer: &Analyzer, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for m in analyzer.morphs(text) {
+        if m.pos[1] != "非自立" {
+            continue;
+        }
+        if let Some((_, kana)) = OFFICIAL_KANA.iter().find(|(k, _)| *k == m.surface) {
+            out.push_str(&text[copied..m.start]);
+            out.push_str(kana);
+            copied = m.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// A morph a compound noun can be made of.
 fn is_compound_part(m: &Morph) -> bool {
     matches!(m.pos[0].as_str(), "名詞" | "接頭詞") && m.spoken().is_some()
@@ -162,8 +193,14 @@ impl Corrector {
         self.terms.is_empty()
     }
 
-    /// The text with mis-heard terms rewritten.
+    /// The text with mis-heard terms rewritten, and auxiliary verbs in
+    /// kana as official writing has them (お待ち下さい → お待ちください).
     pub fn correct(&self, text: &str) -> String {
+        let text = self.terms_corrected(text);
+        official_kana(&self.analyzer, &text)
+    }
+
+    fn terms_corrected(&self, text: &str) -> String {
         if self.terms.is_empty() {
             return text.to_owned();
         }
@@ -224,8 +261,12 @@ impl Corrector {
                 Some((end, term)) => {
                     let (from, to) = (morphs[i].start, morphs[end - 1].end);
                     let surface = &text[from..to];
+                    // 転居届け becomes 転居届, as the glossary writes the
+                    // compound; one word (手続き) or a verb (受け付けて) stays.
+                    let nouns = end - i >= 2 && morphs[i..end].iter().all(|m| m.pos[0] == "名詞");
                     if surface != term.text
-                        && !same_kanji(surface, &term.text)
+                        && (!same_kanji(surface, &term.text)
+                            || nouns && term.kind == Kind::Compound)
                         && self.terms.iter().all(|t| t.text != surface)
                     {
                         out.push_str(&text[copied..from]);
@@ -420,6 +461,10 @@ mod tests {
             // (シュッショウ) and 学校.
             ("出証届を出しに来ました", "出生届を出しに来ました"),
             ("天曲届には何が必要ですか", "転居届には何が必要ですか"),
+            // A noun written with its okurigana, as the glossary does not.
+            ("転居届けには何が必要ですか", "転居届には何が必要ですか"),
+            // Auxiliary verbs in kana, as official writing has them.
+            ("番号札を取ってお待ち下さい", "番号札を取ってお待ちください"),
         ] {
             assert_eq!(c.correct(heard), meant, "{heard}");
         }
@@ -438,6 +483,8 @@ mod tests {
             // Spellings of one word (手続き, 受け付け) are not corrected.
             "手続きをしたいです",
             "夜間も受け付けています",
+            // 下さい as a verb of its own stays.
+            "その資料を下さい",
             // Two sounds short of 印鑑証明: too far to be sure.
             "印鑑証を無くしてしまいました",
             // A known word is not rewritten into a noun taken out of a term
