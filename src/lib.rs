@@ -67,8 +67,8 @@ pub fn open_existing_knowledge(data: &Path) -> Result<KnowledgeBase, KnowledgeEr
 pub fn term_corrector(analyzer: Arc<Analyzer>) -> madoguchi_capture::asr::CorrectorFactory {
     struct Adapter(madoguchi_knowledge::correct::Corrector);
     impl madoguchi_capture::asr::TermCorrector for Adapter {
-        fn correct(&self, text: &str) -> String {
-            self.0.correct(text)
+        fn correct(&self, text: &str, unsure: &[String]) -> String {
+            self.0.correct_unsure(text, unsure)
         }
     }
     Arc::new(move |terms: &[String]| {

@@ -50,8 +50,13 @@ pub const MAX_PROMPT_CHARS: usize = 200;
 /// Rewrites mis-heard glossary terms in a transcript (the knowledge
 /// crate's phonetic corrector, wired in by the binary).
 pub trait TermCorrector: Send + Sync {
-    fn correct(&self, text: &str) -> String;
+    /// `unsure`: runs of characters whisper gave a low probability
+    /// ([`unsure_runs`]); words among them may be rewritten more freely.
+    fn correct(&self, text: &str, unsure: &[String]) -> String;
 }
+
+/// Below this probability whisper was unsure of a character.
+const UNSURE_P: f32 = 0.5;
 
 /// Builds a corrector for a glossary (called again when the glossary changes).
 pub type CorrectorFactory =
@@ -181,6 +186,9 @@ impl Transcriber {
         state.full(p, input).map_err(werr)?;
         // Bytes first, text last: one character may span two tokens.
         let mut bytes = Vec::new();
+        // Each byte's token probability, for the characters whisper was
+        // unsure of.
+        let mut probs: Vec<(Vec<u8>, f32)> = Vec::new();
         for seg in state.as_iter() {
             if seg.no_speech_probability() > 0.8 {
                 continue;
@@ -191,13 +199,60 @@ impl Transcriber {
                 continue;
             }
             bytes.extend_from_slice(b);
+            for i in 0..seg.n_tokens() {
+                if let Some(t) = seg.get_token(i) {
+                    let tb = t.to_bytes().unwrap_or_default();
+                    // Special tokens ([_EOT_] …) are not text.
+                    if !tb.starts_with(b"[_") {
+                        probs.push((tb.to_vec(), t.token_probability()));
+                    }
+                }
+            }
         }
         let text = clean(&String::from_utf8_lossy(&bytes));
         Ok(match &self.corrector {
-            Some(c) if self.correct && !text.is_empty() => c.correct(&text),
+            Some(c) if self.correct && !text.is_empty() => c.correct(&text, &unsure_runs(&probs)),
             _ => text,
         })
     }
+}
+
+/// Runs of characters whisper was unsure of (probability below
+/// [`UNSURE_P`]), from its tokens' bytes and probabilities: a character
+/// split over two tokens takes the lower of the two.
+pub fn unsure_runs(tokens: &[(Vec<u8>, f32)]) -> Vec<String> {
+    let mut bytes = Vec::new();
+    let mut byte_p = Vec::new();
+    for (b, p) in tokens {
+        bytes.extend_from_slice(b);
+        byte_p.extend(std::iter::repeat_n(*p, b.len()));
+    }
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            let p = byte_p[at..at + c.len_utf8()]
+                .iter()
+                .copied()
+                .fold(1.0f32, f32::min);
+            at += c.len_utf8();
+            if p < UNSURE_P && c.is_alphabetic() {
+                run.push(c);
+            } else if !run.is_empty() {
+                runs.push(std::mem::take(&mut run));
+            }
+        }
+        // Bytes that make no character end a run.
+        at += chunk.invalid().len();
+        if !chunk.invalid().is_empty() && !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
 }
 
 /// whisper's encoder has 50 positions a second of audio (1,500 for 30 s);
@@ -381,6 +436,27 @@ fn collapse_repeats(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsure_runs_are_the_characters_whisper_doubted() {
+        // 成 and 就 doubted, 就 split over two tokens (its last byte sure):
+        // the character takes the lower probability.
+        let jiu = "就".as_bytes();
+        let tokens = vec![
+            ("本籍".as_bytes().to_vec(), 0.9),
+            ("、".as_bytes().to_vec(), 0.3),
+            ("成".as_bytes().to_vec(), 0.34),
+            (jiu[..2].to_vec(), 0.15),
+            (jiu[2..].to_vec(), 0.99),
+            ("できます".as_bytes().to_vec(), 0.99),
+            ("被".as_bytes().to_vec(), 0.08),
+        ];
+        assert_eq!(
+            unsure_runs(&tokens),
+            vec!["成就".to_string(), "被".to_string()]
+        );
+        assert!(unsure_runs(&[]).is_empty());
+    }
 
     #[test]
     fn guards_against_japanese_failure_modes() {

@@ -196,11 +196,19 @@ impl Corrector {
     /// The text with mis-heard terms rewritten, and auxiliary verbs in
     /// kana as official writing has them (お待ち下さい → お待ちください).
     pub fn correct(&self, text: &str) -> String {
-        let text = self.terms_corrected(text);
+        self.correct_unsure(text, &[])
+    }
+
+    /// Like [`Corrector::correct`], knowing the runs of characters the
+    /// recognizer was unsure of (`unsure`): a word among them may also be
+    /// rewritten when the dictionary knows it and it sounds exactly like a
+    /// term or a noun of one (総裁 heard for 葬祭 is a word).
+    pub fn correct_unsure(&self, text: &str, unsure: &[String]) -> String {
+        let text = self.terms_corrected(text, unsure);
         official_kana(&self.analyzer, &text)
     }
 
-    fn terms_corrected(&self, text: &str) -> String {
+    fn terms_corrected(&self, text: &str, unsure: &[String]) -> String {
         if self.terms.is_empty() {
             return text.to_owned();
         }
@@ -240,15 +248,22 @@ impl Corrector {
                 let kc: Vec<char> = alternatives[0].chars().collect();
                 let span = &morphs[i..=j];
                 let surface = &text[morphs[i].start..morphs[j].end];
+                // Unsure, and no number after it (大正15年 must stay a date).
+                let doubted = unsure.iter().any(|r| {
+                    r.chars().any(is_kanji) && (surface.contains(r.as_str()) || r.contains(surface))
+                }) && !text[morphs[j].end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_numeric());
                 let found = if in_phrase {
                     self.phrase(&kc, &particles)
                 } else {
                     // Exact readings first, the dictionary's then the other
                     // readings of lone kanji; a near miss only after.
-                    self.exact(&kc, surface, span)
+                    self.exact(&kc, surface, span, doubted)
                         .or_else(|| {
                             alternatives.iter().skip(1).find_map(|a| {
-                                self.exact(&a.chars().collect::<Vec<_>>(), surface, span)
+                                self.exact(&a.chars().collect::<Vec<_>>(), surface, span, doubted)
                             })
                         })
                         .or_else(|| self.nearest(&kc, surface))
@@ -322,9 +337,9 @@ impl Corrector {
 
     /// The term (not a phrase) whose key is exactly `key`. What the
     /// dictionary reads as one known word is rewritten only when the term
-    /// is long enough to be sure.
-    fn exact(&self, key: &[char], surface: &str, span: &[Morph]) -> Option<&Term> {
-        let one_word = span.len() == 1 && !span[0].is_unknown();
+    /// is long enough to be sure, or the recognizer was unsure (`doubted`).
+    fn exact(&self, key: &[char], surface: &str, span: &[Morph], doubted: bool) -> Option<&Term> {
+        let one_word = span.len() == 1 && !span[0].is_unknown() && !doubted;
         let min = if one_word { MIN_KEY } else { MIN_KEY_SHORT };
         if key.len() < min || !surface.chars().any(is_kanji) {
             return None;
@@ -496,5 +511,24 @@ mod tests {
         ] {
             assert_eq!(c.correct(same), same, "{same}");
         }
+    }
+
+    #[test]
+    fn a_known_word_the_recognizer_doubted_may_become_a_term() {
+        let c = corrector();
+        // 仮想 sounds exactly like 火葬 (of 火葬許可証): rewritten only
+        // where whisper was unsure of it.
+        let unsure = ["仮想".to_string()];
+        assert_eq!(
+            c.correct_unsure("仮想の手続です", &unsure),
+            "火葬の手続です"
+        );
+        assert_eq!(c.correct("仮想の手続です"), "仮想の手続です");
+        // Never before a number: 大正15年 stays a birth date, not 対象.
+        let unsure = ["大正".to_string()];
+        assert_eq!(
+            c.correct_unsure("大正15年生まれです", &unsure),
+            "大正15年生まれです"
+        );
     }
 }
