@@ -144,6 +144,31 @@ const FOREIGN: &[&str] = &[
     "エミリー・ブラウン",
     "チャン・ティ・ラン",
 ];
+/// Family names of residents from abroad, said alone (はい、グエンです).
+const FOREIGN_FAMILY: &[&str] = &[
+    "グエン",
+    "チャン",
+    "ファム",
+    "キム",
+    "パク",
+    "ワン",
+    "陳",
+    "王",
+    "李",
+    "張",
+    "林",
+    "サントス",
+];
+/// Kin a resident names someone by (長男の蓮の保険証).
+const KIN_SAID: &[&str] = &[
+    "長男の",
+    "長女の",
+    "妻の",
+    "主人の",
+    "母の",
+    "息子の",
+    "娘の",
+];
 const PREFS: &[(&str, &str, &str)] = &[
     ("東京都", "葛飾区", "立石"),
     ("東京都", "世田谷区", "太子堂"),
@@ -214,7 +239,15 @@ fn name(r: &mut Rng) -> String {
     match r.num(0, 9) {
         0..=4 => format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN)),
         5 => format!("{}{}", r.pick(RARE_SURNAMES), r.pick(GIVEN)),
-        6 => (*r.pick(FOREIGN)).to_owned(),
+        // Dotted as written, or with spaces as a recognizer may write it.
+        6 => {
+            let f = *r.pick(FOREIGN);
+            if r.num(0, 1) == 0 {
+                f.to_owned()
+            } else {
+                f.replace('・', " ")
+            }
+        }
         7 => format!("{} {}", r.pick(SURNAMES), r.pick(GIVEN)),
         _ => (*r.pick(SURNAMES)).to_owned(),
     }
@@ -295,7 +328,7 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
     let mut out = Vec::with_capacity(n);
     let mut b = Builder::default();
     for i in 0..n {
-        match i % 16 {
+        match i % 18 {
             0 => b.pii(Kind::Name, &name(&mut r)).plain("と申します。"),
             1 => b
                 .pii(Kind::Name, &name(&mut r))
@@ -349,6 +382,19 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
                 .plain("メールは")
                 .pii(Kind::Email, &format!("user{}@example.jp", r.num(1, 999)))
                 .plain("に送ってください。"),
+            // A name with no honorific: given when asked, or after kin.
+            15 => {
+                let family = if r.num(0, 1) == 0 {
+                    *r.pick(SURNAMES)
+                } else {
+                    *r.pick(FOREIGN_FAMILY)
+                };
+                b.plain("はい、").pii(Kind::Name, family).plain("です。")
+            }
+            16 => b
+                .plain(r.pick::<&str>(KIN_SAID))
+                .pii(Kind::Name, r.pick::<&str>(GIVEN))
+                .plain("の保険証もお願いします。"),
             _ => {
                 let nm = name(&mut r);
                 b.plain("妻の")

@@ -151,6 +151,7 @@ impl Masker {
         doc.addresses(&mut cands);
         doc.names(&mut cands);
         doc.listed_names(&mut cands);
+        doc.introductions(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
         let found: Vec<String> = cands
@@ -163,7 +164,11 @@ impl Masker {
         parts.sort();
         parts.dedup();
         doc.repeated_names(&parts, &mut cands);
-        resolve(cands)
+        let mut spans = resolve(cands);
+        for s in spans.iter_mut().filter(|s| s.kind == Kind::Name) {
+            doc.widen_spaced(s);
+        }
+        resolve(spans)
     }
 
     /// A name and its parts of two characters or more, split where the
@@ -1162,6 +1167,73 @@ impl Doc {
         }
     }
 
+    /// A resident giving their name at the start of what they say: 陳です。,
+    /// はい、林です, 王偉です. A run of one to four kanji whose first word is a
+    /// family name to the dictionary, then です and the end of the sentence.
+    /// (住民票です or 本人です: no family name.)
+    fn introductions(&self, out: &mut Vec<Span>) {
+        for (k, m) in self.morphs.iter().enumerate() {
+            let start = self.mspan[k].0;
+            let at_start = match self.char_before(start) {
+                None => true,
+                Some(c) => "、。 「".contains(c),
+            };
+            if !at_start || !(m.pos[3] == "姓" || self.family[k]) {
+                continue;
+            }
+            let mut end = start;
+            while end < self.chars.len() && is_kanji(self.chars[end]) && end - start < 4 {
+                end += 1;
+            }
+            let rest = self.after(end, 4);
+            let said = rest.starts_with("です")
+                && rest
+                    .chars()
+                    .nth(2)
+                    .is_none_or(|c| "。、！!がけ".contains(c));
+            if said && is_kanji(self.chars[start]) && !place_word(m) {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Widens a name over katakana words joined to it by spaces (グエン
+    /// ヴァン アン, where only ヴァン アン was found).
+    fn widen_spaced(&self, span: &mut Span) {
+        let all_kana = |a: usize, b: usize| a < b && (a..b).all(|c| is_katakana(self.chars[c]));
+        if !all_kana(span.start, span.end) && !self.chars[span.start..span.end].contains(&' ') {
+            return;
+        }
+        loop {
+            // " " then a katakana word before the span.
+            if span.start >= 2 && self.chars[span.start - 1] == ' ' {
+                let mut s = span.start - 1;
+                while s > 0 && is_katakana(self.chars[s - 1]) {
+                    s -= 1;
+                }
+                if span.start - 1 - s >= 2 {
+                    span.start = s;
+                    continue;
+                }
+            }
+            if span.end + 2 < self.chars.len() && self.chars[span.end] == ' ' {
+                let mut e = span.end + 1;
+                while e < self.chars.len() && is_katakana(self.chars[e]) {
+                    e += 1;
+                }
+                if e - span.end > 2 {
+                    span.end = e;
+                    continue;
+                }
+            }
+            break;
+        }
+    }
+
     /// Names listed beside names: in 島、池田、桝 or 伊藤・壇蜜・岩井志麻子
     /// the dictionary knows only some; the others are names too. A list is
     /// runs of kanji or katakana joined by 、 or ・; it counts when two of
@@ -1741,6 +1813,28 @@ mod tests {
                 "伊藤盛景が城主となり、盛景が死ぬと",
                 "［氏名2］が城主となり、［氏名2］が死ぬと",
             ),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn a_family_name_given_alone_is_masked() {
+        let mut s = masker().session();
+        for (said, want) in [
+            ("はい、林です", "はい、［氏名1］です"),
+            (
+                "陳です。転入届を出したいです",
+                "［氏名2］です。転入届を出したいです",
+            ),
+            ("王偉です", "［氏名3］です"),
+            // Spaces where the dots of a foreign name were.
+            ("グエン ヴァン アンです", "［氏名4］です"),
+            // Answers that are no name.
+            ("はい、本人です", "はい、本人です"),
+            ("住民票です", "住民票です"),
+            ("転入です", "転入です"),
+            ("マイナンバー カードです", "マイナンバー カードです"),
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
         }
