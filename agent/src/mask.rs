@@ -721,18 +721,19 @@ impl Doc {
                 s -= 1;
             }
             // A two-kanji family name the dictionary reads as a kanji and a
-            // one-kanji family name (矢 + 柴 俊博, 友 + 森 昭一).
-            if s == i
+            // one-kanji family name (矢 + 柴 俊博, 友 + 森 昭一), also as a
+            // prefix (生 + 沢 徹).
+            let widened = s == i
                 && i > 0
                 && self.morphs[i].pos[3] == "姓"
                 && self.morphs[i].surface.chars().count() == 1
                 && j > i + 1
                 && self.morphs[i - 1].surface.chars().count() == 1
                 && is_kanji_word(&self.morphs[i - 1])
-                && self.morphs[i - 1].is_noun()
+                && (self.morphs[i - 1].is_noun() || self.morphs[i - 1].pos[0] == "接頭詞")
                 && self.mspan[i - 1].1 == self.mspan[i].0
-                && !self.char_before(self.mspan[i - 1].0).is_some_and(is_kanji)
-            {
+                && !self.char_before(self.mspan[i - 1].0).is_some_and(is_kanji);
+            if widened {
                 s = i - 1;
             }
             // A given name the dictionary knows after a family name it does
@@ -772,7 +773,14 @@ impl Doc {
                 && (start..end).all(|c| is_kanji(self.chars[c]))
                 && !self.char_before(start).is_some_and(is_kanji)
                 && (!self.char_at(end).is_some_and(is_kanji) || self.person_title_at(end));
+            // Such a widened family name and a one-kanji given name the
+            // dictionary tags, alone: 生沢徹、.
+            let widened_name = widened
+                && j == i + 2
+                && self.morphs[i + 1].pos[3] == "名"
+                && !self.char_at(end).is_some_and(is_kanji);
             let tagged = three
+                || widened_name
                 || run
                     .iter()
                     .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
@@ -1838,6 +1846,17 @@ mod tests {
         ] {
             assert_eq!(s.mask(said).0.as_str(), want, "{said}");
         }
+    }
+
+    #[test]
+    fn a_family_name_read_as_a_prefix_and_a_kanji_is_whole() {
+        // 生 + 沢 + 徹: a prefix, a one-kanji family name, a given name.
+        let mut s = masker().session();
+        assert_eq!(
+            s.mask("生沢徹、安田と交流").0.as_str(),
+            "［氏名1］、［氏名2］と交流"
+        );
+        assert_eq!(s.mask("大雨の日です").0.as_str(), "大雨の日です");
     }
 
     #[test]
