@@ -12,7 +12,8 @@ then: scripts/make_speech_fixtures.py /tmp/pyopenjtalk-*/pyopenjtalk/htsvoice/me
 With `--demo` it writes only the demo conversation (demo_conversation.wav).
 With `--set DIR N` it writes N single utterances (and texts.tsv) to DIR for
 the recognition benchmark instead; `--set DIR N --held-out` writes the second
-set (HELD_OUT), kept apart from tuning.
+set (HELD_OUT), kept apart from tuning, and `--unseen` a third (UNSEEN),
+written after the last change to the correction and measured only with it.
 """
 import subprocess
 import sys
@@ -86,6 +87,25 @@ HELD_OUT = [
     "印鑑登録証明書をコンビニで取りたいです。", "住所変更の届出をお願いします。", "通知カードは使えなくなりました。",
     "平日の夜七時まで延長しています。", "お名前と生年月日をご記入ください。", "保険税の納付書をお送りします。",
     "申請書の書き方がわかりません。",
+]
+
+# A third set, written on 2026-11-23 after the correction's last change and
+# measured once with it: speech no rule was ever tuned on (`--unseen`).
+UNSEEN = [
+    "住民票の写しを三通ください。", "本籍地が遠いので郵送で請求したいです。", "転入届と一緒に国民健康保険の手続きもできますか。",
+    "マイナンバーカードの暗証番号を変更したいです。", "印鑑登録をしたいのですが実印を持ってきました。", "児童手当の申請には何が必要ですか。",
+    "戸籍謄本は本籍地以外でも取れますか。", "転出証明書をなくしてしまいました。", "委任状があれば代理人でも大丈夫です。",
+    "コンビニ交付の利用時間を教えてください。", "婚姻届の証人は二人必要です。", "死亡届は死亡を知った日から七日以内です。",
+    "国民健康保険の保険料は口座振替にできますか。", "出生届を出すときに母子手帳を持ってきてください。", "転居届は引っ越してから十四日以内です。",
+    "住民票に本籍を記載しますか。", "世帯全員の写しと個人の写しがあります。", "印鑑登録証明書の手数料は三百円です。",
+    "マイナンバーカードの電子証明書を更新したいです。", "本人確認のため運転免許証を見せてください。", "葬祭費は申請から一か月ほどで振り込まれます。",
+    "高校を卒業するまで児童手当が支給されます。", "番号札をお取りになってお待ちください。", "戸籍の附票も一緒にお願いします。",
+    "転入届には前の住所の転出証明書が必要です。", "郵送の場合は切手を貼った返信用封筒を同封してください。", "印鑑登録証があればコンビニでは取れません。",
+    "暗証番号がロックされたら窓口で解除できます。", "子どもが生まれたので健康保険に加入したいです。", "火葬許可証は死亡届と同時に交付します。",
+    "土曜日は住民票の交付だけ受け付けています。", "資格喪失の手続きは十四日以内にお願いします。", "外国籍の方も住民票が取れます。",
+    "本籍と筆頭者が分からない場合はお調べします。", "申請書はこちらの記入台でお書きください。", "代理の方は委任状と本人確認書類をお持ちください。",
+    "保険証の代わりに資格確認書をお送りします。", "届出人の署名をお願いします。", "手続きは以上です。お疲れさまでした。",
+    "ほかに何かお手続きはございますか。",
 ]
 
 
@@ -178,7 +198,7 @@ if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[2] == "--demo":
         make_demo(sys.argv[1])
     elif len(sys.argv) >= 4 and sys.argv[2] == "--set":
-        texts = HELD_OUT if "--held-out" in sys.argv else SET
+        texts = HELD_OUT if "--held-out" in sys.argv else UNSEEN if "--unseen" in sys.argv else SET
         counts = [a for a in sys.argv[4:] if a.isdigit()]
         make_set(sys.argv[1], Path(sys.argv[3]), int(counts[0]) if counts else len(texts), texts)
     else:
