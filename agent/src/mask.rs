@@ -927,6 +927,30 @@ impl Doc {
                 });
             }
         }
+        // A family name before a word for its people (野溝らは, 小野田家の,
+        // 田中夫妻): a name, however the dictionary tagged it.
+        for k in 0..n.saturating_sub(1) {
+            let m = &self.morphs[k];
+            let (start, end) = self.mspan[k];
+            if !(self.family[k] || m.pos[3] == "姓")
+                || end - start < 2
+                || !is_kanji_word(m)
+                || self.char_before(start).is_some_and(is_kanji)
+                || self.mspan[k + 1].0 != end
+            {
+                continue;
+            }
+            if matches!(
+                self.morphs[k + 1].surface.as_str(),
+                "ら" | "家" | "達" | "たち" | "一家" | "一族" | "夫妻" | "夫婦" | "兄弟" | "姉妹"
+            ) {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
         // A katakana run before a title (フォード大統領, エッケナー博士,
         // ヒディンク監督): a name. After a title that also follows common
         // words (サッカー選手, ツアー会長) only a run the dictionary lacks
@@ -1385,7 +1409,19 @@ fn is_kanji_word(m: &Morph) -> bool {
         && !HONORIFICS.contains(&m.surface.as_str())
         && !matches!(
             m.surface.as_str(),
-            "家" | "方" | "達" | "等" | "宛" | "課" | "係" | "宅"
+            "家" | "方"
+                | "達"
+                | "等"
+                | "宛"
+                | "課"
+                | "係"
+                | "宅"
+                | "一家"
+                | "一族"
+                | "夫妻"
+                | "夫婦"
+                | "兄弟"
+                | "姉妹"
         )
 }
 
@@ -1857,6 +1893,20 @@ mod tests {
             "［氏名1］、［氏名2］と交流"
         );
         assert_eq!(s.mask("大雨の日です").0.as_str(), "大雨の日です");
+    }
+
+    #[test]
+    fn a_family_name_before_a_word_for_its_people_is_a_name() {
+        // 小野田 is read as a place; 夫妻 is no part of the name.
+        let mut s = masker().session();
+        for (said, want) in [
+            ("小野田家の四男です", "［氏名1］家の四男です"),
+            ("田中夫妻の住民票", "［氏名2］夫妻の住民票"),
+            ("実家に帰ります", "実家に帰ります"),
+            ("子どもらは元気です", "子どもらは元気です"),
+        ] {
+            assert_eq!(s.mask(said).0.as_str(), want, "{said}");
+        }
     }
 
     #[test]
