@@ -116,6 +116,9 @@ pub struct MaskSession {
     masker: Masker,
     labels: HashMap<(Kind, String), usize>,
     counts: HashMap<Kind, usize>,
+    /// The names masked so far and their family and given names
+    /// ([`Masker::name_parts`]), sorted: masked again wherever they come.
+    name_parts: Vec<String>,
 }
 
 impl Masker {
@@ -129,19 +132,20 @@ impl Masker {
             masker: self.clone(),
             labels: HashMap::new(),
             counts: HashMap::new(),
+            name_parts: Vec::new(),
         }
     }
 
     /// The personal-data spans of `text`, sorted, not overlapping.
     pub fn find(&self, text: &str) -> Vec<Span> {
-        self.find_known(text, std::iter::empty())
+        self.find_known(text, &[])
     }
 
-    /// Like [`Masker::find`], with the names already found earlier in the
-    /// session: they and their family and given names are names wherever
-    /// they come again (山田です … 山田の保険証). So are the parts of a
-    /// name found in this text (伊藤盛景 … 盛景が).
-    fn find_known<'a>(&self, text: &str, known: impl Iterator<Item = &'a str>) -> Vec<Span> {
+    /// Like [`Masker::find`], with the names found earlier in the session
+    /// and their family and given names (`known_parts`): they are names
+    /// wherever they come again (山田です … 山田の保険証). So are the parts
+    /// of a name found in this text (伊藤盛景 … 盛景が).
+    fn find_known(&self, text: &str, known_parts: &[String]) -> Vec<Span> {
         let doc = Doc::new(text, &self.analyzer);
         let mut cands = Vec::new();
         doc.emails(&mut cands);
@@ -159,7 +163,7 @@ impl Masker {
             .filter(|c| c.kind == Kind::Name)
             .map(|c| doc.text(c.start, c.end))
             .collect();
-        let mut parts: Vec<String> = known.flat_map(|name| self.name_parts(name)).collect();
+        let mut parts = known_parts.to_vec();
         parts.extend(found.iter().flat_map(|name| self.name_parts(name)));
         parts.sort();
         parts.dedup();
@@ -201,12 +205,7 @@ impl MaskSession {
     /// `text`, in characters). A name masked earlier in the session, or its
     /// family or given name, is masked again wherever it comes.
     pub fn mask(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
-        let known = self
-            .labels
-            .keys()
-            .filter(|(k, _)| *k == Kind::Name)
-            .map(|(_, v)| v.as_str());
-        let spans = self.masker.find_known(text, known);
+        let spans = self.masker.find_known(text, &self.name_parts);
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
@@ -216,6 +215,11 @@ impl MaskSession {
                 .iter()
                 .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '-' | 'ー' | '－'))
                 .collect();
+            if s.kind == Kind::Name && !self.labels.contains_key(&(Kind::Name, value.clone())) {
+                self.name_parts.extend(self.masker.name_parts(&value));
+                self.name_parts.sort();
+                self.name_parts.dedup();
+            }
             let n = self.label_for(s.kind, value);
             out.push_str(&format!("［{}{}］", s.kind.label(), n));
             at = s.end;
