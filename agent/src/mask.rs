@@ -216,7 +216,10 @@ impl MaskSession {
                 .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '-' | 'ー' | '－'))
                 .collect();
             if s.kind == Kind::Name && !self.labels.contains_key(&(Kind::Name, value.clone())) {
-                self.name_parts.extend(self.masker.name_parts(&value));
+                // From the text as said: the label's value drops ー
+                // (パーカー → パカ), which would never match again.
+                let said: String = chars[s.start..s.end].iter().collect();
+                self.name_parts.extend(self.masker.name_parts(&said));
                 self.name_parts.sort();
                 self.name_parts.dedup();
             }
@@ -1847,10 +1850,13 @@ mod tests {
             ("太郎の保険証もありますか", "［氏名1］の保険証もありますか"),
             ("山田の分もお願いします", "［氏名1］の分もお願いします"),
             ("山田町に住んでいます", "山田町に住んでいます"),
+            // A katakana name with a long vowel mark, known as a word too.
+            ("パーカーさんの代理です", "［氏名2］さんの代理です"),
+            ("パーカーが来ます", "［氏名2］が来ます"),
             // Within one text too.
             (
                 "伊藤盛景が城主となり、盛景が死ぬと",
-                "［氏名2］が城主となり、［氏名2］が死ぬと",
+                "［氏名3］が城主となり、［氏名3］が死ぬと",
             ),
         ]);
     }
