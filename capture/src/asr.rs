@@ -189,6 +189,8 @@ impl Transcriber {
         // Each byte's token probability, for the characters whisper was
         // unsure of.
         let mut probs: Vec<(Vec<u8>, f32)> = Vec::new();
+        // Only the term correction reads them.
+        let want_probs = self.correct && self.corrector.is_some();
         for seg in state.as_iter() {
             if seg.no_speech_probability() > 0.8 {
                 continue;
@@ -199,7 +201,7 @@ impl Transcriber {
                 continue;
             }
             bytes.extend_from_slice(b);
-            for i in 0..seg.n_tokens() {
+            for i in 0..if want_probs { seg.n_tokens() } else { 0 } {
                 if let Some(t) = seg.get_token(i) {
                     let tb = t.to_bytes().unwrap_or_default();
                     // Special tokens ([_EOT_] …) are not text.
