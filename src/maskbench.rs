@@ -143,6 +143,11 @@ const FOREIGN: &[&str] = &[
     "ホセ・サントス",
     "エミリー・ブラウン",
     "チャン・ティ・ラン",
+    // Chinese and Korean names as their own script writes them.
+    "李明浩",
+    "朴志勲",
+    "金美英",
+    "王小平",
 ];
 /// Family names of residents from abroad, said alone (はい、グエンです).
 const FOREIGN_FAMILY: &[&str] = &[

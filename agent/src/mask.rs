@@ -154,6 +154,7 @@ impl Masker {
         doc.dates(&mut cands);
         doc.addresses(&mut cands);
         doc.names(&mut cands);
+        doc.chinese_korean_names(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
         // What won (a candidate that lost to another may be wrong).
@@ -871,9 +872,16 @@ impl Doc {
         // 福島原発 and 中野区 stay: a known word or a place follows. Alone
         // before a case particle, such a family name tagged as a company or
         // other proper noun (永山は) is a name too; as a place (千葉は) not.
+        // Any other proper noun of two or three kanji (湯口, 赤崎: surnames
+        // the dictionary knows only as places) takes just the one-kanji
+        // given name below.
         for k in 0..n {
             let m = &self.morphs[k];
-            if !self.family[k]
+            let proper = m.pos[1] == "固有名詞"
+                && m.pos[3] != "国"
+                && m.pos[2] != "組織"
+                && (2..=3).contains(&m.surface.chars().count());
+            if !(self.family[k] || proper)
                 || m.pos[3] == "姓"
                 || m.surface.chars().count() < 2
                 || !is_kanji_word(m)
@@ -892,6 +900,47 @@ impl Doc {
                 }
                 given += g.surface.chars().count();
                 j += 1;
+            }
+            // Or a given name the dictionary lists, read as a common word
+            // here (福島 + 正則).
+            if given == 0 {
+                if let Some(e) = self.given.get(k + 1).copied().flatten() {
+                    let run = &self.morphs[k + 1..e];
+                    if self.mspan[k + 1].0 == self.mspan[k].1
+                        && run.iter().all(|g| is_kanji_word(g) && g.pos[0] == "名詞")
+                    {
+                        given = run.iter().map(|g| g.surface.chars().count()).sum();
+                        j = e;
+                    }
+                }
+            }
+            // One kanji the dictionary lists as a given name (湯口徹は,
+            // 赤崎勇、, 源田実少佐), then a particle, a pause or a title:
+            // 松本行き and 田中東 are no names.
+            if given <= 1 && k + 1 < n {
+                let g = &self.morphs[k + 1];
+                let (gs, ge) = self.mspan[k + 1];
+                let after = self.char_at(ge);
+                if ge - gs == 1
+                    && gs == self.mspan[k].1
+                    && is_kanji(self.chars[gs])
+                    && self.given[k + 1] == Some(k + 2)
+                    && !NOT_ONE_KANJI_GIVEN.contains(&g.surface.as_str())
+                    && !place_word(g)
+                    && g.pos[1] != "数"
+                    && (after.is_some_and(|c| "はがのとをにもや、。」・".contains(c))
+                        || self.person_title_at(ge))
+                {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start: self.mspan[k].0,
+                        end: ge,
+                    });
+                    continue;
+                }
+            }
+            if !self.family[k] {
+                continue;
             }
             if given == 0 {
                 let (start, end) = self.mspan[k];
@@ -1276,6 +1325,52 @@ impl Doc {
     /// its items are names already found, or one of three or more. An item
     /// joins only if it looks like a name: no counter, number or suffix, no
     /// place or loanword.
+    /// Chinese and Korean names: a one-kanji surname and a given name of
+    /// two kanji, wherever they stand (督弁趙秉稷は, 金正恩第一書記, 李経方参議).
+    /// The surname is one that is rarely anything else (李, 朴, 趙), or one
+    /// the dictionary tags as a surname here (金 of 金正恩, not of 料金);
+    /// the two kanji after it are no word of their own (李総統, 金社長 stay
+    /// a surname and a title, 文鮮明 is missed rather than guessed), and
+    /// no place (楊浦区).
+    fn chinese_korean_names(&self, out: &mut Vec<Span>) {
+        for (k, m) in self.morphs.iter().enumerate() {
+            let (start, _) = self.mspan[k];
+            let Some(first) = m.surface.chars().next() else {
+                continue;
+            };
+            let single = m.surface.chars().count() == 1;
+            let surname = (CJK_SURNAMES.contains(&first) && (single || unread_word(m)))
+                || (single && m.pos[3] == "姓" && CJK_TAGGED_SURNAMES.contains(&first));
+            let end = start + 3;
+            if !surname
+                || end > self.chars.len()
+                || !(start..end).all(|c| is_kanji(self.chars[c]))
+                || self.person_title_at(start + 1)
+                || HONORIFICS
+                    .iter()
+                    .any(|h| self.after(start + 1, 2).starts_with(h))
+            {
+                continue;
+            }
+            // The kanji after the surname: single ones, a given name, or
+            // a word the dictionary does not know; not a word of its own.
+            let word_after = (k + 1..self.morphs.len())
+                .take_while(|&x| self.mspan[x].0 < end)
+                .any(|x| {
+                    let g = &self.morphs[x];
+                    (g.surface.chars().count() >= 2 && !g.is_person_name() && !unread_word(g))
+                        || place_word(g)
+                });
+            if !word_after {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     fn listed_names(&self, out: &mut Vec<Span>) {
         let item_char = |c: char| is_kanji(c) || is_katakana(c);
         // Runs of item characters, as (start, end).
@@ -1574,6 +1669,26 @@ const COMMON_SUFFIXES: &[&str] = &[
 
 /// Titles that follow only people: a katakana word, or a one-kanji family
 /// name with a two-kanji given name, before them is a name.
+/// One-kanji surnames that are rarely anything else in Japanese text.
+const CJK_SURNAMES: &[char] = &[
+    '李', '朴', '趙', '崔', '蔣', '蒋', '袁', '習', '鄧', '劉', '楊', '孔', '魏', '蔡', '郭', '尹',
+    '鄭', '姜', '曹', '胡',
+];
+
+/// One-kanji Chinese and Korean surnames that are also words (金, 王):
+/// surnames only where the dictionary tags them so.
+const CJK_TAGGED_SURNAMES: &[char] = &[
+    '金', '王', '張', '陳', '黄', '周', '呉', '孫', '馬', '宋', '許', '何', '徐', '文', '章',
+];
+
+/// Kanji the dictionary lists as given names that more often say where or
+/// what (松本行き, 田中東, 保良宮, 日本初): not a one-kanji given name after
+/// a family name or a place.
+const NOT_ONE_KANJI_GIVEN: &[&str] = &[
+    "行", "中", "東", "西", "南", "北", "上", "下", "原", "長", "前", "後", "内", "外", "初", "都",
+    "宮", "堂", "浜", "岬", "岳", "丘", "道", "通", "巻", "節", "年", "円", "万",
+];
+
 const PERSON_TITLES: &[&str] = &[
     "大統領",
     "米大統領",
@@ -1878,6 +1993,50 @@ mod tests {
             ("転入です", "転入です"),
             ("マイナンバー カードです", "マイナンバー カードです"),
         ]);
+    }
+
+    #[test]
+    fn a_surname_read_as_a_place_before_a_given_name_is_a_name() {
+        let m = masker();
+        for (said, want) in [
+            // A one-kanji given name after a surname the dictionary knows
+            // only as a place, before a particle, a pause or a title.
+            ("湯口徹は窓口に来ました", "［氏名1］は窓口に来ました"),
+            ("赤崎勇、天野浩と共に", "［氏名1］、［氏名2］と共に"),
+            ("源田実少佐は評した", "［氏名1］少佐は評した"),
+            // A two-kanji given name the dictionary reads as a word.
+            ("福島正則は広島城に入った", "［氏名1］は広島城に入った"),
+            // Places, and what follows places, stay.
+            ("東京都に住んでいます", "東京都に住んでいます"),
+            ("日本初の試みです", "日本初の試みです"),
+            ("横浜港の近くです", "横浜港の近くです"),
+            ("松本行きのバスです", "松本行きのバスです"),
+            ("新宿東口で待ちます", "新宿東口で待ちます"),
+            ("京都府の窓口です", "京都府の窓口です"),
+        ] {
+            assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn chinese_and_korean_names_are_whole_beside_kanji() {
+        let m = masker();
+        for (said, want) in [
+            ("督弁趙秉稷は声明を出した", "督弁［氏名1］は声明を出した"),
+            (
+                "金正恩第一書記から花輪が贈られた",
+                "［氏名1］第一書記から花輪が贈られた",
+            ),
+            ("設計者李元馥の胸像です", "設計者［氏名1］の胸像です"),
+            ("袁世凱大総統に伝えた", "［氏名1］大総統に伝えた"),
+            // Words that begin with such a kanji, and places, stay.
+            ("料金は三百円です", "料金は三百円です"),
+            ("金曜日に来ます", "金曜日に来ます"),
+            ("胡椒を少し入れます", "胡椒を少し入れます"),
+            ("上海市楊浦区の公園です", "上海市楊浦区の公園です"),
+        ] {
+            assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
+        }
     }
 
     #[test]
