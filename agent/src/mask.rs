@@ -831,8 +831,9 @@ impl Doc {
             let (start, end) = self.mspan[k];
             // グエンです at the start of what is said: a resident giving
             // their name, though the dictionary knows it as a proper noun.
-            let introduced = m.pos[1] == "固有名詞"
+            let introduced = (m.pos[1] == "固有名詞"
                 && !matches!(m.pos[2].as_str(), "地域" | "組織")
+                || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str()))
                 && self
                     .char_before(start)
                     .is_none_or(|c| "、。 「".contains(c))
@@ -1669,6 +1670,11 @@ const COMMON_SUFFIXES: &[&str] = &[
 
 /// Titles that follow only people: a katakana word, or a one-kanji family
 /// name with a two-kanji given name, before them is a name.
+/// Surnames of residents from abroad that the dictionary knows only as
+/// common words (ワン "one", リュウ, ブイ "buoy"): names when said alone
+/// with です, as 「はい、ワンです」 answers 「お名前は」.
+const SURNAMES_ALSO_WORDS: &[&str] = &["ワン", "リュウ", "ブイ"];
+
 /// One-kanji surnames that are rarely anything else in Japanese text.
 const CJK_SURNAMES: &[char] = &[
     '李', '朴', '趙', '崔', '蔣', '蒋', '袁', '習', '鄧', '劉', '楊', '孔', '魏', '蔡', '郭', '尹',
@@ -1987,6 +1993,8 @@ mod tests {
             ("王偉です", "［氏名3］です"),
             // Spaces where the dots of a foreign name were.
             ("グエン ヴァン アンです", "［氏名4］です"),
+            // A surname the dictionary knows only as a word ("one").
+            ("はい、ワンです。", "はい、［氏名5］です。"),
             // Answers that are no name.
             ("はい、本人です", "はい、本人です"),
             ("住民票です", "住民票です"),
