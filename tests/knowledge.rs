@@ -133,6 +133,38 @@ fn import_and_search_contract() {
     assert!(terms
         .iter()
         .all(|t| !t.trim().is_empty() && !t.contains('\t')));
+    // Then the manuals' other words, for the recognizer's term correction
+    // (運転面教証 heard for 運転免許証): after the terms the prompt takes.
+    let at = |w: &str| terms.iter().position(|t| *t == w);
+    for w in ["運転免許証", "筆頭者", "振込先"] {
+        assert!(
+            at(w) > at("転出証明書"),
+            "{w} not after the terms: {terms:?}"
+        );
+    }
+
+    // A catalog written before versions kept their words gets them on the
+    // next import, with no new version.
+    let cat_path = data.join("catalog.json");
+    let mut cat: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cat_path).unwrap()).unwrap();
+    for d in cat["documents"].as_object_mut().unwrap().values_mut() {
+        for v in d["versions"].as_array_mut().unwrap() {
+            v.as_object_mut().unwrap().remove("words");
+        }
+    }
+    std::fs::write(&cat_path, cat.to_string()).unwrap();
+    let glossary = || run(&["knowledge", "glossary", "--data", data.to_str().unwrap()]);
+    assert!(!glossary().lines().any(|t| t == "運転免許証"));
+    let out = run(&[
+        "knowledge",
+        "import",
+        manuals.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(out.contains("変更なし 11 件"), "{out}");
+    assert!(glossary().lines().any(|t| t == "運転免許証"));
 }
 
 #[test]

@@ -41,6 +41,11 @@ pub struct VersionEntry {
     /// The manual's own terms (headings and compounds), most frequent first.
     #[serde(default)]
     pub terms: Vec<String>,
+    /// The manual's words for the recognizer's term correction: kanji nouns
+    /// and compounds of three characters or more (運転免許証, 筆頭者), each
+    /// once, in order of appearance.
+    #[serde(default)]
+    pub words: Vec<String>,
 }
 
 impl DocEntry {

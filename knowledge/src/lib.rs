@@ -389,6 +389,7 @@ struct Prepared {
     sections: usize,
     chunks: Vec<structure::Chunk>,
     terms: Vec<String>,
+    words: Vec<String>,
     notes: Vec<String>,
 }
 
@@ -926,6 +927,21 @@ impl KnowledgeBase {
                 order.push(t);
             }
         }
+        // Then the manuals' other words, for the term correction only (the
+        // prompt is full long before): those more manuals use first.
+        let mut words: HashMap<&str, usize> = HashMap::new();
+        let mut first_seen: Vec<&str> = Vec::new();
+        for (_, v) in &current {
+            for w in &v.words {
+                *words.entry(w.as_str()).or_insert_with(|| {
+                    first_seen.push(w.as_str());
+                    0
+                }) += 1;
+            }
+        }
+        first_seen.retain(|w| !counts.contains_key(*w));
+        first_seen.sort_by_key(|w| std::cmp::Reverse(words[w]));
+        order.extend(first_seen.into_iter().map(str::to_owned));
         Ok(order)
     }
 
@@ -1036,6 +1052,14 @@ impl KnowledgeBase {
             for n in &prepared.notes {
                 report.warn(&name, n.clone());
             }
+            let entry = cat.documents.get_mut(&name);
+            if let Some(last) = entry.and_then(|e| e.versions.last_mut()) {
+                // Catalogs written before versions kept their words get
+                // them on the next import, without a new version.
+                if last.hash == prepared.hash && last.words.is_empty() {
+                    last.words = prepared.words.clone();
+                }
+            }
             let entry = cat.documents.get(&name);
             if entry
                 .and_then(|e| e.versions.last())
@@ -1085,6 +1109,7 @@ impl KnowledgeBase {
                 sections: prepared.sections,
                 chunks: prepared.chunks.len(),
                 terms: prepared.terms,
+                words: prepared.words,
             };
             let doc = cat
                 .documents
@@ -1176,6 +1201,7 @@ impl KnowledgeBase {
         h.update(bytes);
         let hash = format!("{:x}", h.finalize());
         let terms = self.terms_of(&title, &sections);
+        let words = self.words_of(&sections);
         Ok(Prepared {
             title,
             effective,
@@ -1183,6 +1209,7 @@ impl KnowledgeBase {
             sections: sections.len(),
             chunks,
             terms,
+            words,
             notes: raw.notes,
         })
     }
@@ -1226,6 +1253,32 @@ impl KnowledgeBase {
         terms.sort_by(|a, b| counts[b].cmp(&counts[a]).then(a.cmp(b)));
         terms.truncate(60);
         terms
+    }
+
+    /// Every kanji noun and run of kanji nouns of three to ten characters
+    /// in the manual (運転免許証, 筆頭者, 振込先), each once: the vocabulary the
+    /// recognizer's term correction matches what it heard against, beyond
+    /// the glossary's recurring terms.
+    fn words_of(&self, sections: &[structure::Section]) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let kanji_noun = |m: &Morph| {
+            m.is_noun()
+                && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数")
+                && m.surface.chars().all(normalize::is_kanji)
+        };
+        for s in sections {
+            for u in &s.units {
+                let morphs = self.analyzer.morphs(&normalize::normalize(u));
+                for run in analysis::runs(&morphs, kanji_noun) {
+                    let w = analysis::surface_of(run);
+                    if (3..=10).contains(&w.chars().count()) && seen.insert(w.clone()) {
+                        words.push(w);
+                    }
+                }
+            }
+        }
+        words
     }
 
     /// Compound nouns (two or more nouns, three or more characters) and long
