@@ -56,6 +56,10 @@ pub use catalog::{Catalog, DocEntry, VersionEntry};
 use ingest::{Format, ReadError};
 use synonyms::Synonyms;
 
+/// At most this many of the manuals' words follow the glossary's terms (the
+/// 11 sample manuals have 127).
+const MAX_GLOSSARY_WORDS: usize = 3000;
+
 /// Errors at the knowledge crate's boundary.
 #[derive(Debug, thiserror::Error)]
 pub enum KnowledgeError {
@@ -941,6 +945,9 @@ impl KnowledgeBase {
         }
         first_seen.retain(|w| !counts.contains_key(*w));
         first_seen.sort_by_key(|w| std::cmp::Reverse(words[w]));
+        // Bounded, so the glossary each counter receives and the work of
+        // its correction stay small however many manuals there are.
+        first_seen.truncate(MAX_GLOSSARY_WORDS);
         order.extend(first_seen.into_iter().map(str::to_owned));
         Ok(order)
     }
