@@ -118,6 +118,7 @@ mod tests {
             sections: 1,
             chunks: 1,
             terms: vec![],
+            words: vec![],
         }
     }
 

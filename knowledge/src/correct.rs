@@ -103,6 +103,80 @@ fn official_kana(analyzer: &Analyzer, text: &str) -> String {
     out
 }
 
+/// Days whose reading ends in か (14日 じゅうよっか): before 以内 the
+/// recognizer hears 「14回ない」 or 「14回内」 (…か + いない).
+const KA_DAYS: &[u32] = &[2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 20, 24];
+
+/// The same days written in kana, as the recognizer sometimes leaves them
+/// (なのかいないに). いつか and ようか are left out: they are words too.
+const KA_DAYS_KANA: &[(&str, u32)] = &[
+    ("ふつか", 2),
+    ("みっか", 3),
+    ("よっか", 4),
+    ("むいか", 6),
+    ("なのか", 7),
+    ("ここのか", 9),
+    ("とおか", 10),
+    ("はつか", 20),
+];
+
+/// A deadline as the counter says it: 「14回内に」「14回ないです」 and
+/// 「なのかいないに」 are 14日以内 and 7日以内. Only where what follows ends
+/// the phrase (に, です, で, まで, 、, 。 or the end), and only for days read
+/// with か; 3回以内 and 15回ない stay.
+fn deadlines(text: &str) -> String {
+    let ends = |rest: &str| {
+        rest.is_empty()
+            || ["に", "です", "で", "まで", "、", "。"]
+                .iter()
+                .any(|e| rest.starts_with(e))
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        // Digits, not the tail of a longer number.
+        if c.is_ascii_digit() && (i == 0 || !chars[i - 1].1.is_ascii_digit()) {
+            let mut j = i;
+            while j < chars.len() && chars[j].1.is_ascii_digit() {
+                j += 1;
+            }
+            let after = chars.get(j).map_or(text.len(), |x| x.0);
+            let rest = &text[after..];
+            let n: Option<u32> = text[at..after].parse().ok();
+            let heard = ["回ない", "回内"].into_iter().find(|h| rest.starts_with(h));
+            if let (Some(n), Some(h)) = (n, heard) {
+                if KA_DAYS.contains(&n) && ends(&rest[h.len()..]) {
+                    out.push_str(&text[copied..after]);
+                    out.push_str("日以内");
+                    copied = after + h.len();
+                }
+            }
+            i = j;
+            continue;
+        }
+        let rest = &text[at..];
+        if let Some((kana, n)) = KA_DAYS_KANA
+            .iter()
+            .find(|(k, _)| rest.starts_with(&format!("{k}いない")))
+        {
+            let len = kana.len() + "いない".len();
+            if ends(&rest[len..]) {
+                out.push_str(&text[copied..at]);
+                out.push_str(&format!("{n}日以内"));
+                copied = at + len;
+                i += kana.chars().count() + 3;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// A morph a compound noun can be made of.
 fn is_compound_part(m: &Morph) -> bool {
     matches!(m.pos[0].as_str(), "名詞" | "接頭詞") && m.spoken().is_some()
@@ -205,7 +279,7 @@ impl Corrector {
     /// term or a noun of one (総裁 heard for 葬祭 is a word).
     pub fn correct_unsure(&self, text: &str, unsure: &[String]) -> String {
         let text = self.terms_corrected(text, unsure);
-        official_kana(&self.analyzer, &text)
+        deadlines(&official_kana(&self.analyzer, &text))
     }
 
     fn terms_corrected(&self, text: &str, unsure: &[String]) -> String {
@@ -510,6 +584,35 @@ mod tests {
             "",
         ] {
             assert_eq!(c.correct(same), same, "{same}");
+        }
+    }
+
+    #[test]
+    fn deadlines_are_written_as_the_counter_says_them() {
+        for (heard, meant) in [
+            (
+                "転入届は14回内に出してください",
+                "転入届は14日以内に出してください",
+            ),
+            ("生まれた日から14回ないです", "生まれた日から14日以内です"),
+            (
+                "死亡届はなのかいないに提出してください",
+                "死亡届は7日以内に提出してください",
+            ),
+            ("10回ないで届きます", "10日以内で届きます"),
+        ] {
+            assert_eq!(deadlines(heard), meant, "{heard}");
+        }
+        for same in [
+            "3回以内に入力してください",
+            "15回ないです",
+            "114回内に",
+            "4回ないしは5回",
+            "いつかいないに",
+            "暗証番号を3回間違えました",
+            "",
+        ] {
+            assert_eq!(deadlines(same), same, "{same}");
         }
     }
 
