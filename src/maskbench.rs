@@ -149,6 +149,11 @@ const FOREIGN: &[&str] = &[
     "金美英",
     "王小平",
 ];
+/// Family names that are also places (千葉, 宮崎): the dictionary tags them
+/// as places.
+const PLACE_SURNAMES: &[&str] = &[
+    "千葉", "宮崎", "上野", "長野", "福島", "石川", "岡山", "熊本", "松本", "新潟", "秋田", "奈良",
+];
 /// Family names of residents from abroad, said alone (はい、グエンです).
 const FOREIGN_FAMILY: &[&str] = &[
     "グエン",
@@ -333,7 +338,7 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
     let mut out = Vec::with_capacity(n);
     let mut b = Builder::default();
     for i in 0..n {
-        match i % 18 {
+        match i % 19 {
             0 => b.pii(Kind::Name, &name(&mut r)).plain("と申します。"),
             1 => b
                 .pii(Kind::Name, &name(&mut r))
@@ -400,6 +405,22 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
                 .plain(r.pick::<&str>(KIN_SAID))
                 .pii(Kind::Name, r.pick::<&str>(GIVEN))
                 .plain("の保険証もお願いします。"),
+            // Whom a death or a marriage is about, often a surname that is
+            // also a place (千葉が亡くなりまして).
+            18 => {
+                let family = if r.num(0, 1) == 0 {
+                    *r.pick(PLACE_SURNAMES)
+                } else {
+                    *r.pick(SURNAMES)
+                };
+                if r.num(0, 1) == 0 {
+                    b.pii(Kind::Name, family)
+                        .plain("が先月亡くなりまして、死亡届を出したいです。")
+                } else {
+                    b.pii(Kind::Name, family)
+                        .plain("と結婚しましたので、婚姻届をお願いします。")
+                }
+            }
             _ => {
                 let nm = name(&mut r);
                 b.plain("妻の")

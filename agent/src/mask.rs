@@ -155,6 +155,7 @@ impl Masker {
         doc.addresses(&mut cands);
         doc.names(&mut cands);
         doc.chinese_korean_names(&mut cands);
+        doc.life_events(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
         // What won (a candidate that lost to another may be wrong).
@@ -1326,6 +1327,60 @@ impl Doc {
     /// its items are names already found, or one of three or more. An item
     /// joins only if it looks like a name: no counter, number or suffix, no
     /// place or loanword.
+    /// Who a life event happened to: a surname or a katakana word as the
+    /// subject of dying, being born or marrying (千葉が亡くなりまして, 植木が
+    /// 生まれました), or as the one married (宮崎と結婚しました) — what 死亡届
+    /// and 婚姻届 are about. The dictionary may know the word as a place
+    /// (千葉) or a thing (マーカー); as the one who died or married, it is a
+    /// person. The event must come in the same clause with no other subject
+    /// between (千葉は、父が亡くなって… leaves 千葉 alone).
+    fn life_events(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        for k in 0..n.saturating_sub(2) {
+            let m = &self.morphs[k];
+            let (start, end) = self.mspan[k];
+            let len = end - start;
+            let katakana = m.surface.chars().all(is_katakana) && (2..=10).contains(&len);
+            let surname = (self.family[k] || m.pos[3] == "姓") && is_kanji_word(m) && len >= 2;
+            // Any other proper noun of two or three kanji (新潟, a surname
+            // too), but only as the one who died or married: a place may
+            // be "born" (新しい市が生まれる), never die or marry.
+            let proper = m.pos[1] == "固有名詞" && is_kanji_word(m) && (2..=3).contains(&len);
+            if !(katakana || surname || proper)
+                || m.pos[3] == "国"
+                || self
+                    .char_before(start)
+                    .is_some_and(|c| is_katakana(c) || (!katakana && is_kanji(c)))
+                || self.mspan[k + 1].0 != end
+                || NOT_NAMES.contains(&m.surface.as_str())
+                || LOANWORDS.contains(&m.surface.as_str())
+            {
+                continue;
+            }
+            let particle = self.morphs[k + 1].surface.as_str();
+            let events: &[&[&str]] = match particle {
+                "が" | "は" if katakana || surname => &[DEATHS, MARRIAGE, BIRTHS],
+                "が" | "は" => &[DEATHS, MARRIAGE],
+                "と" => &[MARRIAGE],
+                _ => continue,
+            };
+            let happened = self.morphs[k + 2..]
+                .iter()
+                .take(8)
+                .take_while(|x| {
+                    !matches!(x.surface.as_str(), "。" | "が" | "は" | "、" | "？" | "?")
+                })
+                .any(|x| events.iter().any(|e| e.contains(&x.base.as_str())));
+            if happened {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     /// Chinese and Korean names: a one-kanji surname and a given name of
     /// two kanji, wherever they stand (督弁趙秉稷は, 金正恩第一書記, 李経方参議).
     /// The surname is one that is rarely anything else (李, 朴, 趙), or one
@@ -1675,6 +1730,13 @@ const COMMON_SUFFIXES: &[&str] = &[
 /// with です, as 「はい、ワンです」 answers 「お名前は」.
 const SURNAMES_ALSO_WORDS: &[&str] = &["ワン", "リュウ", "ブイ"];
 
+/// Events only a person has (dictionary forms): the one they happen to is a
+/// person.
+const DEATHS: &[&str] = &["亡くなる", "死亡", "死去", "逝去", "他界"];
+const BIRTHS: &[&str] = &["生まれる"];
+/// What one does with a person (宮崎と結婚しました), or a person does.
+const MARRIAGE: &[&str] = &["結婚", "離婚", "婚約", "再婚", "入籍"];
+
 /// One-kanji surnames that are rarely anything else in Japanese text.
 const CJK_SURNAMES: &[char] = &[
     '李', '朴', '趙', '崔', '蔣', '蒋', '袁', '習', '鄧', '劉', '楊', '孔', '魏', '蔡', '郭', '尹',
@@ -2021,6 +2083,30 @@ mod tests {
             ("松本行きのバスです", "松本行きのバスです"),
             ("新宿東口で待ちます", "新宿東口で待ちます"),
             ("京都府の窓口です", "京都府の窓口です"),
+        ] {
+            assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn whom_a_death_or_a_marriage_is_about_is_a_name() {
+        let m = masker();
+        for (said, want) in [
+            // Surnames the dictionary knows as places, at the counter for
+            // 死亡届 and 婚姻届.
+            (
+                "千葉が先月亡くなりまして、死亡届を出したいです",
+                "［氏名1］が先月亡くなりまして、死亡届を出したいです",
+            ),
+            ("宮崎と結婚しましたので", "［氏名1］と結婚しましたので"),
+            ("新潟が亡くなりました", "［氏名1］が亡くなりました"),
+            ("植木が生まれました", "［氏名1］が生まれました"),
+            // Places and kin stay.
+            ("千葉で生まれました", "千葉で生まれました"),
+            ("千葉は、父が亡くなってから", "千葉は、父が亡くなってから"),
+            ("新しい市が生まれました", "新しい市が生まれました"),
+            ("父が亡くなりました", "父が亡くなりました"),
+            ("本人が死亡した場合", "本人が死亡した場合"),
         ] {
             assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
         }
