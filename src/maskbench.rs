@@ -405,20 +405,26 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
                 .plain(r.pick::<&str>(KIN_SAID))
                 .pii(Kind::Name, r.pick::<&str>(GIVEN))
                 .plain("の保険証もお願いします。"),
-            // Whom a death or a marriage is about, often a surname that is
-            // also a place (千葉が亡くなりまして).
+            // Whom a death or a marriage is about, or who holds a role on
+            // the form, often a surname that is also a place (千葉が亡くなり
+            // まして, 世帯主は宮崎です).
             18 => {
                 let family = if r.num(0, 1) == 0 {
                     *r.pick(PLACE_SURNAMES)
                 } else {
                     *r.pick(SURNAMES)
                 };
-                if r.num(0, 1) == 0 {
-                    b.pii(Kind::Name, family)
-                        .plain("が先月亡くなりまして、死亡届を出したいです。")
-                } else {
-                    b.pii(Kind::Name, family)
-                        .plain("と結婚しましたので、婚姻届をお願いします。")
+                match r.num(0, 2) {
+                    0 => b
+                        .pii(Kind::Name, family)
+                        .plain("が先月亡くなりまして、死亡届を出したいです。"),
+                    1 => b
+                        .pii(Kind::Name, family)
+                        .plain("と結婚しましたので、婚姻届をお願いします。"),
+                    _ => b
+                        .plain("世帯主は")
+                        .pii(Kind::Name, family)
+                        .plain("ですね。"),
                 }
             }
             _ => {

@@ -156,6 +156,7 @@ impl Masker {
         doc.names(&mut cands);
         doc.chinese_korean_names(&mut cands);
         doc.life_events(&mut cands);
+        doc.role_holders(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
         // What won (a candidate that lost to another may be wrong).
@@ -1179,6 +1180,7 @@ impl Doc {
                     || rest.starts_with("といいます")
                     || rest.starts_with("と言います")
                     || rest.starts_with("の代理")
+                    || rest.starts_with("の代わり")
                     || rest.starts_with("です")
                         && self.before(self.name_run_start(k), 6).contains("名前は")
             };
@@ -1217,6 +1219,55 @@ impl Doc {
                         end: self.mspan[j].1,
                     });
                 }
+            }
+        }
+    }
+
+    /// Who holds a role on a form, as the clerk confirms it: 世帯主は千葉です,
+    /// 筆頭者は宮崎です, 届出人は上野になります. The run after the role is a
+    /// name when something in it could be one (a family name, a proper noun,
+    /// a word the dictionary lacks, katakana); 世帯主は本人です, 筆頭者は父です
+    /// and 名義は会社です stay.
+    fn role_holders(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        for k in 0..n {
+            let (s, _) = self.mspan[k];
+            let lead = self.before(s, 6);
+            if !ROLE_LEADS.iter().any(|r| lead.ends_with(r)) || !self.nameish(&self.morphs[k]) {
+                continue;
+            }
+            let mut j = k;
+            while j + 1 < n && j < k + 3 && self.nameish(&self.morphs[j + 1]) {
+                j += 1;
+            }
+            let run = &self.morphs[k..=j];
+            let could_be = run.iter().enumerate().any(|(x, m)| {
+                m.is_person_name()
+                    || self.family[k + x]
+                    || m.pos[1] == "固有名詞"
+                    || unread_word(m)
+                    || m.surface.chars().all(is_katakana)
+            });
+            let end = self.mspan[j].1;
+            let closes = self.morphs.get(j + 1).is_none_or(|m| {
+                matches!(
+                    m.surface.as_str(),
+                    "です" | "でし" | "だ" | "に" | "で" | "と" | "、" | "。" | "さん" | "様"
+                )
+            });
+            let word = surface_of(run);
+            if could_be
+                && closes
+                && !NOT_NAMES.contains(&word.as_str())
+                && !KIN.contains(&word.as_str())
+                && !LOANWORDS.contains(&word.as_str())
+                && !place_word(&self.morphs[j])
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start: s,
+                    end,
+                });
             }
         }
     }
@@ -1730,6 +1781,23 @@ const COMMON_SUFFIXES: &[&str] = &[
 /// with です, as 「はい、ワンです」 answers 「お名前は」.
 const SURNAMES_ALSO_WORDS: &[&str] = &["ワン", "リュウ", "ブイ"];
 
+/// Roles on a form, as the clerk asks or confirms who holds them.
+const ROLE_LEADS: &[&str] = &[
+    "世帯主は",
+    "世帯主が",
+    "筆頭者は",
+    "筆頭者が",
+    "届出人は",
+    "申請者は",
+    "請求者は",
+    "受取人は",
+    "名義人は",
+    "代表者は",
+    "契約者は",
+    "相手は",
+    "相手の方は",
+];
+
 /// Events only a person has (dictionary forms): the one they happen to is a
 /// person.
 const DEATHS: &[&str] = &["亡くなる", "死亡", "死去", "逝去", "他界"];
@@ -2107,6 +2175,32 @@ mod tests {
             ("新しい市が生まれました", "新しい市が生まれました"),
             ("父が亡くなりました", "父が亡くなりました"),
             ("本人が死亡した場合", "本人が死亡した場合"),
+        ] {
+            assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
+        }
+    }
+
+    #[test]
+    fn who_holds_a_role_on_the_form_is_a_name() {
+        let m = masker();
+        for (said, want) in [
+            ("世帯主は千葉です", "世帯主は［氏名1］です"),
+            ("筆頭者は宮崎になります", "筆頭者は［氏名1］になります"),
+            (
+                "受取人は石川でお願いします",
+                "受取人は［氏名1］でお願いします",
+            ),
+            ("千葉の代わりに来ました", "［氏名1］の代わりに来ました"),
+            // Who is no name, and what is no role, stay.
+            ("世帯主は本人です", "世帯主は本人です"),
+            ("筆頭者は父です", "筆頭者は父です"),
+            ("世帯主は私です", "世帯主は私です"),
+            ("本籍は千葉です", "本籍は千葉です"),
+            ("相手は外国籍です", "相手は外国籍です"),
+            (
+                "申請者は千葉県に住んでいます",
+                "申請者は千葉県に住んでいます",
+            ),
         ] {
             assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
         }
