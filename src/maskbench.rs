@@ -422,7 +422,7 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
                         .pii(Kind::Name, family)
                         .plain("と結婚しましたので、婚姻届をお願いします。"),
                     _ => b
-                        .plain("世帯主は")
+                        .plain(r.pick::<&str>(&["世帯主は", "筆頭者は", "旧姓は"]))
                         .pii(Kind::Name, family)
                         .plain("ですね。"),
                 }

@@ -157,6 +157,7 @@ impl Masker {
         doc.chinese_korean_names(&mut cands);
         doc.life_events(&mut cands);
         doc.role_holders(&mut cands);
+        doc.kin_of_and_addressees(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
         // What won (a candidate that lost to another may be wrong).
@@ -1272,6 +1273,56 @@ impl Doc {
         }
     }
 
+    /// Whose kin the speaker is, or to whom something goes: 千葉の妻です,
+    /// 宮崎の母になります, 千葉宛てに. The word must be one that could be a
+    /// name (a family name, a proper noun, katakana, an unknown word):
+    /// 本人の妻です stays.
+    fn kin_of_and_addressees(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        for k in 0..n.saturating_sub(1) {
+            let m = &self.morphs[k];
+            let (start, end) = self.mspan[k];
+            // A place is no one's kin (東京の母です: a mother in Tokyo),
+            // unless it is a family name too (千葉).
+            let could_be = self.family[k]
+                || m.is_person_name()
+                || (m.pos[1] == "固有名詞" && !m.is_place())
+                || unread_word(m)
+                || (m.surface.chars().all(is_katakana) && end - start >= 2);
+            if !could_be
+                || !self.nameish(m)
+                || place_word(m)
+                || self
+                    .char_before(start)
+                    .is_some_and(|c| is_kanji(c) || is_katakana(c))
+                || NOT_NAMES.contains(&m.surface.as_str())
+                || LOANWORDS.contains(&m.surface.as_str())
+            {
+                continue;
+            }
+            let rest = self.after(end, 8);
+            let kin_of = rest.strip_prefix('の').is_some_and(|r| {
+                KIN.iter().any(|kin| {
+                    r.strip_prefix(kin).is_some_and(|t| {
+                        ["です", "でございます", "になります", "でして"]
+                            .iter()
+                            .any(|e| t.starts_with(e))
+                    })
+                })
+            });
+            let addressed = ["宛て", "宛に", "宛で", "あてに"]
+                .iter()
+                .any(|a| rest.starts_with(a));
+            if kin_of || addressed {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     /// Names found elsewhere (`parts`, see [`Masker::find_known`]) where
     /// they come again as a whole word: not inside a longer run of the same
     /// script (山田 in 山田町, スミス in スミスソニアン).
@@ -1796,6 +1847,10 @@ const ROLE_LEADS: &[&str] = &[
     "契約者は",
     "相手は",
     "相手の方は",
+    "姓は",
+    "名字は",
+    "苗字は",
+    "宛名は",
 ];
 
 /// Events only a person has (dictionary forms): the one they happen to is a
@@ -2191,6 +2246,10 @@ mod tests {
                 "受取人は［氏名1］でお願いします",
             ),
             ("千葉の代わりに来ました", "［氏名1］の代わりに来ました"),
+            ("母の旧姓は石川です", "母の旧姓は［氏名1］です"),
+            ("名字は長野になります", "名字は［氏名1］になります"),
+            ("千葉の妻です", "［氏名1］の妻です"),
+            ("千葉宛てに送ってください", "［氏名1］宛てに送ってください"),
             // Who is no name, and what is no role, stay.
             ("世帯主は本人です", "世帯主は本人です"),
             ("筆頭者は父です", "筆頭者は父です"),
@@ -2201,6 +2260,10 @@ mod tests {
                 "申請者は千葉県に住んでいます",
                 "申請者は千葉県に住んでいます",
             ),
+            ("姓は変わりません", "姓は変わりません"),
+            ("東京の母です", "東京の母です"),
+            ("本人の妻です", "本人の妻です"),
+            ("市役所宛てに送ってください", "市役所宛てに送ってください"),
         ] {
             assert_eq!(m.session().mask(said).0.as_str(), want, "{said}");
         }
