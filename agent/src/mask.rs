@@ -1374,12 +1374,15 @@ impl Doc {
             while end < self.chars.len() && is_kanji(self.chars[end]) && end - start < 4 {
                 end += 1;
             }
-            let rest = self.after(end, 4);
-            let said = rest.starts_with("です")
+            let rest = self.after(end, 8);
+            let said = (rest.starts_with("です")
                 && rest
                     .chars()
                     .nth(2)
-                    .is_none_or(|c| "。、！!がけ".contains(c));
+                    .is_none_or(|c| "。、！!がけ".contains(c)))
+                || rest.starts_with("でございます")
+                || rest.starts_with("と言います")
+                || rest.starts_with("といいます");
             if said && is_kanji(self.chars[start]) && !place_word(m) {
                 out.push(Span {
                     kind: Kind::Name,
@@ -1461,9 +1464,10 @@ impl Doc {
             }
             let particle = self.morphs[k + 1].surface.as_str();
             let events: &[&[&str]] = match particle {
-                "が" | "は" if katakana || surname => &[DEATHS, MARRIAGE, BIRTHS],
+                "が" | "は" if katakana || surname => &[DEATHS, MARRIAGE, BIRTHS, PERSON_ACTS],
                 "が" | "は" => &[DEATHS, MARRIAGE],
                 "と" => &[MARRIAGE],
+                "に" | "から" if katakana || surname => &[ASKED_BY],
                 _ => continue,
             };
             let happened = self.morphs[k + 2..]
@@ -1857,6 +1861,11 @@ const ROLE_LEADS: &[&str] = &[
 /// person.
 const DEATHS: &[&str] = &["亡くなる", "死亡", "死去", "逝去", "他界"];
 const BIRTHS: &[&str] = &["生まれる"];
+/// What only a person does at the counter (宮崎は今日来られません, 長野が署名
+/// します): the subject is a person, not the place it is named like.
+const PERSON_ACTS: &[&str] = &["来る", "来れる", "来られる", "署名", "記入", "伺う", "参る"];
+/// Being asked by someone (千葉に頼まれて, 石川から委任されました).
+const ASKED_BY: &[&str] = &["頼む", "頼まれる", "依頼", "委任"];
 /// What one does with a person (宮崎と結婚しました), or a person does.
 const MARRIAGE: &[&str] = &["結婚", "離婚", "婚約", "再婚", "入籍"];
 
@@ -2212,7 +2221,7 @@ mod tests {
     }
 
     #[test]
-    fn whom_a_death_or_a_marriage_is_about_is_a_name() {
+    fn who_died_married_came_or_asked_is_a_name() {
         let m = masker();
         for (said, want) in [
             // Surnames the dictionary knows as places, at the counter for
@@ -2224,10 +2233,18 @@ mod tests {
             ("宮崎と結婚しましたので", "［氏名1］と結婚しましたので"),
             ("新潟が亡くなりました", "［氏名1］が亡くなりました"),
             ("植木が生まれました", "［氏名1］が生まれました"),
+            // What only a person does at the counter, or asks of another.
+            ("宮崎は今日来られません", "［氏名1］は今日来られません"),
+            ("長野が署名します", "［氏名1］が署名します"),
+            ("千葉に頼まれて来ました", "［氏名1］に頼まれて来ました"),
+            ("千葉でございます", "［氏名1］でございます"),
             // Places and kin stay.
             ("千葉で生まれました", "千葉で生まれました"),
             ("千葉は、父が亡くなってから", "千葉は、父が亡くなってから"),
             ("新しい市が生まれました", "新しい市が生まれました"),
+            ("千葉から来ました", "千葉から来ました"),
+            ("千葉は住みやすいです", "千葉は住みやすいです"),
+            ("市役所に頼まれました", "市役所に頼まれました"),
             ("父が亡くなりました", "父が亡くなりました"),
             ("本人が死亡した場合", "本人が死亡した場合"),
         ] {
