@@ -1137,7 +1137,13 @@ impl Doc {
                 if let Some(g) = self.given[j].filter(|_| j == first) {
                     // 長男 is also a given name: kin after kin is no name.
                     let kin_word = g == j + 1 && KIN.contains(&m.surface.as_str());
-                    if !kin_word && self.morphs[j..g].iter().all(|m| m.pos[1] != "接尾") {
+                    // 娘のために: ため is a given name too, but here a
+                    // dependent noun.
+                    let word_like = |m: &Morph| {
+                        matches!(m.pos[0].as_str(), "名詞" | "接頭詞")
+                            && !matches!(m.pos[1].as_str(), "接尾" | "非自立" | "代名詞")
+                    };
+                    if !kin_word && self.morphs[j..g].iter().all(word_like) {
                         named = true;
                         j = g;
                         continue;
@@ -2154,6 +2160,9 @@ mod tests {
             ("妻名義の口座です", "妻名義の口座です"),
             ("長男夫婦と同居しています", "長男夫婦と同居しています"),
             ("妻の長男が来ました", "妻の長男が来ました"),
+            // ため and よう are given names too, here dependent nouns.
+            ("娘のためにお願いします", "娘のためにお願いします"),
+            ("母のようになりたい", "母のようになりたい"),
         ]);
     }
 
