@@ -59,13 +59,17 @@ fn import_and_search_contract() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let manuals = samples(tmp.path());
-    let out = run(&[
-        "knowledge",
-        "import",
-        manuals.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let import = || {
+        run(&[
+            "knowledge",
+            "import",
+            manuals.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+    };
+    let glossary = || run(&["knowledge", "glossary", "--data", data.to_str().unwrap()]);
+    let out = import();
     assert!(out.contains("文書 11 件"), "{out}");
     assert!(out.contains("チャンク"), "{out}");
 
@@ -120,7 +124,7 @@ fn import_and_search_contract() {
     );
 
     // The glossary: one term per line, manual terms and synonyms.
-    let g = run(&["knowledge", "glossary", "--data", data.to_str().unwrap()]);
+    let g = glossary();
     let terms: Vec<&str> = g.lines().collect();
     for t in [
         "住民票の写し",
@@ -154,15 +158,8 @@ fn import_and_search_contract() {
         }
     }
     std::fs::write(&cat_path, cat.to_string()).unwrap();
-    let glossary = || run(&["knowledge", "glossary", "--data", data.to_str().unwrap()]);
     assert!(!glossary().lines().any(|t| t == "運転免許証"));
-    let out = run(&[
-        "knowledge",
-        "import",
-        manuals.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let out = import();
     assert!(out.contains("変更なし 11 件"), "{out}");
     assert!(glossary().lines().any(|t| t == "運転免許証"));
 }
