@@ -414,15 +414,21 @@ pub fn corpus(n: usize) -> Vec<Labeled> {
                 } else {
                     *r.pick(SURNAMES)
                 };
-                match r.num(0, 2) {
+                match r.num(0, 3) {
                     0 => b
                         .pii(Kind::Name, family)
                         .plain("が先月亡くなりまして、死亡届を出したいです。"),
                     1 => b
                         .pii(Kind::Name, family)
                         .plain("と結婚しましたので、婚姻届をお願いします。"),
-                    _ => b
+                    2 => b
                         .plain(r.pick::<&str>(&["世帯主は", "筆頭者は", "旧姓は"]))
+                        .pii(Kind::Name, family)
+                        .plain("ですね。"),
+                    _ => b
+                        .plain("世帯主は")
+                        .pii(Kind::Name, r.pick::<&str>(SURNAMES))
+                        .plain("さんではなく")
                         .pii(Kind::Name, family)
                         .plain("ですね。"),
                 }

@@ -172,6 +172,7 @@ impl Masker {
         parts.sort();
         parts.dedup();
         doc.repeated_names(&parts, &mut cands);
+        doc.contrasted_names(&mut cands);
         let mut spans = resolve(cands);
         for s in spans.iter_mut().filter(|s| s.kind == Kind::Name) {
             doc.widen_spaced(s);
@@ -1279,6 +1280,62 @@ impl Doc {
         }
     }
 
+    /// A name set against a name found: 世帯主は伊藤さんではなく長野ですね. The
+    /// word after ではなく (じゃなくて, でなく) is a name when it could be one
+    /// (a family name, a proper noun, katakana, a word the dictionary
+    /// lacks) and the phrase ends after it; 伊藤さんではなく本人です stays.
+    fn contrasted_names(&self, cands: &mut Vec<Span>) {
+        let found: Vec<usize> = cands
+            .iter()
+            .filter(|c| c.kind == Kind::Name)
+            .map(|c| c.end)
+            .collect();
+        for end in found {
+            let mut at = end;
+            for h in HONORIFICS {
+                if self.after(at, 3).starts_with(h) {
+                    at += h.chars().count();
+                    break;
+                }
+            }
+            let rest = self.after(at, 6);
+            let Some(skip) = ["ではなく", "じゃなくて", "でなく"]
+                .iter()
+                .find(|w| rest.starts_with(*w))
+                .map(|w| w.chars().count())
+            else {
+                continue;
+            };
+            let mut start = at + skip;
+            if self.char_at(start) == Some('、') {
+                start += 1;
+            }
+            let Some(k) = (0..self.morphs.len()).find(|&k| self.mspan[k].0 == start) else {
+                continue;
+            };
+            let m = &self.morphs[k];
+            let (_, e) = self.mspan[k];
+            let could_be = self.family[k]
+                || m.is_person_name()
+                || m.pos[1] == "固有名詞"
+                || unread_word(m)
+                || (m.surface.chars().all(is_katakana) && e - start >= 2);
+            let closes = self.morphs.get(k + 1).is_none_or(|x| {
+                matches!(
+                    x.surface.as_str(),
+                    "です" | "でし" | "だ" | "に" | "で" | "さん" | "様" | "、" | "。"
+                )
+            });
+            if could_be && closes && self.nameish(m) && !NOT_NAMES.contains(&m.surface.as_str()) {
+                cands.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end: e,
+                });
+            }
+        }
+    }
+
     /// Whose kin the speaker is, or to whom something goes: 千葉の妻です,
     /// 宮崎の母になります, 千葉宛てに. The word must be one that could be a
     /// name (a family name, a proper noun, katakana, an unknown word):
@@ -1643,8 +1700,14 @@ impl Doc {
 
     fn name_run_start(&self, k: usize) -> usize {
         let mut s = k;
-        // At most four morphs: a family and a given name, maybe split.
-        while s > 0 && k - s < 3 && self.nameish(&self.morphs[s - 1]) {
+        // At most four morphs: a family and a given name, maybe split; six
+        // when every one is a single kanji (九 + 十 + 九 + 陽 + 菜: a
+        // surname the dictionary reads as a number).
+        let single = |m: &Morph| m.surface.chars().count() == 1 && m.surface.chars().all(is_kanji);
+        while s > 0
+            && self.nameish(&self.morphs[s - 1])
+            && (k - s < 3 || (k - s < 5 && self.morphs[s - 1..=k].iter().all(single)))
+        {
             s -= 1;
         }
         self.mspan[s].0
@@ -2163,6 +2226,8 @@ mod tests {
             ("主人の太郎が", "主人の［氏名3］が"),
             ("妻・オリエと出席した", "妻・［氏名4］と出席した"),
             ("中田の四女豊と結婚", "［氏名5］の四女［氏名6］と結婚"),
+            // 九十九 (つくも) read as a number, 陽菜 as two kanji.
+            ("妻の九十九陽菜さんの住民票", "妻の［氏名7］さんの住民票"),
             // Kin lists, counts and words stay.
             ("直系卑属（子・孫）", "直系卑属（子・孫）"),
             ("孫一人で来ました", "孫一人で来ました"),
@@ -2275,6 +2340,11 @@ mod tests {
             ),
             ("千葉の代わりに来ました", "［氏名1］の代わりに来ました"),
             ("母の旧姓は石川です", "母の旧姓は［氏名1］です"),
+            // A name set against a name.
+            (
+                "世帯主は伊藤さんではなく長野ですね",
+                "世帯主は［氏名1］さんではなく［氏名2］ですね",
+            ),
             ("名字は長野になります", "名字は［氏名1］になります"),
             ("千葉の妻です", "［氏名1］の妻です"),
             ("千葉宛てに送ってください", "［氏名1］宛てに送ってください"),
@@ -2291,6 +2361,8 @@ mod tests {
             ("姓は変わりません", "姓は変わりません"),
             ("東京の母です", "東京の母です"),
             ("本人の妻です", "本人の妻です"),
+            ("伊藤さんではなく本人です", "［氏名1］さんではなく本人です"),
+            ("住民票ではなく戸籍謄本です", "住民票ではなく戸籍謄本です"),
             ("市役所宛てに送ってください", "市役所宛てに送ってください"),
         ]);
     }
