@@ -157,6 +157,8 @@ impl Masker {
         doc.chinese_korean_names(&mut cands);
         doc.life_events(&mut cands);
         doc.role_holders(&mut cands);
+        doc.spelled_names(&mut cands);
+        doc.hiragana_names(&mut cands);
         doc.kin_of_and_addressees(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
@@ -270,8 +272,35 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
     cands.retain(|s| s.start < s.end);
     cands.sort_by_key(|s| (s.kind, std::cmp::Reverse(s.end - s.start), s.start));
     let mut taken: Vec<Span> = Vec::new();
+    let overlaps = |a: &Span, b: &Span| a.start < b.end && b.start < a.end;
     for c in cands {
-        if taken.iter().all(|t| c.end <= t.start || c.start >= t.end) {
+        // Two names that overlap are one name seen in two parts (やまだ of
+        // a tag, はなこ before さん): the union, so no part of it shows,
+        // unless the union would reach into another span.
+        if c.kind == Kind::Name {
+            if let Some(i) = taken
+                .iter()
+                .position(|t| t.kind == Kind::Name && overlaps(t, &c))
+            {
+                let union = Span {
+                    kind: Kind::Name,
+                    start: taken[i].start.min(c.start),
+                    end: taken[i].end.max(c.end),
+                };
+                let clear = taken
+                    .iter()
+                    .enumerate()
+                    .all(|(j, t)| j == i || !overlaps(t, &union));
+                // A letter or two the other part left out (こ of はなこ), not
+                // a title beside a name (ケネディ大統領).
+                let small = union.end - union.start <= taken[i].end - taken[i].start + 2;
+                if clear && small {
+                    taken[i] = union;
+                }
+                continue;
+            }
+        }
+        if taken.iter().all(|t| !overlaps(t, &c)) {
             taken.push(c);
         }
     }
@@ -1199,7 +1228,10 @@ impl Doc {
                 // character role only as the whole run: 恵子さん ends in 子
                 // and is a name.
                 let role = |w: &&str| run == *w || (w.chars().count() >= 2 && run.ends_with(w));
-                if !NOT_NAMES.iter().any(role) {
+                // A run in hiragana is for `hiragana_names` to judge: ろう
+                // of ごくろうさま, せわ of おせわさま are no names.
+                let hiragana = run.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
+                if !NOT_NAMES.iter().any(role) && !hiragana {
                     out.push(Span {
                         kind: Kind::Name,
                         start,
@@ -1276,6 +1308,115 @@ impl Doc {
                     start: s,
                     end,
                 });
+            }
+        }
+    }
+
+    /// A name spelled out: its reading in kana after ふりがなは, 読み方は …
+    /// (ふりがなはやまだはなこです) or its Latin letters after ローマ字では
+    /// (YAMADA HANAKO): the whole run of kana or letters up to です, に, で
+    /// or a pause.
+    fn spelled_names(&self, out: &mut Vec<Span>) {
+        for lead in SPELLING_LEADS {
+            let lead: Vec<char> = lead.chars().collect();
+            let mut at = 0;
+            while at + lead.len() <= self.chars.len() {
+                if self.chars[at..at + lead.len()] != lead[..] {
+                    at += 1;
+                    continue;
+                }
+                let start = at + lead.len();
+                let spelled = |c: char| {
+                    matches!(c, 'ぁ'..='ゖ' | 'ー' | '・' | ' ' | '　' | '.' | '-')
+                        || is_katakana(c)
+                        || c.is_ascii_alphabetic()
+                };
+                let mut end = start;
+                while end < self.chars.len() && spelled(self.chars[end]) {
+                    end += 1;
+                }
+                // The run ends with what closes the phrase, not with it.
+                let text: String = self.chars[start..end].iter().collect();
+                let body = ["です", "でした", "になります", "で", "に", "と"]
+                    .iter()
+                    .find_map(|t| text.strip_suffix(t))
+                    .unwrap_or(&text);
+                let len = body.trim_end().chars().count();
+                if len >= 2 {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end: start + len,
+                    });
+                }
+                at = end.max(at + 1);
+            }
+        }
+    }
+
+    /// A name in hiragana before さん, さま, くん or ちゃん (ちばさん, whom the
+    /// dictionary reads as ち + ば): the hiragana run before the honorific,
+    /// two to five letters, not a word people are called by (みなさん,
+    /// おくさん, おかあさん). After a word, a particle that starts the run is
+    /// left out (受付でちばさん).
+    fn hiragana_names(&self, out: &mut Vec<Span>) {
+        let hira = |c: char| matches!(c, 'ぁ'..='ゖ');
+        // By characters: the dictionary splits such names anyhow (はなこさん
+        // as はな + こさ + ん).
+        // 様 after kana is mostly 様々 or 様子, not an honorific.
+        for h in ["さん", "さま", "くん", "ちゃん"] {
+            let hc: Vec<char> = h.chars().collect();
+            let mut end = 0;
+            while end + hc.len() <= self.chars.len() {
+                if self.chars[end..end + hc.len()] != hc[..] {
+                    end += 1;
+                    continue;
+                }
+                let after = self.char_at(end + hc.len());
+                // たくさんの, さまざま, ちゃんと: the honorific is part of a word.
+                let rest = self.after(end + hc.len(), 2);
+                let closed = after.is_none_or(|c| !hira(c) || "のはがにをともへや".contains(c))
+                    || rest == "です"
+                    || rest == "でし";
+                let mut start = end;
+                while start > 0 && hira(self.chars[start - 1]) && end - start < 8 {
+                    start -= 1;
+                }
+                let before = self.char_before(start);
+                if !closed || before.is_some_and(hira) {
+                    end += hc.len();
+                    continue;
+                }
+                // A particle after a word (受付でちばさん, こちらのちばさん).
+                let run: Vec<char> = self.chars[start..end].to_vec();
+                let after_word = before.is_some_and(|c| is_kanji(c) || is_katakana(c));
+                let particle = |c: &char| "でにのはがをともへ".contains(*c);
+                match run.iter().rposition(particle) {
+                    // Names start with such letters too (はなこ, ともこ).
+                    Some(0) if !after_word => {}
+                    Some(p) if run.len() - p > 2 => start += p + 1,
+                    // これはあさま山荘, をはさんで: no name left after it.
+                    Some(_) => {
+                        end += hc.len();
+                        continue;
+                    }
+                    None => {}
+                }
+                let word: String = self.chars[start..end].iter().collect();
+                // おつかれさま, ごくろうさま, おせわさま: greetings start with
+                // お or ご, and so do おくさん, おかあさん.
+                let polite = word.starts_with(['お', 'ご']);
+                if (2..=5).contains(&(end - start))
+                    && !polite
+                    && !CALLED_BY.contains(&word.as_str())
+                {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                }
+                end += hc.len();
             }
         }
     }
@@ -1905,6 +2046,44 @@ const COMMON_SUFFIXES: &[&str] = &[
 /// with です, as 「はい、ワンです」 answers 「お名前は」.
 const SURNAMES_ALSO_WORDS: &[&str] = &["ワン", "リュウ", "ブイ"];
 
+/// After these a name is spelled out, in kana or Latin letters.
+const SPELLING_LEADS: &[&str] = &[
+    "ふりがなは",
+    "フリガナは",
+    "よみがなは",
+    "ヨミガナは",
+    "読み方は",
+    "読みは",
+    "ローマ字では",
+    "ローマ字は",
+];
+
+/// Words people are called by with さん, and greetings with さま, in
+/// hiragana not starting with お or ご: no names.
+const CALLED_BY: &[&str] = &[
+    "たく",
+    "みな",
+    "じい",
+    "ばあ",
+    "とう",
+    "かあ",
+    "にい",
+    "ねえ",
+    "あか",
+    "だんな",
+    "むすこ",
+    "むすめ",
+    "いしゃ",
+    "ぼっ",
+    "ありがとう",
+    "あんた",
+    "きみ",
+    "いっしょ",
+    "かみ",
+    "ほとけ",
+    "いなか",
+];
+
 /// Roles on a form, as the clerk asks or confirms who holds them.
 const ROLE_LEADS: &[&str] = &[
     "世帯主は",
@@ -2024,6 +2203,8 @@ const WEAK_TITLES: &[&str] = &[
 /// Loanwords heard at counters that the dictionary lacks: not names when
 /// they stand alone before a particle (スマホは使えますか, ローソンで取れますか).
 const LOANWORDS: &[&str] = &[
+    "フリガナ",
+    "ヨミガナ",
     "スマホ",
     "アプリ",
     "クレカ",
@@ -2364,6 +2545,34 @@ mod tests {
             ("伊藤さんではなく本人です", "［氏名1］さんではなく本人です"),
             ("住民票ではなく戸籍謄本です", "住民票ではなく戸籍謄本です"),
             ("市役所宛てに送ってください", "市役所宛てに送ってください"),
+        ]);
+    }
+
+    #[test]
+    fn names_in_hiragana_or_spelled_out_are_masked() {
+        masks_each_alone(&[
+            // The dictionary splits these anyhow (はな + こさ + ん).
+            ("やまだはなこさん", "［氏名1］さん"),
+            ("山田はなこさんですね", "［氏名1］さんですね"),
+            (
+                "受付でちばさんが待っています",
+                "受付で［氏名1］さんが待っています",
+            ),
+            ("のぞみさんの保険証", "［氏名1］さんの保険証"),
+            ("たろうくん", "［氏名1］くん"),
+            ("ふりがなはやまだはなこです", "ふりがなは［氏名1］です"),
+            ("フリガナはヤマダハナコです", "フリガナは［氏名1］です"),
+            ("ローマ字ではYAMADA HANAKOです", "ローマ字では［氏名1］です"),
+            // Greetings, words and people called by what they are stay.
+            ("おつかれさまです", "おつかれさまです"),
+            ("ごくろうさまでした", "ごくろうさまでした"),
+            ("みなさん、お待たせしました", "みなさん、お待たせしました"),
+            ("おくさんはお元気ですか", "おくさんはお元気ですか"),
+            ("たくさんの書類", "たくさんの書類"),
+            ("さまざまな手続き", "さまざまな手続き"),
+            ("ちゃんと書いてください", "ちゃんと書いてください"),
+            ("会期をはさんで開きます", "会期をはさんで開きます"),
+            ("フリガナを書いてください", "フリガナを書いてください"),
         ]);
     }
 
