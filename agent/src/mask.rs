@@ -1281,13 +1281,7 @@ impl Doc {
                 j += 1;
             }
             let run = &self.morphs[k..=j];
-            let could_be = run.iter().enumerate().any(|(x, m)| {
-                m.is_person_name()
-                    || self.family[k + x]
-                    || m.pos[1] == "固有名詞"
-                    || unread_word(m)
-                    || m.surface.chars().all(is_katakana)
-            });
+            let could_be = (k..=j).any(|x| self.could_be_name(x));
             let end = self.mspan[j].1;
             let closes = self.morphs.get(j + 1).is_none_or(|m| {
                 matches!(
@@ -1456,11 +1450,7 @@ impl Doc {
             };
             let m = &self.morphs[k];
             let (_, e) = self.mspan[k];
-            let could_be = self.family[k]
-                || m.is_person_name()
-                || m.pos[1] == "固有名詞"
-                || unread_word(m)
-                || (m.surface.chars().all(is_katakana) && e - start >= 2);
+            let could_be = self.could_be_name(k);
             let closes = self.morphs.get(k + 1).is_none_or(|x| {
                 matches!(
                     x.surface.as_str(),
@@ -1477,6 +1467,20 @@ impl Doc {
         }
     }
 
+    /// Whether morph `k` could be a name where the context says a person
+    /// stands: a family name to the dictionary (whatever it was tagged as
+    /// here), a person-name tag, a proper noun, a word the dictionary lacks,
+    /// or a katakana word.
+    fn could_be_name(&self, k: usize) -> bool {
+        let m = &self.morphs[k];
+        let (start, end) = self.mspan[k];
+        self.family[k]
+            || m.is_person_name()
+            || m.pos[1] == "固有名詞"
+            || unread_word(m)
+            || (m.surface.chars().all(is_katakana) && end - start >= 2)
+    }
+
     /// Whose kin the speaker is, or to whom something goes: 千葉の妻です,
     /// 宮崎の母になります, 千葉宛てに. The word must be one that could be a
     /// name (a family name, a proper noun, katakana, an unknown word):
@@ -1488,11 +1492,7 @@ impl Doc {
             let (start, end) = self.mspan[k];
             // A place is no one's kin (東京の母です: a mother in Tokyo),
             // unless it is a family name too (千葉).
-            let could_be = self.family[k]
-                || m.is_person_name()
-                || (m.pos[1] == "固有名詞" && !m.is_place())
-                || unread_word(m)
-                || (m.surface.chars().all(is_katakana) && end - start >= 2);
+            let could_be = self.could_be_name(k) && (self.family[k] || !m.is_place());
             if !could_be
                 || !self.nameish(m)
                 || place_word(m)
