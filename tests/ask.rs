@@ -55,6 +55,20 @@ fn ask_masks_finds_the_questions_and_drafts_with_citations() {
         .unwrap()
         .starts_with("該当するマニュアルが見つかりません。確認が必要です"));
     assert!(waste["confidence"].as_f64().unwrap() <= 0.2);
+    // A question that opens with its circumstances is answered for what it
+    // asks, and the surname the dictionary knows as a place is masked.
+    let v = ask(
+        &data,
+        "千葉が先月亡くなりまして、死亡届を出したいんですけど、何が必要ですか",
+    );
+    assert!(!v.to_string().contains("千葉"), "{v}");
+    let q = &v["questions"][0];
+    assert_eq!(q["answered"], true, "{v}");
+    assert_eq!(
+        q["citations"][0]["label"], "第1 死亡届 > 3 必要なもの",
+        "{v}"
+    );
+    assert!(q["draft"].as_str().unwrap().contains("死亡届書"), "{v}");
     // Small talk asks nothing.
     assert_eq!(
         ask(&data, "はい、ありがとうございます。")["questions"]

@@ -127,9 +127,36 @@ fn unknown_topic(
     Ok((!unknown.is_empty() && unknown.len() * 2 > content).then(|| unknown.join("・")))
 }
 
+/// What a question asks, without the circumstances it opens with: the
+/// leading clauses that end in …まして、…ので、…たら、 (父が先月亡くなりまして、
+/// 死亡届を出したいんですけど… asks about 死亡届, not about what follows a
+/// death). `None` when there are none, or nothing would be left.
+fn request_part(question: &str) -> Option<&str> {
+    let mut rest = question;
+    let mut dropped = false;
+    while let Some((clause, after)) = rest.split_once('、') {
+        let circumstance = ["まして", "ので", "たら", "ましたら", "てから"]
+            .iter()
+            .any(|e| clause.trim_end().ends_with(e));
+        if !circumstance || after.trim().is_empty() {
+            break;
+        }
+        rest = after;
+        dropped = true;
+    }
+    dropped.then_some(rest)
+}
+
 /// Drafts an answer to `question` (already masked) from `kb`.
 pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError> {
-    let hits = kb.search(question, 3)?.hits;
+    let mut hits = kb.search(question, 3)?.hits;
+    // What the question asks decides, when it finds an answer by itself.
+    if let Some(request) = request_part(question) {
+        let asked = kb.search(request, 3)?.hits;
+        if asked.first().is_some_and(|h| h.score >= ANSWER_THRESHOLD) {
+            hits = asked;
+        }
+    }
     let best = hits.first().map_or(0.0, |h| h.score);
     let mut confidence = ((best - 6.0) / 20.0).clamp(0.0, 1.0);
     let unknown = unknown_topic(kb, question, &hits)?;
@@ -201,4 +228,28 @@ pub fn draft(kb: &KnowledgeBase, question: &str) -> Result<Draft, KnowledgeError
         answered: true,
         related: kb.related(question),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_part;
+
+    #[test]
+    fn a_question_is_searched_for_what_it_asks() {
+        assert_eq!(
+            request_part("父が亡くなりまして、死亡届を出したいんですけど、何が必要ですか"),
+            Some("死亡届を出したいんですけど、何が必要ですか")
+        );
+        assert_eq!(
+            request_part("引っ越してきたので、転入届を出したいです"),
+            Some("転入届を出したいです")
+        );
+        // The topic in a けど clause, or nothing before the question, stays.
+        assert_eq!(
+            request_part("死亡届を出したいんですけど、何が必要ですか"),
+            None
+        );
+        assert_eq!(request_part("転入届は何が必要ですか"), None);
+        assert_eq!(request_part("亡くなりまして、"), None);
+    }
 }
