@@ -2039,12 +2039,38 @@ const COMMON_SUFFIXES: &[&str] = &[
     "会", "社", "部", "室", "線", "駅", "港", "橋", "川", "山", "島", "城", "寺", "院", "宮", "国",
 ];
 
-/// Titles that follow only people: a katakana word, or a one-kanji family
-/// name with a two-kanji given name, before them is a name.
 /// Surnames of residents from abroad that the dictionary knows only as
-/// common words (ワン "one", リュウ, ブイ "buoy"): names when said alone
-/// with です, as 「はい、ワンです」 answers 「お名前は」.
-const SURNAMES_ALSO_WORDS: &[&str] = &["ワン", "リュウ", "ブイ"];
+/// common words (ワン "one", ブラウン "brown", ヤング "young"): names when
+/// said alone with です at the start, as 「はい、ワンです」 answers
+/// 「お名前は」.
+const SURNAMES_ALSO_WORDS: &[&str] = &[
+    "ワン",
+    "リュウ",
+    "ブイ",
+    "ブラウン",
+    "ホワイト",
+    "ブラック",
+    "グリーン",
+    "ヤング",
+    "キング",
+    "ウッド",
+    "ストーン",
+    "ローズ",
+    "ベル",
+    "ハント",
+    "ムーア",
+    "ライス",
+    "フォード",
+    "ホール",
+    "ウォーカー",
+    "クック",
+    "ベイカー",
+    "テイラー",
+    "ミラー",
+    "カーター",
+    "ターナー",
+    "パーカー",
+];
 
 /// After these a name is spelled out, in kana or Latin letters.
 const SPELLING_LEADS: &[&str] = &[
@@ -2137,6 +2163,8 @@ const NOT_ONE_KANJI_GIVEN: &[&str] = &[
     "宮", "堂", "浜", "岬", "岳", "丘", "道", "通", "巻", "節", "年", "円", "万",
 ];
 
+/// Titles that follow only people: a katakana word, or a one-kanji family
+/// name with a two-kanji given name, before them is a name.
 const PERSON_TITLES: &[&str] = &[
     "大統領",
     "米大統領",
@@ -2451,8 +2479,9 @@ mod tests {
             ("王偉です", "［氏名3］です"),
             // Spaces where the dots of a foreign name were.
             ("グエン ヴァン アンです", "［氏名4］です"),
-            // A surname the dictionary knows only as a word ("one").
+            // Surnames the dictionary knows only as words ("one", "brown").
             ("はい、ワンです。", "はい、［氏名5］です。"),
+            ("はい、ブラウンです", "はい、［氏名6］です"),
             // Answers that are no name.
             ("はい、本人です", "はい、本人です"),
             ("住民票です", "住民票です"),
