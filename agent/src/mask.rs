@@ -558,18 +558,31 @@ impl Doc {
         let r = re(
             &R,
             &format!(
-                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<d3>\d{{1,2}})"
+                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:の\s*)?(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<d3>\d{{1,2}})|(?P<y3>\d{{2}})\s*年\s*(?:の\s*)?(?:(?P<m5>{NUM}{{1,3}})\s*月(?:\s*(?P<d5>{NUM}{{1,3}})\s*日)?)?|(?P<m4>{NUM}{{1,3}})\s*月\s*(?P<d4>{NUM}{{1,3}})\s*日"
             ),
         );
         static CTX: OnceLock<Regex> = OnceLock::new();
         let ctx = re(&CTX, "生年月日|生まれ|誕生|生年|うまれ|産まれ|歳");
+        // A year of two digits (90年) or a month and day alone (4月1日)
+        // is a birth date only where birth is said right beside it.
+        static BIRTH: OnceLock<Regex> = OnceLock::new();
+        let birth = re(&BIRTH, "生年月日|生まれ|誕生日|うまれ|産まれ");
         // Only decides what is old enough to be a birth year.
         let this_year = chrono::Datelike::year(&madoguchi_knowledge::today());
         for c in r.captures_iter(&self.folded) {
             let Some(m) = c.get(0) else { continue };
             let span = self.span(Kind::Birthdate, m);
             let near = format!("{}{}", self.before(span.start, 12), self.after(span.end, 8));
-            let context = ctx.is_match(&near);
+            let partial = c.name("y3").or(c.name("m4")).is_some();
+            // 30年前に生まれました: a span of years, not a year.
+            let span_of_time = ["前", "後", "間", "以上", "以内", "ぶり", "目", "代"]
+                .iter()
+                .any(|w| self.after(span.end, 2).starts_with(w));
+            let context = if partial {
+                birth.is_match(&near) && !span_of_time
+            } else {
+                ctx.is_match(&near)
+            };
             let full = c.name("d").or(c.name("d2")).or(c.name("d3")).is_some();
             let era = c.name("era").or(c.name("era2")).map(|e| e.as_str());
             let year: Option<i32> = c
@@ -2602,6 +2615,23 @@ mod tests {
             ("ちゃんと書いてください", "ちゃんと書いてください"),
             ("会期をはさんで開きます", "会期をはさんで開きます"),
             ("フリガナを書いてください", "フリガナを書いてください"),
+        ]);
+    }
+
+    #[test]
+    fn a_birthday_said_in_part_is_masked_whole() {
+        masks_each_alone(&[
+            ("4月1日生まれです", "［生年月日1］生まれです"),
+            ("誕生日は4月1日です", "誕生日は［生年月日1］です"),
+            ("90年生まれです", "［生年月日1］生まれです"),
+            ("60年4月1日生まれ", "［生年月日1］生まれ"),
+            // The month after a year with の no longer shows.
+            ("平成12年の3月生まれ", "［生年月日1］生まれ"),
+            ("誕生日は2000年の1月2日です", "誕生日は［生年月日1］です"),
+            // Procedure dates and spans of years stay.
+            ("4月1日から受け付けます", "4月1日から受け付けます"),
+            ("令和8年の4月から変わります", "令和8年の4月から変わります"),
+            ("30年前に生まれました", "30年前に生まれました"),
         ]);
     }
 
