@@ -1207,8 +1207,14 @@ impl KnowledgeBase {
         let mut h = Sha256::new();
         h.update(bytes);
         let hash = format!("{:x}", h.finalize());
-        let terms = self.terms_of(&title, &sections);
-        let words = self.words_of(&sections);
+        // Each unit is analyzed once, for both terms and words.
+        let units: Vec<Vec<Morph>> = sections
+            .iter()
+            .flat_map(|s| &s.units)
+            .map(|u| self.analyzer.morphs(&normalize::normalize(u)))
+            .collect();
+        let terms = self.terms_of(&title, &sections, &units);
+        let words = words_of(&units);
         Ok(Prepared {
             title,
             effective,
@@ -1222,7 +1228,12 @@ impl KnowledgeBase {
     }
 
     /// A manual's own terms: heading titles and compound nouns that recur.
-    fn terms_of(&self, title: &str, sections: &[structure::Section]) -> Vec<String> {
+    fn terms_of(
+        &self,
+        title: &str,
+        sections: &[structure::Section],
+        units: &[Vec<Morph>],
+    ) -> Vec<String> {
         let mut counts: HashMap<String, usize> = HashMap::new();
         let mut order = Vec::new();
         let mut bump = |t: String, n: usize, order: &mut Vec<String>| {
@@ -1249,11 +1260,9 @@ impl KnowledgeBase {
                 bump(h, 3, &mut order);
             }
         }
-        for s in sections {
-            for u in &s.units {
-                for c in self.compounds(u) {
-                    bump(c, 1, &mut order);
-                }
+        for u in units {
+            for c in compounds(u) {
+                bump(c, 1, &mut order);
             }
         }
         let mut terms: Vec<String> = order.into_iter().filter(|t| counts[t] >= 2).collect();
@@ -1261,54 +1270,49 @@ impl KnowledgeBase {
         terms.truncate(60);
         terms
     }
+}
 
-    /// Every kanji noun and run of kanji nouns of three to ten characters
-    /// in the manual (運転免許証, 筆頭者, 振込先), each once: the vocabulary the
-    /// recognizer's term correction matches what it heard against, beyond
-    /// the glossary's recurring terms.
-    fn words_of(&self, sections: &[structure::Section]) -> Vec<String> {
-        let mut words: Vec<String> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        let kanji_noun = |m: &Morph| {
-            m.is_noun()
-                && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数")
-                && m.surface.chars().all(normalize::is_kanji)
-        };
-        for s in sections {
-            for u in &s.units {
-                let morphs = self.analyzer.morphs(&normalize::normalize(u));
-                for run in analysis::runs(&morphs, kanji_noun) {
-                    let w = analysis::surface_of(run);
-                    if (3..=10).contains(&w.chars().count()) && seen.insert(w.clone()) {
-                        words.push(w);
-                    }
-                }
+/// A noun that says something: not a dependent noun, a pronoun or a number.
+fn content_noun(m: &Morph) -> bool {
+    m.is_noun() && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数")
+}
+
+/// Every kanji noun and run of kanji nouns of three to ten characters in a
+/// manual's analyzed units (運転免許証, 筆頭者, 振込先), each once: the
+/// vocabulary the recognizer's term correction matches what it heard
+/// against, beyond the glossary's recurring terms.
+fn words_of(units: &[Vec<Morph>]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let kanji_noun = |m: &Morph| content_noun(m) && m.surface.chars().all(normalize::is_kanji);
+    for morphs in units {
+        for run in analysis::runs(morphs, kanji_noun) {
+            let w = analysis::surface_of(run);
+            if (3..=10).contains(&w.chars().count()) && seen.insert(w.clone()) {
+                words.push(w);
             }
         }
-        words
     }
+    words
+}
 
-    /// Compound nouns (two or more nouns, three or more characters) and long
-    /// katakana words in `text`.
-    fn compounds(&self, text: &str) -> Vec<String> {
-        let morphs = self.analyzer.morphs(&normalize::normalize(text));
-        let noun =
-            |m: &Morph| m.is_noun() && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数");
-        analysis::runs(&morphs, noun)
-            .into_iter()
-            .filter_map(|run| {
-                // A run may not start with a suffix: 「3歳未満」 gives no 「歳未満」.
-                let lead = run.iter().take_while(|m| m.pos[1] == "接尾").count();
-                let run = &run[lead..];
-                let s = analysis::surface_of(run);
-                let n = s.chars().count();
-                let content = s.chars().all(normalize::is_word_char)
-                    && !s.chars().all(|c| c.is_ascii_digit());
-                let long_kana = normalize::is_kana(&s) && n >= 4;
-                ((3..=16).contains(&n) && content && (run.len() >= 2 || long_kana)).then_some(s)
-            })
-            .collect()
-    }
+/// Compound nouns (two or more nouns, three or more characters) and long
+/// katakana words in an analyzed unit.
+fn compounds(morphs: &[Morph]) -> Vec<String> {
+    analysis::runs(morphs, content_noun)
+        .into_iter()
+        .filter_map(|run| {
+            // A run may not start with a suffix: 「3歳未満」 gives no 「歳未満」.
+            let lead = run.iter().take_while(|m| m.pos[1] == "接尾").count();
+            let run = &run[lead..];
+            let s = analysis::surface_of(run);
+            let n = s.chars().count();
+            let content =
+                s.chars().all(normalize::is_word_char) && !s.chars().all(|c| c.is_ascii_digit());
+            let long_kana = normalize::is_kana(&s) && n >= 4;
+            ((3..=16).contains(&n) && content && (run.len() >= 2 || long_kana)).then_some(s)
+        })
+        .collect()
 }
 
 impl ImportReport {
