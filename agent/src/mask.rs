@@ -422,6 +422,34 @@ impl Doc {
     }
 
     /// Whether a title only people carry (大統領, 外相, 中佐) starts at `at`.
+    /// Where `needle` starts in the text, in characters, overlapping
+    /// matches included.
+    fn occurrences<'a>(&'a self, needle: &'a [char]) -> impl Iterator<Item = usize> + 'a {
+        self.chars
+            .windows(needle.len().max(1))
+            .enumerate()
+            .filter(move |(_, w)| !needle.is_empty() && *w == needle)
+            .map(|(i, _)| i)
+    }
+
+    /// Maximal runs of characters that `keep` accepts, as (start, end).
+    fn char_runs(&self, keep: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut k = 0;
+        while k < self.chars.len() {
+            if !keep(self.chars[k]) {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < self.chars.len() && keep(self.chars[k]) {
+                k += 1;
+            }
+            runs.push((start, k));
+        }
+        runs
+    }
+
     fn person_title_at(&self, at: usize) -> bool {
         let rest = self.after(at, 5);
         PERSON_TITLES.iter().any(|t| rest.starts_with(t))
@@ -574,11 +602,11 @@ impl Doc {
             let span = self.span(Kind::Birthdate, m);
             let near = format!("{}{}", self.before(span.start, 12), self.after(span.end, 8));
             let partial = c.name("y3").or(c.name("m4")).is_some();
-            // 30年前に生まれました: a span of years, not a year.
-            let span_of_time = ["前", "後", "間", "以上", "以内", "ぶり", "目", "代"]
-                .iter()
-                .any(|w| self.after(span.end, 2).starts_with(w));
             let context = if partial {
+                // 30年前に生まれました: a span of years, not a year.
+                let span_of_time = ["前", "後", "間", "以上", "以内", "ぶり", "目", "代"]
+                    .iter()
+                    .any(|w| self.after(span.end, 2).starts_with(w));
                 birth.is_match(&near) && !span_of_time
             } else {
                 ctx.is_match(&near)
@@ -760,7 +788,7 @@ impl Doc {
                 let kana_given = |m: &Morph| {
                     (m.is_noun() || m.is_unknown())
                         && (2..=5).contains(&m.surface.chars().count())
-                        && m.surface.chars().all(|c| matches!(c, 'ぁ'..='ゖ'))
+                        && m.surface.chars().all(is_hiragana)
                         && !HONORIFICS.contains(&m.surface.as_str())
                 };
                 if j == f + 1
@@ -1055,17 +1083,7 @@ impl Doc {
         // ヒディンク監督): a name. After a title that also follows common
         // words (サッカー選手, ツアー会長) only a run the dictionary lacks
         // counts; countries and places (アメリカ大統領) never do.
-        let mut k = 0;
-        while k < self.chars.len() {
-            if !is_katakana(self.chars[k]) {
-                k += 1;
-                continue;
-            }
-            let start = k;
-            while k < self.chars.len() && is_katakana(self.chars[k]) {
-                k += 1;
-            }
-            let end = k;
+        for (start, end) in self.char_runs(is_katakana) {
             let before = self.char_before(start);
             if !(2..=15).contains(&(end - start))
                 || before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '・')
@@ -1243,7 +1261,7 @@ impl Doc {
                 let role = |w: &&str| run == *w || (w.chars().count() >= 2 && run.ends_with(w));
                 // A run in hiragana is for `hiragana_names` to judge: ろう
                 // of ごくろうさま, せわ of おせわさま are no names.
-                let hiragana = run.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
+                let hiragana = run.chars().all(is_hiragana);
                 if !NOT_NAMES.iter().any(role) && !hiragana {
                     out.push(Span {
                         kind: Kind::Name,
@@ -1324,20 +1342,20 @@ impl Doc {
     /// (YAMADA HANAKO): the whole run of kana or letters up to です, に, で
     /// or a pause.
     fn spelled_names(&self, out: &mut Vec<Span>) {
+        let spelled = |c: char| {
+            is_hiragana(c)
+                || is_katakana(c)
+                || c.is_ascii_alphabetic()
+                || matches!(c, '・' | ' ' | '　' | '.' | '-')
+        };
         for lead in SPELLING_LEADS {
             let lead: Vec<char> = lead.chars().collect();
-            let mut at = 0;
-            while at + lead.len() <= self.chars.len() {
-                if self.chars[at..at + lead.len()] != lead[..] {
-                    at += 1;
+            let mut next = 0;
+            for at in self.occurrences(&lead) {
+                if at < next {
                     continue;
                 }
                 let start = at + lead.len();
-                let spelled = |c: char| {
-                    matches!(c, 'ぁ'..='ゖ' | 'ー' | '・' | ' ' | '　' | '.' | '-')
-                        || is_katakana(c)
-                        || c.is_ascii_alphabetic()
-                };
                 let mut end = start;
                 while end < self.chars.len() && spelled(self.chars[end]) {
                     end += 1;
@@ -1356,7 +1374,7 @@ impl Doc {
                         end: start + len,
                     });
                 }
-                at = end.max(at + 1);
+                next = end.max(at + 1);
             }
         }
     }
@@ -1367,35 +1385,34 @@ impl Doc {
     /// おくさん, おかあさん). After a word, a particle that starts the run is
     /// left out (受付でちばさん).
     fn hiragana_names(&self, out: &mut Vec<Span>) {
-        let hira = |c: char| matches!(c, 'ぁ'..='ゖ');
         // By characters: the dictionary splits such names anyhow (はなこさん
         // as はな + こさ + ん).
         // 様 after kana is mostly 様々 or 様子, not an honorific.
         for h in ["さん", "さま", "くん", "ちゃん"] {
             let hc: Vec<char> = h.chars().collect();
-            let mut end = 0;
-            while end + hc.len() <= self.chars.len() {
-                if self.chars[end..end + hc.len()] != hc[..] {
-                    end += 1;
+            let mut next = 0;
+            for end in self.occurrences(&hc) {
+                if end < next {
                     continue;
                 }
+                next = end + hc.len();
                 let after = self.char_at(end + hc.len());
                 // たくさんの, さまざま, ちゃんと: the honorific is part of a word.
                 let rest = self.after(end + hc.len(), 2);
-                let closed = after.is_none_or(|c| !hira(c) || "のはがにをともへや".contains(c))
+                let closed = after
+                    .is_none_or(|c| !is_hiragana(c) || "のはがにをともへや".contains(c))
                     || rest == "です"
                     || rest == "でし";
                 let mut start = end;
-                while start > 0 && hira(self.chars[start - 1]) && end - start < 8 {
+                while start > 0 && is_hiragana(self.chars[start - 1]) && end - start < 8 {
                     start -= 1;
                 }
                 let before = self.char_before(start);
-                if !closed || before.is_some_and(hira) {
-                    end += hc.len();
+                if !closed || before.is_some_and(is_hiragana) {
                     continue;
                 }
                 // A particle after a word (受付でちばさん, こちらのちばさん).
-                let run: Vec<char> = self.chars[start..end].to_vec();
+                let run = &self.chars[start..end];
                 let after_word = before.is_some_and(|c| is_kanji(c) || is_katakana(c));
                 let particle = |c: &char| "でにのはがをともへ".contains(*c);
                 match run.iter().rposition(particle) {
@@ -1403,10 +1420,7 @@ impl Doc {
                     Some(0) if !after_word => {}
                     Some(p) if run.len() - p > 2 => start += p + 1,
                     // これはあさま山荘, をはさんで: no name left after it.
-                    Some(_) => {
-                        end += hc.len();
-                        continue;
-                    }
+                    Some(_) => continue,
                     None => {}
                 }
                 let word: String = self.chars[start..end].iter().collect();
@@ -1423,7 +1437,6 @@ impl Doc {
                         end,
                     });
                 }
-                end += hc.len();
             }
         }
     }
@@ -1553,10 +1566,10 @@ impl Doc {
                     is_katakana(c)
                 }
             };
-            let mut at = 0;
-            while at + p.len() <= self.chars.len() {
+            let mut next = 0;
+            for at in self.occurrences(&p) {
                 let end = at + p.len();
-                if self.chars[at..end] == p[..]
+                if at >= next
                     && !self.char_before(at).is_some_and(same)
                     && !self.char_at(end).is_some_and(same)
                 {
@@ -1565,9 +1578,7 @@ impl Doc {
                         start: at,
                         end,
                     });
-                    at = end;
-                } else {
-                    at += 1;
+                    next = end;
                 }
             }
         }
@@ -1751,21 +1762,8 @@ impl Doc {
     }
 
     fn listed_names(&self, out: &mut Vec<Span>) {
-        let item_char = |c: char| is_kanji(c) || is_katakana(c);
         // Runs of item characters, as (start, end).
-        let mut runs = Vec::new();
-        let mut k = 0;
-        while k < self.chars.len() {
-            if !item_char(self.chars[k]) {
-                k += 1;
-                continue;
-            }
-            let start = k;
-            while k < self.chars.len() && item_char(self.chars[k]) {
-                k += 1;
-            }
-            runs.push((start, k));
-        }
+        let runs = self.char_runs(|c| is_kanji(c) || is_katakana(c));
         let found: Vec<(usize, usize)> = out
             .iter()
             .filter(|s| s.kind == Kind::Name)
@@ -1883,6 +1881,10 @@ fn unread_word(m: &Morph) -> bool {
 
 fn is_katakana(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー')
+}
+
+fn is_hiragana(c: char) -> bool {
+    matches!(c, 'ぁ'..='ゖ')
 }
 
 /// A morph of kanji only (一口, 百目鬼, 遊 in 小鳥遊).

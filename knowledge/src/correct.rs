@@ -158,10 +158,10 @@ fn deadlines(text: &str) -> String {
             continue;
         }
         let rest = &text[at..];
-        if let Some((kana, n)) = KA_DAYS_KANA
-            .iter()
-            .find(|(k, _)| rest.starts_with(&format!("{k}いない")))
-        {
+        if let Some((kana, n)) = KA_DAYS_KANA.iter().find(|(k, _)| {
+            rest.strip_prefix(k)
+                .is_some_and(|r| r.starts_with("いない"))
+        }) {
             let len = kana.len() + "いない".len();
             if ends(&rest[len..]) {
                 out.push_str(&text[copied..at]);
