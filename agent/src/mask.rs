@@ -362,7 +362,7 @@ impl Doc {
         }
         fchar.push(chars.len());
         // Morphemes of the folded text (digits as ASCII analyze better).
-        let morphs = analyzer.morphs(&folded);
+        let morphs = with_iteration_marks(analyzer.morphs(&folded));
         let mspan = morphs
             .iter()
             .map(|m| (fchar[m.start], fchar[m.end]))
@@ -1551,6 +1551,47 @@ impl Doc {
                 });
             }
         }
+        // Kin first, then the name, ending what is said: 妻の山田です (the
+        // dictionary reads this 山田 as a rice field), 母の波々伯部でございます.
+        // The name is a family name, a proper noun that is not a place, or a
+        // short word the dictionary lacks: 妻の実家です, 夫のパスポートです and
+        // 娘のマイナンバーカードです stay.
+        for k in 0..n {
+            let end = self.mspan[k].1;
+            let rest = self.after(end, 6);
+            let closes = ["です", "でございます", "と申します", "になります", "でして"]
+                .iter()
+                .any(|e| rest.starts_with(e));
+            if !closes || !self.nameish(&self.morphs[k]) {
+                continue;
+            }
+            let s = self.name_run_first(k);
+            let start = self.mspan[s].0;
+            let before = self.before(start, 4);
+            let kin_first = before
+                .strip_suffix('の')
+                .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)));
+            let name_like = (s..=k).any(|x| {
+                let m = &self.morphs[x];
+                self.family[x]
+                    || m.is_person_name()
+                    || (m.pos[1] == "固有名詞" && !m.is_place())
+                    || (unread_word(m) && m.surface.chars().count() <= 4)
+            });
+            let surface = self.text(start, end);
+            if kin_first
+                && name_like
+                && !place_word(&self.morphs[k])
+                && !NOT_NAMES.contains(&surface.as_str())
+                && !LOANWORDS.contains(&surface.as_str())
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
     }
 
     /// Names found elsewhere (`parts`, see [`Masker::find_known`]) where
@@ -1851,6 +1892,11 @@ impl Doc {
     }
 
     fn name_run_start(&self, k: usize) -> usize {
+        self.mspan[self.name_run_first(k)].0
+    }
+
+    /// The first morph of that run.
+    fn name_run_first(&self, k: usize) -> usize {
         let mut s = k;
         // At most four morphs: a family and a given name, maybe split; six
         // when every one is a single kanji (九 + 十 + 九 + 陽 + 菜: a
@@ -1862,7 +1908,7 @@ impl Doc {
         {
             s -= 1;
         }
-        self.mspan[s].0
+        s
     }
 }
 
@@ -1871,6 +1917,27 @@ fn place_word(m: &Morph) -> bool {
     (m.pos[1] == "接尾" && m.pos[2] == "地域")
         || OFFICES.iter().any(|o| m.surface.starts_with(o))
         || (m.surface.starts_with(['区', '市', '町', '村', '県']) && m.surface.chars().count() <= 3)
+}
+
+/// Morphs with each 々 the dictionary left on its own (波 + 々 + 伯部,
+/// 菜 + 々 + 美) joined to the kanji before it, as a word it does not
+/// know: 々 repeats a kanji of the same word, so it never starts one.
+fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
+    let mut out: Vec<Morph> = Vec::with_capacity(morphs.len());
+    for m in morphs {
+        if let Some(prev) = out.last_mut() {
+            if m.surface == "々" && prev.end == m.start && prev.surface.ends_with(is_kanji) {
+                prev.surface.push('々');
+                prev.base = prev.surface.clone();
+                prev.pos = ["未知語", "*", "*", "*"].map(String::from);
+                prev.reading = None;
+                prev.end = m.end;
+                continue;
+            }
+        }
+        out.push(m);
+    }
+    out
 }
 
 /// A word the dictionary has no reading for: unknown to it, or a noun
@@ -2464,6 +2531,39 @@ mod tests {
             // ため and よう are given names too, here dependent nouns.
             ("娘のためにお願いします", "娘のためにお願いします"),
             ("母のようになりたい", "母のようになりたい"),
+        ]);
+    }
+
+    #[test]
+    fn kin_then_a_name_ending_what_is_said_is_a_name() {
+        masks_each_alone(&[
+            // The dictionary reads this 山田 as a rice field.
+            ("妻の山田です", "妻の［氏名1］です"),
+            ("夫の千葉です", "夫の［氏名1］です"),
+            ("母の波々伯部でございます", "母の［氏名1］でございます"),
+            ("妻のケンタです", "妻の［氏名1］です"),
+            // Things and places of kin stay.
+            ("妻の実家です", "妻の実家です"),
+            ("妻の東京です", "妻の東京です"),
+            ("夫のパスポートです", "夫のパスポートです"),
+            ("娘のマイナンバーカードです", "娘のマイナンバーカードです"),
+            ("母のヘルパーです", "母のヘルパーです"),
+            ("夫の国保です", "夫の国保です"),
+            ("母の件です", "母の件です"),
+        ]);
+    }
+
+    #[test]
+    fn a_name_written_with_an_iteration_mark_is_whole() {
+        masks_each_alone(&[
+            // The dictionary leaves 々 on its own after a kanji it does not
+            // join it to: 野々宮 + 菜 + 々 + 美, 波 + 々 + 壁 + 新 + 音.
+            ("野々宮菜々美と申します", "［氏名1］と申します"),
+            ("世帯主は波々壁新音です", "世帯主は［氏名1］です"),
+            ("波々壁新音と申します", "［氏名1］と申します"),
+            ("少々お待ちください", "少々お待ちください"),
+            ("時々来ます", "時々来ます"),
+            ("各々の書類をお持ちください", "各々の書類をお持ちください"),
         ]);
     }
 
