@@ -1521,7 +1521,7 @@ impl Doc {
             let could_be = self.could_be_name(k) && (self.family[k] || !m.is_place());
             if !could_be
                 || !self.nameish(m)
-                || place_word(m)
+                || (place_word(m) && !self.family[k])
                 || self
                     .char_before(start)
                     .is_some_and(|c| is_kanji(c) || is_katakana(c))
@@ -1720,7 +1720,14 @@ impl Doc {
             // too), but only as the one who died or married: a place may
             // be "born" (新しい市が生まれる), never die or marry.
             let proper = m.pos[1] == "固有名詞" && is_kanji_word(m) && (2..=3).contains(&len);
-            if !(katakana || surname || proper)
+            // A one-kanji family name (林, 森, 東) only where what is said
+            // begins: 林が亡くなりました, はい、森に頼まれて (東の森が is a forest).
+            let begins = k == 0
+                || matches!(self.morphs[k - 1].pos[0].as_str(), "記号" | "感動詞")
+                    && self.morphs[k - 1].surface != "・";
+            let one_kanji = self.family[k] && is_kanji_word(m) && len == 1;
+            let single = one_kanji && begins;
+            if !(katakana || surname || proper || one_kanji)
                 || m.pos[3] == "国"
                 || self
                     .char_before(start)
@@ -1734,9 +1741,24 @@ impl Doc {
             let particle = self.morphs[k + 1].surface.as_str();
             let events: &[&[&str]] = match particle {
                 "が" | "は" if katakana || surname => &[DEATHS, MARRIAGE, BIRTHS, PERSON_ACTS],
-                "が" | "は" => &[DEATHS, MARRIAGE],
+                "が" | "は" if single => &[DEATHS, MARRIAGE, PERSON_ACTS],
+                "が" | "は" if !one_kanji => &[DEATHS, MARRIAGE],
+                // 受付で林と呼ばれました: how one is called, wherever it stands.
+                "と" if one_kanji => &[MARRIAGE, NAMED_AS],
                 "と" => &[MARRIAGE],
-                "に" | "から" if katakana || surname => &[ASKED_BY],
+                "に" | "から" if katakana || surname || single => &[ASKED_BY],
+                "で" if single => &[BOOKED],
+                // 林の住民票をください: a thing of one's own, right after の.
+                "の" if single => {
+                    if OWN_THINGS.contains(&self.morphs[k + 2].base.as_str()) {
+                        out.push(Span {
+                            kind: Kind::Name,
+                            start,
+                            end,
+                        });
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let happened = self.morphs[k + 2..]
@@ -2222,6 +2244,29 @@ const BIRTHS: &[&str] = &["生まれる"];
 const PERSON_ACTS: &[&str] = &["来る", "来れる", "来られる", "署名", "記入", "伺う", "参る"];
 /// Being asked by someone (千葉に頼まれて, 石川から委任されました).
 const ASKED_BY: &[&str] = &["頼む", "頼まれる", "依頼", "委任"];
+/// What is booked or registered under a name (林で予約しています).
+const BOOKED: &[&str] = &["予約", "登録", "申し込む", "申込"];
+/// How a name is called or written (森と呼ばれました, 堤と書いてください).
+const NAMED_AS: &[&str] = &["呼ぶ", "呼ばれる", "書く", "申す", "名乗る"];
+/// A person's own papers and shares, right after a one-kanji family name
+/// and の (林の住民票, 森の分).
+const OWN_THINGS: &[&str] = &[
+    "住民",
+    "戸籍",
+    "印鑑",
+    "保険証",
+    "分",
+    "代理",
+    "委任状",
+    "年金",
+    "口座",
+    "名前",
+    "署名",
+    "マイナンバーカード",
+    "マイナンバー",
+    "通知",
+    "申請",
+];
 /// What one does with a person (宮崎と結婚しました), or a person does.
 const MARRIAGE: &[&str] = &["結婚", "離婚", "婚約", "再婚", "入籍"];
 
@@ -2654,6 +2699,33 @@ mod tests {
             ("市役所に頼まれました", "市役所に頼まれました"),
             ("父が亡くなりました", "父が亡くなりました"),
             ("本人が死亡した場合", "本人が死亡した場合"),
+        ]);
+    }
+
+    #[test]
+    fn a_one_kanji_family_name_in_a_persons_role_is_a_name() {
+        masks_each_alone(&[
+            ("林が亡くなりました", "［氏名1］が亡くなりました"),
+            (
+                "はい、森に頼まれて来ました",
+                "はい、［氏名1］に頼まれて来ました",
+            ),
+            ("東から委任されました", "［氏名1］から委任されました"),
+            ("堤が署名します", "［氏名1］が署名します"),
+            ("関と結婚しました", "［氏名1］と結婚しました"),
+            ("林で予約しています", "［氏名1］で予約しています"),
+            ("辻の住民票をください", "［氏名1］の住民票をください"),
+            ("受付で星と呼ばれました", "受付で［氏名1］と呼ばれました"),
+            // A two-kanji family name the dictionary knows as a city.
+            ("市川宛てに送ってください", "［氏名1］宛てに送ってください"),
+            // Directions, woods and offices stay.
+            ("東の森が燃えました", "東の森が燃えました"),
+            ("西の窓口で住民票をください", "西の窓口で住民票をください"),
+            ("原から来ました", "原から来ました"),
+            ("東と西の窓口", "東と西の窓口"),
+            ("林が燃えました", "林が燃えました"),
+            ("市川市宛てに送ってください", "市川市宛てに送ってください"),
+            ("市役所宛てに送ってください", "市役所宛てに送ってください"),
         ]);
     }
 
