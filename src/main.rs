@@ -62,6 +62,11 @@ enum Command {
         /// (offsets in Unicode characters of the input, end exclusive).
         #[arg(long)]
         json: bool,
+        /// Each line on its own, as a session of its own: labels start at 1 on
+        /// every line and no name found on one line is looked for on the next
+        /// (for files of unrelated lines; by default the lines are one conversation).
+        #[arg(long)]
+        each_line: bool,
     },
     /// Transcribe WAV files exactly as the live path would (VAD, guards, glossary prompt).
     Transcribe {
@@ -303,7 +308,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Capture(args) => return capture(args),
-        Command::Mask { json } => return mask_lines(json),
+        Command::Mask { json, each_line } => return mask_lines(json, each_line),
         Command::Ask {
             utterance,
             data,
@@ -501,12 +506,14 @@ fn ask(utterance: &str, data: &Path, json: bool, llm_args: &LlmArgs) -> Result<(
     Ok(())
 }
 
-/// `madoguchi mask`: stdin lines in, masked lines out, one session. A line
+/// `madoguchi mask`: stdin lines in, masked lines out, one session (or one
+/// a line with `--each-line`). A line
 /// that is not UTF-8 is reported (never echoed) and the rest go on.
-fn mask_lines(json: bool) -> Result<ExitCode> {
+fn mask_lines(json: bool, each_line: bool) -> Result<ExitCode> {
     use std::io::BufRead;
     let analyzer = std::sync::Arc::new(madoguchi_knowledge::Analyzer::from_env()?);
-    let mut session = madoguchi_agent::mask::Masker::new(analyzer).session();
+    let masker = madoguchi_agent::mask::Masker::new(analyzer);
+    let mut session = masker.session();
     let stdin = std::io::stdin();
     let mut failed = false;
     for (n, line) in stdin.lock().split(b'\n').enumerate() {
@@ -520,6 +527,9 @@ fn mask_lines(json: bool) -> Result<ExitCode> {
             }
         };
         let text = text.strip_suffix('\r').unwrap_or(&text);
+        if each_line {
+            session = masker.session();
+        }
         let (masked, spans) = session.mask(text);
         if json {
             say!(

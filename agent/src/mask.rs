@@ -156,6 +156,7 @@ impl Masker {
         doc.names(&mut cands);
         doc.chinese_korean_names(&mut cands);
         doc.life_events(&mut cands);
+        doc.born_and_kin(&mut cands);
         doc.role_holders(&mut cands);
         doc.spelled_names(&mut cands);
         doc.hiragana_names(&mut cands);
@@ -326,6 +327,8 @@ struct Doc {
     /// name the dictionary knows that starts there, over up to three morphs
     /// (一 + 郎), whatever they were tagged as.
     given: Vec<Option<usize>>,
+    /// Per morph, whether that given name is a name even alone (not 大学).
+    given_alone: Vec<bool>,
 }
 
 fn fold(c: char) -> char {
@@ -371,7 +374,7 @@ impl Doc {
             .iter()
             .map(|m| analyzer.is_family_name(&m.surface))
             .collect();
-        let given = (0..morphs.len())
+        let given: Vec<Option<usize>> = (0..morphs.len())
             .map(|k| {
                 let mut joined = String::new();
                 let mut longest = None;
@@ -380,11 +383,30 @@ impl Doc {
                         break;
                     }
                     joined.push_str(&m.surface);
-                    if analyzer.is_given_name(&joined) {
+                    if analyzer.is_given_name(&joined) || modern_given_name(&joined) {
                         longest = Some(j + 1);
                     }
                 }
                 longest
+            })
+            .collect();
+        // A listed name with kanji, of two letters or more, that the
+        // dictionary reads alone as one other word (大学, 健康 and 一人 are
+        // given names too) is that word where only kin stands before it.
+        let given_alone = given
+            .iter()
+            .enumerate()
+            .map(|(k, g)| {
+                g.is_some_and(|g| {
+                    let word = surface_of(&morphs[k..g]);
+                    word.chars().count() == 1
+                        || modern_given_name(&word)
+                        || !word.chars().any(is_kanji)
+                        || {
+                            let alone = analyzer.morphs(&word);
+                            alone.len() != 1 || alone[0].is_person_name()
+                        }
+                })
             })
             .collect();
         Doc {
@@ -395,6 +417,7 @@ impl Doc {
             mspan,
             family,
             given,
+            given_alone,
         }
     }
 
@@ -1195,7 +1218,7 @@ impl Doc {
             while j < n && j < first + 4 {
                 let m = &self.morphs[j];
                 // 一郎 read as 一 + 郎: a given name that starts with a numeral.
-                if let Some(g) = self.given[j].filter(|_| j == first) {
+                if let Some(g) = self.given[j].filter(|_| j == first && self.given_alone[j]) {
                     // 長男 is also a given name: kin after kin is no name.
                     let kin_word = g == j + 1 && KIN.contains(&m.surface.as_str());
                     // 娘のために: ため is a given name too, but here a
@@ -1204,7 +1227,13 @@ impl Doc {
                         matches!(m.pos[0].as_str(), "名詞" | "接頭詞")
                             && !matches!(m.pos[1].as_str(), "接尾" | "非自立" | "代名詞")
                     };
-                    if !kin_word && self.morphs[j..g].iter().all(word_like) {
+                    // 結 + 愛: the dictionary reads the end of a name as a suffix.
+                    let rest_nouns = self.morphs[j + 1..g].iter().all(|m| {
+                        m.is_noun()
+                            && !matches!(m.pos[1].as_str(), "非自立" | "代名詞")
+                            && m.pos[2] != "助数詞"
+                    });
+                    if !kin_word && word_like(m) && rest_nouns {
                         named = true;
                         j = g;
                         continue;
@@ -1223,11 +1252,15 @@ impl Doc {
                 named |= m.is_person_name() || m.is_unknown() || unread || self.family[j];
                 j += 1;
             }
-            let next_is_particle = self
-                .morphs
-                .get(j)
-                .is_none_or(|m| m.pos[0] == "助詞" || m.pos[0] == "記号");
-            if j > first && named && next_is_particle {
+            // 妻の山田です, 母の波々伯部でございます: です ends it too.
+            let next_is_particle = self.morphs.get(j).is_none_or(|m| {
+                m.pos[0] == "助詞"
+                    || m.pos[0] == "記号"
+                    || m.pos[0] == "助動詞" && m.surface.starts_with('で')
+            });
+            let run = surface_of(&self.morphs[first..j]);
+            let role = NOT_NAMES.contains(&run.as_str()) || LOANWORDS.contains(&run.as_str());
+            if j > first && named && next_is_particle && !role {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -1262,7 +1295,18 @@ impl Doc {
                 // A run in hiragana is for `hiragana_names` to judge: ろう
                 // of ごくろうさま, せわ of おせわさま are no names.
                 let hiragana = run.chars().all(is_hiragana);
-                if !NOT_NAMES.iter().any(role) && !hiragana {
+                // 祖母の代理です: kin acting for kin (孫さん is a name).
+                let kin = (KIN.contains(&run.as_str()) || NOT_KIN_NAMES.contains(&run.as_str()))
+                    && !HONORIFICS.contains(&self.morphs[k + 1].surface.as_str());
+                // 名前は大丈夫です: a state, not a name (希 is one).
+                let state = run.chars().count() >= 2
+                    && (self.name_run_first(k)..=k).all(|x| {
+                        matches!(
+                            self.morphs[x].pos[1].as_str(),
+                            "形容動詞語幹" | "副詞可能" | "サ変接続"
+                        )
+                    });
+                if !NOT_NAMES.iter().any(role) && !hiragana && !kin && !state {
                     out.push(Span {
                         kind: Kind::Name,
                         start,
@@ -1277,6 +1321,9 @@ impl Doc {
                 || lead.ends_with("担当の")
                 || lead.ends_with("名前が"))
                 && self.nameish(m)
+                // 名前は大丈夫ですか: a state, not a name (希 is one).
+                && !(matches!(m.pos[1].as_str(), "形容動詞語幹" | "副詞可能" | "サ変接続")
+                    && m.surface.chars().count() >= 2)
             {
                 let mut j = k;
                 while j + 1 < n && self.nameish(&self.morphs[j + 1]) {
@@ -1521,7 +1568,7 @@ impl Doc {
             let could_be = self.could_be_name(k) && (self.family[k] || !m.is_place());
             if !could_be
                 || !self.nameish(m)
-                || (place_word(m) && !self.family[k])
+                || place_word(m)
                 || self
                     .char_before(start)
                     .is_some_and(|c| is_kanji(c) || is_katakana(c))
@@ -1544,47 +1591,6 @@ impl Doc {
                 .iter()
                 .any(|a| rest.starts_with(a));
             if kin_of || addressed {
-                out.push(Span {
-                    kind: Kind::Name,
-                    start,
-                    end,
-                });
-            }
-        }
-        // Kin first, then the name, ending what is said: 妻の山田です (the
-        // dictionary reads this 山田 as a rice field), 母の波々伯部でございます.
-        // The name is a family name, a proper noun that is not a place, or a
-        // short word the dictionary lacks: 妻の実家です, 夫のパスポートです and
-        // 娘のマイナンバーカードです stay.
-        for k in 0..n {
-            let end = self.mspan[k].1;
-            let rest = self.after(end, 6);
-            let closes = ["です", "でございます", "と申します", "になります", "でして"]
-                .iter()
-                .any(|e| rest.starts_with(e));
-            if !closes || !self.nameish(&self.morphs[k]) {
-                continue;
-            }
-            let s = self.name_run_first(k);
-            let start = self.mspan[s].0;
-            let before = self.before(start, 4);
-            let kin_first = before
-                .strip_suffix('の')
-                .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)));
-            let name_like = (s..=k).any(|x| {
-                let m = &self.morphs[x];
-                self.family[x]
-                    || m.is_person_name()
-                    || (m.pos[1] == "固有名詞" && !m.is_place())
-                    || (unread_word(m) && m.surface.chars().count() <= 4)
-            });
-            let surface = self.text(start, end);
-            if kin_first
-                && name_like
-                && !place_word(&self.morphs[k])
-                && !NOT_NAMES.contains(&surface.as_str())
-                && !LOANWORDS.contains(&surface.as_str())
-            {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -1727,7 +1733,10 @@ impl Doc {
                     && self.morphs[k - 1].surface != "・";
             let one_kanji = self.family[k] && is_kanji_word(m) && len == 1;
             let single = one_kanji && begins;
-            if !(katakana || surname || proper || one_kanji)
+            // A family name of any length (松本, read as a place) where what
+            // is said begins, for what is done under a name.
+            let family_begins = self.family[k] && is_kanji_word(m) && begins;
+            if !(katakana || surname || proper || one_kanji || family_begins)
                 || m.pos[3] == "国"
                 || self
                     .char_before(start)
@@ -1744,12 +1753,12 @@ impl Doc {
                 "が" | "は" if single => &[DEATHS, MARRIAGE, PERSON_ACTS],
                 "が" | "は" if !one_kanji => &[DEATHS, MARRIAGE],
                 // 受付で林と呼ばれました: how one is called, wherever it stands.
-                "と" if one_kanji => &[MARRIAGE, NAMED_AS],
+                "と" if self.family[k] && is_kanji_word(m) => &[MARRIAGE, NAMED_AS],
                 "と" => &[MARRIAGE],
                 "に" | "から" if katakana || surname || single => &[ASKED_BY],
-                "で" if single => &[BOOKED],
+                "で" if family_begins => &[BOOKED],
                 // 林の住民票をください: a thing of one's own, right after の.
-                "の" if single => {
+                "の" if family_begins => {
                     if OWN_THINGS.contains(&self.morphs[k + 2].base.as_str()) {
                         out.push(Span {
                             kind: Kind::Name,
@@ -1769,6 +1778,96 @@ impl Doc {
                 })
                 .any(|x| events.iter().any(|e| e.contains(&x.base.as_str())));
             if happened {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Children and kin by their given names, as 出生届 and 死亡届 bring
+    /// them up: 蓮が生まれたので (a given name, where what is said begins),
+    /// 息子の海が生まれました, 妻の結愛が来られません, 長男の陽翔の保険証です
+    /// (after kin and の). After kin any short word of kanji or katakana
+    /// is a name when it was born or died right after が or は (海 and 空
+    /// are names too); otherwise it must be a given name the dictionary or
+    /// [`modern_given_name`] knows. 息子の犬が亡くなりました and
+    /// 父親が亡くなりました stay.
+    fn born_and_kin(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        for k in 0..n.saturating_sub(1) {
+            let start = self.mspan[k].0;
+            let after_kin = self
+                .before(start, 4)
+                .strip_suffix('の')
+                .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)));
+            let begins = k == 0
+                || matches!(self.morphs[k - 1].pos[0].as_str(), "記号" | "感動詞")
+                    && self.morphs[k - 1].surface != "・";
+            if !after_kin && !begins {
+                continue;
+            }
+            let given = self.given[k].filter(|&g| {
+                self.given_alone[k]
+                    && g < n
+                    && self.morphs[k..g]
+                        .iter()
+                        .all(|m| m.is_noun() && m.pos[1] != "非自立")
+            });
+            // Otherwise, after kin: kanji or katakana nouns, four letters at most.
+            let e = given.unwrap_or_else(|| {
+                let mut e = k;
+                while e < n
+                    && self.morphs[e].is_noun()
+                    && !matches!(self.morphs[e].pos[1].as_str(), "非自立" | "代名詞" | "数")
+                    && self.morphs[e]
+                        .surface
+                        .chars()
+                        .all(|c| is_kanji(c) || is_katakana(c))
+                    && self.mspan[e].1 - start <= 4
+                {
+                    e += 1;
+                }
+                e
+            });
+            if e == k || e >= n || (given.is_none() && !after_kin) {
+                continue;
+            }
+            let end = self.mspan[e - 1].1;
+            let word = self.text(start, end);
+            let w = word.as_str();
+            if NOT_NAMES.contains(&w)
+                || KIN.contains(&w)
+                || NOT_KIN_NAMES.contains(&w)
+                || LOANWORDS.contains(&w)
+                || self.morphs[k..e].iter().any(place_word)
+                || self
+                    .char_at(end)
+                    .is_some_and(|c| is_kanji(c) || is_katakana(c))
+            {
+                continue;
+            }
+            let particle = self.morphs[e].surface.as_str();
+            let rest = &self.morphs[e + 1..];
+            let verb_in = |within: usize, events: &[&[&str]]| {
+                rest.iter()
+                    .take(within)
+                    .take_while(|x| !matches!(x.surface.as_str(), "。" | "、" | "？" | "?"))
+                    .any(|x| events.iter().any(|ev| ev.contains(&x.base.as_str())))
+            };
+            let named = match particle {
+                "が" | "は" if given.is_some() => {
+                    verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS])
+                }
+                "が" | "は" => verb_in(2, &[BIRTHS, DEATHS]),
+                "の" if given.is_some() && after_kin => rest
+                    .first()
+                    .is_some_and(|x| OWN_THINGS.contains(&x.base.as_str())),
+                _ => false,
+            };
+            if named {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -1938,7 +2037,24 @@ impl Doc {
 fn place_word(m: &Morph) -> bool {
     (m.pos[1] == "接尾" && m.pos[2] == "地域")
         || OFFICES.iter().any(|o| m.surface.starts_with(o))
-        || (m.surface.starts_with(['区', '市', '町', '村', '県']) && m.surface.chars().count() <= 3)
+        || (m.surface.starts_with(['区', '市', '町', '村', '県'])
+            && m.surface.chars().count() <= 3
+            && m.pos[1] != "固有名詞")
+}
+
+/// A given name common since the dictionary was made (陽翔, 結菜, 紬):
+/// the dictionary lists only older ones.
+fn modern_given_name(word: &str) -> bool {
+    static NAMES: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            include_str!("given_names_modern.txt")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect()
+        })
+        .contains(word)
 }
 
 /// Morphs with each 々 the dictionary left on its own (波 + 々 + 伯部,
@@ -2019,6 +2135,9 @@ const HONORIFICS: &[&str] = &[
 
 /// Words said with さん/様 that are not names.
 const NOT_NAMES: &[&str] = &[
+    "件",
+    "分",
+    "人",
     "お客",
     "客",
     "皆",
@@ -2098,6 +2217,35 @@ const NOT_NAMES: &[&str] = &[
 /// name and are never part of one.
 const PEOPLE_WORDS: &[&str] = &[
     "ら", "たち", "家", "達", "一家", "一族", "夫妻", "夫婦", "兄弟", "姉妹",
+];
+
+/// Who else is born or dies after kin and の, and is no name (妻の父親が
+///亡くなりました, 娘の犬が).
+const NOT_KIN_NAMES: &[&str] = &[
+    "父親",
+    "母親",
+    "両親",
+    "親",
+    "義兄",
+    "義姉",
+    "義弟",
+    "義妹",
+    "祖父母",
+    "曾孫",
+    "双子",
+    "初孫",
+    "友人",
+    "知人",
+    "犬",
+    "猫",
+    "ペット",
+    "子犬",
+    "子猫",
+    "親戚",
+    "親族",
+    "先生",
+    "同僚",
+    "上司",
 ];
 
 /// Kin: after them, with の or ・ or nothing between, often comes a name.
@@ -2595,6 +2743,107 @@ mod tests {
             ("母のヘルパーです", "母のヘルパーです"),
             ("夫の国保です", "夫の国保です"),
             ("母の件です", "母の件です"),
+        ]);
+    }
+
+    #[test]
+    fn common_family_names_never_leak_in_counter_sentences() {
+        // The 232 most common family names, said in what residents and
+        // clerks say, each sentence in a session of its own. Many are
+        // places or words to the dictionary (千葉, 山田 read as a rice
+        // field, 林, 森, 市川).
+        const FAMILY: &str = "
+            佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水
+            山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本
+            斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田 石田 森田
+            上田 原 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口 今井 工藤 高田 増田 丸山 杉山 村田
+            大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉 岩崎 菅原 木下 久保 佐野 野村 松尾 市川 菊地
+            杉本 古川 大西 島田 水野 桜井 高野 渡部 吉川 山内 西田 飯田 菊池 西川 小松 北村 安田 五十嵐 川口 平田
+            関 中田 久保田 服部 東 岩田 土屋 川崎 福島 本田 辻 樋口 秋山 永井 中西 吉村 川上 大橋 松岡 馬場
+            浅野 荒木 大久保 野田 小池 熊谷 松下 星野 黒田 堀 尾崎 望月 永田 菅野 富田 片山 内藤 大島 矢野 浜田
+            松浦 栗原 北川 桑原 小田 岡 森本 荒井 大竹 沢田 宮田 根本 白石 堀内 須藤 宮下 牧野 神田 小西 上原
+            福井 奥村 坂口 安井 大石 三宅 大谷 岩本 広瀬 関口 早川 片岡 川村 平井 松村 細川 高山 横田 長田 石原
+            中尾 岡崎 田口 大川 松山 北野 西 南 白井 吉野 若林 大山 富永 竹田 福本 篠原 河合 平山 杉田 小澤
+            石橋 浅井 二宮 嶋田 鎌田 小谷 星 米田 野中 黒木 堤 宇野
+        ";
+        const SAID: &[&str] = &[
+            "{}です。",
+            "はい、{}です",
+            "{}と申します",
+            "名前は{}です",
+            "妻の{}です",
+            "{}の妻です",
+            "世帯主は{}です",
+            "{}が亡くなりました",
+            "{}の代理で来ました",
+            "{}に頼まれて来ました",
+            "{}宛てに送ってください",
+            "担当の{}です",
+            "旧姓は{}です",
+            "{}と結婚しました",
+            "申請者は{}です",
+            "{}で予約しています",
+            "{}から委任されました",
+            "夫の{}が来られないので",
+            "{}の住民票をください",
+            "{}の分もお願いします",
+            "受付で{}と呼ばれました",
+            "{}と書いてください",
+            "{}が署名します",
+            "父の{}の年金です",
+        ];
+        let m = masker();
+        let mut leaks = Vec::new();
+        for name in FAMILY.split_whitespace() {
+            for said in SAID {
+                let text = said.replace("{}", name);
+                let masked = m.session().mask(&text).0;
+                if masked.as_str().contains(name) {
+                    leaks.push(masked.as_str().to_owned());
+                }
+            }
+        }
+        assert!(
+            leaks.is_empty(),
+            "{} leaks: {:?}",
+            leaks.len(),
+            &leaks[..leaks.len().min(20)]
+        );
+    }
+
+    #[test]
+    fn children_and_kin_by_given_name_are_masked() {
+        masks_each_alone(&[
+            // Names of children the dictionary does not list.
+            ("息子の陽翔が生まれました", "息子の［氏名1］が生まれました"),
+            ("娘の結愛です", "娘の［氏名1］です"),
+            ("長男の蒼空の保険証です", "長男の［氏名1］の保険証です"),
+            (
+                "紬が生まれたので出生届を出します",
+                "［氏名1］が生まれたので出生届を出します",
+            ),
+            // Listed names, and words that are names after kin when born.
+            ("蓮が生まれたので", "［氏名1］が生まれたので"),
+            ("娘の和子です", "娘の［氏名1］です"),
+            (
+                "妻の健一の保険証もお願いします",
+                "妻の［氏名1］の保険証もお願いします",
+            ),
+            ("息子の海が生まれました", "息子の［氏名1］が生まれました"),
+            // Words of the counter after kin stay, though listed as given
+            // names (大学, 健康, 一人) or said of kin.
+            ("母の健康が心配です", "母の健康が心配です"),
+            ("父の健康保険証です", "父の健康保険証です"),
+            ("夫の平日は忙しいです", "夫の平日は忙しいです"),
+            ("妻の大学です", "妻の大学です"),
+            ("孫一人で来ました", "孫一人で来ました"),
+            ("妻の父親が亡くなりました", "妻の父親が亡くなりました"),
+            ("息子の犬が亡くなりました", "息子の犬が亡くなりました"),
+            ("祖母の代理です", "祖母の代理です"),
+            ("妻のケアマネです", "妻のケアマネです"),
+            ("名前は大丈夫ですか", "名前は大丈夫ですか"),
+            ("妻の名前が心配です", "妻の名前が心配です"),
+            ("担当の件で来ました", "担当の件で来ました"),
         ]);
     }
 
