@@ -9,11 +9,13 @@ use madoguchi_agent::mask::Masker;
 use serde_json::Value;
 
 fn mask_cli(json: bool, input: &[u8]) -> (bool, String, String) {
+    mask_cli_with(if json { &["--json"] } else { &[] }, input)
+}
+
+fn mask_cli_with(flags: &[&str], input: &[u8]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
     cmd.arg("mask");
-    if json {
-        cmd.arg("--json");
-    }
+    cmd.args(flags);
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -73,6 +75,20 @@ fn mask_json_contract_and_stable_labels() {
     assert!(err.contains("1 行目"), "{err}");
     assert!(!out.contains("secret"));
     assert_eq!(out.trim(), "［氏名1］です");
+
+    // --each-line: unrelated lines, each a session of its own. Labels start
+    // again, and a name found on one line is not carried to the next.
+    let input = "山田太郎と申します\n佐藤です\n山田の住所は葛飾区立石5丁目13番1号です\n";
+    let (ok, out, err) = mask_cli(false, input.as_bytes());
+    assert!(ok, "{err}");
+    let one_session: Vec<&str> = out.lines().collect();
+    assert_eq!(one_session[1], "［氏名2］です");
+    let (ok, out, err) = mask_cli_with(&["--each-line"], input.as_bytes());
+    assert!(ok, "{err}");
+    let each: Vec<&str> = out.lines().collect();
+    assert_eq!(each[0], "［氏名1］と申します");
+    assert_eq!(each[1], "［氏名1］です");
+    assert!(each[2].ends_with("の住所は［住所1］です"), "{}", each[2]);
 }
 
 #[test]
