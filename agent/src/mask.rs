@@ -160,6 +160,7 @@ impl Masker {
         doc.role_holders(&mut cands);
         doc.spelled_names(&mut cands);
         doc.hiragana_names(&mut cands);
+        doc.kana_names_in_context(&mut cands);
         doc.kin_of_and_addressees(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
@@ -1488,6 +1489,77 @@ impl Doc {
         }
     }
 
+    /// Names in hiragana where a name is expected: after kin and の
+    /// (娘のさくらです, 妻のけいこが), after 名前は (名前はひろしです), and
+    /// at the start before の代わり or の代理 (さくらの代わりに来ました). By
+    /// letters, as the dictionary splits such names anyhow: the longest run
+    /// of two to five that a particle or です ends. Words that stand there
+    /// too (娘のほうです, 母のために, 名前はまだです, 名前はひらがなです) and
+    /// polite words (おかげ) are no names.
+    fn kana_names_in_context(&self, out: &mut Vec<Span>) {
+        let n = self.chars.len();
+        for p in 0..n {
+            if !is_hiragana(self.chars[p]) {
+                continue;
+            }
+            let lead = self.before(p, 4);
+            let after_kin = lead
+                .strip_suffix('の')
+                .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)));
+            let named = ["名前は", "名前が", "氏名は", "名前も"]
+                .iter()
+                .any(|l| lead.ends_with(l));
+            let begins = self.char_before(p).is_none_or(|c| "、。 「".contains(c));
+            if !(after_kin || named || begins) {
+                continue;
+            }
+            // The whole run before です (たなかはなこです, up to eight
+            // letters), or else the shortest before a particle (さくらが
+            // きのう…: さくら).
+            let kana = |e: usize| e <= n && self.chars[p..e].iter().all(|c| is_hiragana(*c));
+            let ends = |e: usize| {
+                let rest = self.after(e, 4);
+                if begins && !after_kin && !named {
+                    return rest.starts_with("の代わり") || rest.starts_with("の代理");
+                }
+                ["です", "でござ", "と申"]
+                    .iter()
+                    .any(|c| rest.starts_with(c))
+            };
+            let particle = |e: usize| {
+                (after_kin || named)
+                    && ["が", "は", "の", "も", "に", "と", "を", "から", "、", "。"]
+                        .iter()
+                        .any(|c| self.after(e, 2).starts_with(c))
+            };
+            let whole = (p + 2..=p + 8).rev().find(|&e| kana(e) && ends(e));
+            let Some(e) = whole.or_else(|| (p + 2..=p + 5).find(|&e| kana(e) && particle(e)))
+            else {
+                continue;
+            };
+            let word = self.text(p, e);
+            // ためにも, ほうがいい: such a word, then a particle.
+            let word_and_particles = KANA_NOT_NAMES.iter().any(|w| {
+                word.strip_prefix(w).is_some_and(|r| {
+                    r.chars()
+                        .next()
+                        .is_none_or(|c| "にもはがのでをとへや".contains(c))
+                })
+            });
+            if word.starts_with(['お', 'ご'])
+                || word_and_particles
+                || CALLED_BY.contains(&word.as_str())
+            {
+                continue;
+            }
+            out.push(Span {
+                kind: Kind::Name,
+                start: p,
+                end: e,
+            });
+        }
+    }
+
     /// A name set against a name found: 世帯主は伊藤さんではなく長野ですね. The
     /// word after ではなく (じゃなくて, でなく) is a name when it could be one
     /// (a family name, a proper noun, katakana, a word the dictionary
@@ -2362,6 +2434,82 @@ const CALLED_BY: &[&str] = &[
     "いなか",
 ];
 
+/// Words in hiragana that stand where a name may (after kin and の, after
+/// 名前は): 娘のほうです, 母のために, 名前はまだです.
+const KANA_NOT_NAMES: &[&str] = &[
+    "ほう",
+    "ぶん",
+    "ため",
+    "こと",
+    "もの",
+    "ところ",
+    "かわり",
+    "せい",
+    "まま",
+    "とき",
+    "ほか",
+    "あと",
+    "まえ",
+    "うち",
+    "よう",
+    "くせ",
+    "わけ",
+    "はず",
+    "つもり",
+    "など",
+    "みたい",
+    "ころ",
+    "すべて",
+    "ぜんぶ",
+    "みな",
+    "みんな",
+    "まだ",
+    "なん",
+    "なに",
+    "これ",
+    "それ",
+    "あれ",
+    "どれ",
+    "こちら",
+    "そちら",
+    "あちら",
+    "どちら",
+    "ここ",
+    "そこ",
+    "あそこ",
+    "どこ",
+    "いい",
+    "ひらがな",
+    "かたかな",
+    "カタカナ",
+    "ふりがな",
+    "ぜんいん",
+    "かた",
+    "ひと",
+    "だれ",
+    "どなた",
+    "いっしょ",
+    "けが",
+    "びょうき",
+    "しごと",
+    "めんどう",
+    "せわ",
+    "かいご",
+    "じっか",
+    "ふたり",
+    "ひとり",
+    "さんにん",
+    "ちょっと",
+    "すこし",
+    "ぜひ",
+    "たぶん",
+    "やはり",
+    "やっぱり",
+    "もう",
+    "また",
+    "ただ",
+];
+
 /// Roles on a form, as the clerk asks or confirms who holds them.
 const ROLE_LEADS: &[&str] = &[
     "世帯主は",
@@ -2844,6 +2992,31 @@ mod tests {
             ("名前は大丈夫ですか", "名前は大丈夫ですか"),
             ("妻の名前が心配です", "妻の名前が心配です"),
             ("担当の件で来ました", "担当の件で来ました"),
+        ]);
+    }
+
+    #[test]
+    fn names_in_hiragana_after_kin_or_name_are_masked() {
+        masks_each_alone(&[
+            ("娘のさくらです", "娘の［氏名1］です"),
+            ("妻のけいこが来られません", "妻の［氏名1］が来られません"),
+            ("孫のひかりの分です", "孫の［氏名1］の分です"),
+            ("子どもの名前はひろしです", "子どもの名前は［氏名1］です"),
+            ("名前はたなかはなこです", "名前は［氏名1］です"),
+            ("さくらの代わりに来ました", "［氏名1］の代わりに来ました"),
+            (
+                "娘のさくらがきのうきました",
+                "娘の［氏名1］がきのうきました",
+            ),
+            // Words that stand there too.
+            ("娘のほうがいいです", "娘のほうがいいです"),
+            ("母のためにも", "母のためにも"),
+            ("夫のかわりに来ました", "夫のかわりに来ました"),
+            ("妻のことでご相談が", "妻のことでご相談が"),
+            ("娘のおかげです", "娘のおかげです"),
+            ("名前はまだです", "名前はまだです"),
+            ("名前はひらがなです", "名前はひらがなです"),
+            ("はい、そうです", "はい、そうです"),
         ]);
     }
 
