@@ -657,19 +657,19 @@ impl Doc {
 
     fn addresses(&self, out: &mut Vec<Span>) {
         static R: OnceLock<Regex> = OnceLock::new();
-        // Block numbers: 5丁目13番1号, 5丁目13-1, 13番地の2, 5-13-1, and a
-        // room or building after them.
+        // Block numbers: 5丁目13番1号, 5丁目13-1, 13番地の2, 5-13-1, 5の13の1
+        // (as said), and a room or building after them (…1号のメゾン立石202).
         let r = re(
             &R,
             &format!(
-                r"{NUM}{{1,4}}\s*丁目?(?:[\s、]*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:[\s、]*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:[\s、]*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|\d{{1,4}}(?:-\d{{1,4}}){{0,3}}"
+                r"{NUM}{{1,4}}\s*丁目?(?:[\s、]*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:[\s、]*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:[\s、]*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|{NUM}{{1,4}}(?:[-の]{NUM}{{1,4}}){{1,3}}|\d{{1,4}}"
             ),
         );
         static BUILDING: OnceLock<Regex> = OnceLock::new();
         let building = re(
             &BUILDING,
             &format!(
-                r"^\s*(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)?\s*)?(?:{NUM}{{1,4}}\s*(?:号室|号棟|階)|\d{{3,4}}(?:号)?)"
+                r"^(?:\s*の)?\s*(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)?\s*)?(?:{NUM}{{1,4}}\s*(?:号室|号棟|階)|\d{{3,4}}(?:号)?)"
             ),
         );
         for m in r.find_iter(&self.folded) {
@@ -698,6 +698,11 @@ impl Doc {
                 span.end = self.fchar[self.byte_of(span.end) + b.end()];
             }
             out.push(span);
+        }
+        // Postal codes: 〒124-0012.
+        static POSTAL: OnceLock<Regex> = OnceLock::new();
+        for m in re(&POSTAL, r"〒\s*\d{3}-?\d{4}").find_iter(&self.folded) {
+            out.push(self.span(Kind::Address, m));
         }
         // Without block numbers: prefecture + municipality + town
         // (東京都葛飾区立石), never the office (葛飾区役所).
@@ -2794,6 +2799,20 @@ mod tests {
         for (said, want) in cases {
             assert_eq!(s.mask(said).0.as_str(), *want, "{said}");
         }
+    }
+
+    #[test]
+    fn addresses_as_said_are_whole() {
+        masks_each_alone(&[
+            ("住所は葛飾区立石5の13の1です", "住所は［住所1］です"),
+            ("松戸市松戸1234の5に住んでいます", "［住所1］に住んでいます"),
+            ("立石5丁目13番1号のメゾン立石202です", "［住所1］です"),
+            ("〒124-0012 葛飾区立石5-13-1", "［住所1］ ［住所2］"),
+            // Numbers without a place before them, and places, stay.
+            ("葛飾区の3の2の窓口", "葛飾区の3の2の窓口"),
+            ("第3の2項", "第3の2項"),
+            ("1号の窓口でお待ちください", "1号の窓口でお待ちください"),
+        ]);
     }
 
     #[test]
