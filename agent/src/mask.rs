@@ -366,7 +366,7 @@ impl Doc {
         }
         fchar.push(chars.len());
         // Morphemes of the folded text (digits as ASCII analyze better).
-        let morphs = with_iteration_marks(analyzer.morphs(&folded));
+        let morphs = katakana_names_rejoined(with_iteration_marks(analyzer.morphs(&folded)));
         let mspan = morphs
             .iter()
             .map(|m| (fchar[m.start], fchar[m.end]))
@@ -1255,7 +1255,13 @@ impl Doc {
                 // A short word the dictionary has no reading for (ケンタ,
                 // 煌子) is a name here; a long one (マイナンバーカード) is not.
                 let unread = m.reading.is_none() && m.surface.chars().count() <= 4;
-                named |= m.is_person_name() || m.is_unknown() || unread || self.family[j];
+                // 妻のマリアです, 夫のワンが: a katakana proper noun that is
+                // no place or company, or a surname that is also a word.
+                let kata_name = m.surface.chars().all(is_katakana)
+                    && (m.pos[1] == "固有名詞" && !matches!(m.pos[2].as_str(), "地域" | "組織")
+                        || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str()));
+                named |=
+                    m.is_person_name() || m.is_unknown() || unread || self.family[j] || kata_name;
                 j += 1;
             }
             // 妻の山田です, 母の波々伯部でございます: です ends it too.
@@ -1813,6 +1819,15 @@ impl Doc {
             // A family name of any length (松本, read as a place) where what
             // is said begins, for what is done under a name.
             let family_begins = self.family[k] && is_kanji_word(m) && begins;
+            // A katakana word that could be a name (グエン, サントス, ワン),
+            // not a country, a company or a loanword (ネットで予約).
+            let kata_name = katakana
+                && (m.is_person_name()
+                    || m.pos[1] == "固有名詞" && !matches!(m.pos[2].as_str(), "組織")
+                    || unread_word(m) && len <= 6
+                    || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str()))
+                && m.pos[3] != "国";
+            let named_begins = family_begins || kata_name && begins;
             if !(katakana || surname || proper || one_kanji || family_begins)
                 || m.pos[3] == "国"
                 || self
@@ -1830,12 +1845,12 @@ impl Doc {
                 "が" | "は" if single => &[DEATHS, MARRIAGE, PERSON_ACTS],
                 "が" | "は" if !one_kanji => &[DEATHS, MARRIAGE],
                 // 受付で林と呼ばれました: how one is called, wherever it stands.
-                "と" if self.family[k] && is_kanji_word(m) => &[MARRIAGE, NAMED_AS],
+                "と" if self.family[k] && is_kanji_word(m) || kata_name => &[MARRIAGE, NAMED_AS],
                 "と" => &[MARRIAGE],
                 "に" | "から" if katakana || surname || single => &[ASKED_BY],
-                "で" if family_begins => &[BOOKED],
+                "で" if named_begins => &[BOOKED],
                 // 林の住民票をください: a thing of one's own, right after の.
-                "の" if family_begins => {
+                "の" if named_begins => {
                     if OWN_THINGS.contains(&self.morphs[k + 2].base.as_str()) {
                         out.push(Span {
                             kind: Kind::Name,
@@ -2155,6 +2170,63 @@ fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
     out
 }
 
+/// Morphs with katakana the dictionary cut into short pieces joined again
+/// (トー + マス, ミ + ゲル: a word it does not know, mostly a foreign name;
+/// not two everyday words such as ゴム + イン), and a katakana honorific where no name comes before it
+/// read as the name it is (名前はチャンです: チャン, not ちゃん).
+fn katakana_names_rejoined(morphs: Vec<Morph>) -> Vec<Morph> {
+    let kata =
+        |m: &Morph| m.is_noun() && !m.surface.is_empty() && m.surface.chars().all(is_katakana);
+    let piece = |m: &Morph| kata(m) && m.surface.chars().count() <= 2;
+    let mut out: Vec<Morph> = Vec::with_capacity(morphs.len());
+    let mut i = 0;
+    while i < morphs.len() {
+        let mut j = i;
+        let mut chars = 0;
+        while j < morphs.len()
+            && piece(&morphs[j])
+            && (j == i || morphs[j - 1].end == morphs[j].start)
+            && chars + morphs[j].surface.chars().count() <= 6
+        {
+            chars += morphs[j].surface.chars().count();
+            j += 1;
+        }
+        let joined_to_kana = |k: usize| {
+            morphs
+                .get(k)
+                .is_some_and(|m| m.surface.chars().next().is_some_and(is_katakana))
+        };
+        // Two everyday words (ゴム + イン for ゴム印 misheard) stay two.
+        let odd =
+            |m: &Morph| m.surface.chars().count() == 1 || m.pos[1] != "一般" || m.reading.is_none();
+        if j - i >= 2
+            && morphs[i..j].iter().any(odd)
+            && !(i > 0 && morphs[i - 1].end == morphs[i].start && kata(&morphs[i - 1]))
+            && !joined_to_kana(j)
+        {
+            let mut m = morphs[i].clone();
+            for x in &morphs[i + 1..j] {
+                m.surface.push_str(&x.surface);
+            }
+            m.base = m.surface.clone();
+            m.pos = ["未知語", "*", "*", "*"].map(String::from);
+            m.reading = None;
+            m.end = morphs[j - 1].end;
+            out.push(m);
+            i = j;
+            continue;
+        }
+        let mut m = morphs[i].clone();
+        let after_noun = out.last().is_some_and(|p| p.is_noun() && p.end == m.start);
+        if kata(&m) && m.pos[1] == "接尾" && m.pos[2] == "人名" && !after_noun {
+            m.pos = ["名詞", "固有名詞", "人名", "一般"].map(String::from);
+        }
+        out.push(m);
+        i += 1;
+    }
+    out
+}
+
 /// A word the dictionary has no reading for: unknown to it, or a noun
 /// lindera guessed (ケンタ, ラウリー).
 fn unread_word(m: &Morph) -> bool {
@@ -2376,6 +2448,12 @@ const SURNAMES_ALSO_WORDS: &[&str] = &[
     "ワン",
     "リュウ",
     "ブイ",
+    "ダン",
+    "タン",
+    "リム",
+    "ウォン",
+    "ラム",
+    "アリ",
     "ブラウン",
     "ホワイト",
     "ブラック",
@@ -3036,6 +3114,39 @@ mod tests {
             ("名前はまだです", "名前はまだです"),
             ("名前はひらがなです", "名前はひらがなです"),
             ("はい、そうです", "はい、そうです"),
+        ]);
+    }
+
+    #[test]
+    fn foreign_names_in_a_persons_role_are_masked() {
+        masks_each_alone(&[
+            ("グエンで予約しています", "［氏名1］で予約しています"),
+            ("サントスの住民票をください", "［氏名1］の住民票をください"),
+            (
+                "受付でマリアと呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            ("妻のマリアです", "妻の［氏名1］です"),
+            ("夫のワンが来られません", "夫の［氏名1］が来られません"),
+            // The dictionary reads チャン here as ちゃん, トーマス as トー + マス.
+            ("名前はチャンです", "名前は［氏名1］です"),
+            ("トーマスで予約しています", "［氏名1］で予約しています"),
+            ("ミゲルと結婚しました", "［氏名1］と結婚しました"),
+            // Means, countries and loanwords stay.
+            ("ネットで予約しています", "ネットで予約しています"),
+            ("アプリで予約しました", "アプリで予約しました"),
+            ("メールで登録しました", "メールで登録しました"),
+            ("ブラジルで登録しました", "ブラジルで登録しました"),
+            ("コンビニの住民票", "コンビニの住民票"),
+            (
+                "マイナンバーカードの申請です",
+                "マイナンバーカードの申請です",
+            ),
+            (
+                "シャチハタみたいなゴムインでも登録できますか",
+                "シャチハタみたいなゴムインでも登録できますか",
+            ),
+            ("あやちゃんの保険証です", "［氏名1］ちゃんの保険証です"),
         ]);
     }
 
