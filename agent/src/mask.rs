@@ -366,14 +366,20 @@ impl Doc {
         }
         fchar.push(chars.len());
         // Morphemes of the folded text (digits as ASCII analyze better).
-        let morphs = katakana_names_rejoined(with_iteration_marks(analyzer.morphs(&folded)));
+        let morphs = family_names_rejoined(
+            katakana_names_rejoined(with_iteration_marks(analyzer.morphs(&folded))),
+            analyzer,
+        );
         let mspan = morphs
             .iter()
             .map(|m| (fchar[m.start], fchar[m.end]))
             .collect();
         let family = morphs
             .iter()
-            .map(|m| analyzer.is_family_name(&m.surface))
+            .map(|m| {
+                analyzer.is_family_name(&m.surface)
+                    || RARE_FAMILY_NAMES.contains(&m.surface.as_str())
+            })
             .collect();
         let given: Vec<Option<usize>> = (0..morphs.len())
             .map(|k| {
@@ -2170,6 +2176,81 @@ fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
     out
 }
 
+/// Family names the dictionary does not list, which it cuts into words
+/// (五 + 百 + 旗頭, 月見 + 里). Not those that are also dates or words
+/// (四月一日 わたぬき, 一口 いもあらい).
+const RARE_FAMILY_NAMES: &[&str] = &[
+    "五百旗頭",
+    "百目鬼",
+    "月見里",
+    "安心院",
+    "小鳥遊",
+    "栗花落",
+    "鴨脚",
+    "勘解由小路",
+    "五十公野",
+    "四十物",
+    "纐纈",
+    "一寸木",
+    "十六女",
+    "左衛門三郎",
+];
+
+/// Morphs that together spell a family name the dictionary lists (or
+/// [`RARE_FAMILY_NAMES`]), but
+/// which it cut into words (六 + 角, 金田 + 一, 三 + ツ矢), joined again
+/// into that name. Numbers alone (九十九, 七五三) stay numbers: 九十九円.
+fn family_names_rejoined(morphs: Vec<Morph>, analyzer: &Analyzer) -> Vec<Morph> {
+    let part =
+        |m: &Morph| matches!(m.pos[0].as_str(), "名詞" | "接頭詞") && !m.surface.trim().is_empty();
+    let mut out: Vec<Morph> = Vec::with_capacity(morphs.len());
+    let mut i = 0;
+    while i < morphs.len() {
+        let mut joined = String::new();
+        let mut best = None;
+        for j in i..morphs.len().min(i + 4) {
+            if !part(&morphs[j]) || (j > i && morphs[j - 1].end != morphs[j].start) {
+                break;
+            }
+            joined.push_str(&morphs[j].surface);
+            if j > i
+                && (analyzer.is_family_name(&joined)
+                    || RARE_FAMILY_NAMES.contains(&joined.as_str()))
+                && !morphs[i..=j].iter().all(|m| m.pos[1] == "数")
+            {
+                best = Some((j + 1, joined.clone()));
+            }
+        }
+        match best {
+            Some((j, surface)) => {
+                // As the dictionary reads the word alone (千 + 葉 is 千葉, a
+                // place too), else as a family name.
+                let alone = analyzer.morphs(&surface);
+                let mut m = match <[Morph; 1]>::try_from(alone) {
+                    Ok([one]) => one,
+                    Err(_) => {
+                        let mut m = morphs[i].clone();
+                        m.pos = ["名詞", "固有名詞", "人名", "姓"].map(String::from);
+                        m.reading = None;
+                        m
+                    }
+                };
+                m.base = surface.clone();
+                m.surface = surface;
+                m.start = morphs[i].start;
+                m.end = morphs[j - 1].end;
+                out.push(m);
+                i = j;
+            }
+            None => {
+                out.push(morphs[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Morphs with katakana the dictionary cut into short pieces joined again
 /// (トー + マス, ミ + ゲル: a word it does not know, mostly a foreign name;
 /// not two everyday words such as ゴム + イン), and a katakana honorific where no name comes before it
@@ -3147,6 +3228,24 @@ mod tests {
                 "シャチハタみたいなゴムインでも登録できますか",
             ),
             ("あやちゃんの保険証です", "［氏名1］ちゃんの保険証です"),
+        ]);
+    }
+
+    #[test]
+    fn family_names_the_dictionary_cuts_or_lacks_are_masked() {
+        masks_each_alone(&[
+            // Listed, but cut: 六 + 角, 金田 + 一.
+            ("六角で予約しています", "［氏名1］で予約しています"),
+            ("はい、金田一です", "はい、［氏名1］です"),
+            // Not listed: 五 + 百 + 旗頭, 月見 + 里, 百目鬼 as a place.
+            ("世帯主は五百旗頭です", "世帯主は［氏名1］です"),
+            ("月見里と申します", "［氏名1］と申します"),
+            ("百目鬼です", "［氏名1］です"),
+            ("妻の小鳥遊です", "妻の［氏名1］です"),
+            // Numbers stay numbers, places places.
+            ("九十九円です", "九十九円です"),
+            ("七五三の写真です", "七五三の写真です"),
+            ("本籍は千葉です", "本籍は千葉です"),
         ]);
     }
 
