@@ -376,10 +376,7 @@ impl Doc {
             .collect();
         let family = morphs
             .iter()
-            .map(|m| {
-                analyzer.is_family_name(&m.surface)
-                    || RARE_FAMILY_NAMES.contains(&m.surface.as_str())
-            })
+            .map(|m| is_family_name(analyzer, &m.surface))
             .collect();
         let given: Vec<Option<usize>> = (0..morphs.len())
             .map(|k| {
@@ -1807,24 +1804,50 @@ impl Doc {
         let n = self.morphs.len();
         for k in 0..n.saturating_sub(2) {
             let m = &self.morphs[k];
-            let (start, end) = self.mspan[k];
+            let (mut start, end) = self.mspan[k];
+            // A full name in kanji the dictionary cut into words after the
+            // family name (福澤 + 桃 + 介, 清岡 + 卓 + 行): from the family
+            // name, three to five kanji in all.
+            let full = {
+                let mut s = k;
+                while s > 0
+                    && k - s < 3
+                    && is_kanji_word(&self.morphs[s - 1])
+                    && self.mspan[s - 1].1 == self.mspan[s].0
+                {
+                    s -= 1;
+                }
+                // 土屋圭市, 清岡卓行: after a given name the dictionary
+                // tags, a 市 or 行 ends the given name, not a place.
+                let given_before = (s..k).any(|x| self.morphs[x].pos[3] == "名");
+                (s..k).find(|&f| self.family[f]).filter(|&f| {
+                    (3..=5).contains(&(end - self.mspan[f].0))
+                        && !self.char_before(self.mspan[f].0).is_some_and(is_kanji)
+                        && (!place_word(m) || given_before && end - self.mspan[k].0 == 1)
+                })
+            };
+            if let Some(f) = full {
+                start = self.mspan[f].0;
+            }
             let len = end - start;
             let katakana = m.surface.chars().all(is_katakana) && (2..=10).contains(&len);
-            let surname = (self.family[k] || m.pos[3] == "姓") && is_kanji_word(m) && len >= 2;
+            let surname = full.is_some()
+                || (self.family[k] || m.pos[3] == "姓") && is_kanji_word(m) && len >= 2;
             // Any other proper noun of two or three kanji (新潟, a surname
             // too), but only as the one who died or married: a place may
             // be "born" (新しい市が生まれる), never die or marry.
             let proper = m.pos[1] == "固有名詞" && is_kanji_word(m) && (2..=3).contains(&len);
             // A one-kanji family name (林, 森, 東) only where what is said
             // begins: 林が亡くなりました, はい、森に頼まれて (東の森が is a forest).
-            let begins = k == 0
-                || matches!(self.morphs[k - 1].pos[0].as_str(), "記号" | "感動詞")
-                    && self.morphs[k - 1].surface != "・";
+            let first = full.unwrap_or(k);
+            let begins = first == 0
+                || matches!(self.morphs[first - 1].pos[0].as_str(), "記号" | "感動詞")
+                    && self.morphs[first - 1].surface != "・";
             let one_kanji = self.family[k] && is_kanji_word(m) && len == 1;
             let single = one_kanji && begins;
             // A family name of any length (松本, read as a place) where what
             // is said begins, for what is done under a name.
-            let family_begins = self.family[k] && is_kanji_word(m) && begins;
+            let family_begins = (self.family[k] || full.is_some()) && is_kanji_word(m) && begins;
             // A katakana word that could be a name (グエン, サントス, ワン),
             // not a country, a company or a loanword (ネットで予約).
             let kata_name = katakana
@@ -2176,6 +2199,54 @@ fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
     out
 }
 
+/// Whether `word` is a family name: one the dictionary lists, also when
+/// written with an older form of a kanji it lists in the common one (福澤
+/// for 福沢, 髙橋, 山﨑), or one of [`RARE_FAMILY_NAMES`].
+fn is_family_name(analyzer: &Analyzer, word: &str) -> bool {
+    if analyzer.is_family_name(word) || RARE_FAMILY_NAMES.contains(&word) {
+        return true;
+    }
+    let common: String = word
+        .chars()
+        .map(|c| {
+            OLD_KANJI
+                .iter()
+                .find(|(old, _)| *old == c)
+                .map_or(c, |(_, new)| *new)
+        })
+        .collect();
+    common != word && analyzer.is_family_name(&common)
+}
+
+/// Older or variant forms of kanji common in family names, and the form
+/// the dictionary lists them with.
+const OLD_KANJI: &[(char, char)] = &[
+    ('髙', '高'),
+    ('﨑', '崎'),
+    ('碕', '崎'),
+    ('德', '徳'),
+    ('眞', '真'),
+    ('澤', '沢'),
+    ('邊', '辺'),
+    ('邉', '辺'),
+    ('齋', '斎'),
+    ('齊', '斉'),
+    ('濱', '浜'),
+    ('廣', '広'),
+    ('櫻', '桜'),
+    ('國', '国'),
+    ('嶋', '島'),
+    ('嶌', '島'),
+    ('冨', '富'),
+    ('瀨', '瀬'),
+    ('淸', '清'),
+    ('惠', '恵'),
+    ('來', '来'),
+    ('與', '与'),
+    ('藏', '蔵'),
+    ('龍', '竜'),
+];
+
 /// Family names the dictionary does not list, which it cuts into words
 /// (五 + 百 + 旗頭, 月見 + 里). Not those that are also dates or words
 /// (四月一日 わたぬき, 一口 いもあらい).
@@ -2214,8 +2285,7 @@ fn family_names_rejoined(morphs: Vec<Morph>, analyzer: &Analyzer) -> Vec<Morph> 
             }
             joined.push_str(&morphs[j].surface);
             if j > i
-                && (analyzer.is_family_name(&joined)
-                    || RARE_FAMILY_NAMES.contains(&joined.as_str()))
+                && is_family_name(analyzer, &joined)
                 && !morphs[i..=j].iter().all(|m| m.pos[1] == "数")
             {
                 best = Some((j + 1, joined.clone()));
@@ -2715,6 +2785,8 @@ const OWN_THINGS: &[&str] = &[
     "戸籍",
     "印鑑",
     "保険証",
+    "保険",
+    "国保",
     "分",
     "代理",
     "委任状",
@@ -3246,6 +3318,24 @@ mod tests {
             ("九十九円です", "九十九円です"),
             ("七五三の写真です", "七五三の写真です"),
             ("本籍は千葉です", "本籍は千葉です"),
+        ]);
+    }
+
+    #[test]
+    fn full_names_cut_into_words_and_old_kanji_are_whole() {
+        masks_each_alone(&[
+            // After the family name the dictionary cut the given name into
+            // words, or read its last kanji as a place (行, 市).
+            ("福澤桃介が署名します", "［氏名1］が署名します"),
+            ("清岡卓行が来られません", "［氏名1］が来られません"),
+            ("土屋圭市の保険証です", "［氏名1］の保険証です"),
+            // Older forms of kanji in family names.
+            ("山﨑が亡くなりました", "［氏名1］が亡くなりました"),
+            ("福澤で予約しています", "［氏名1］で予約しています"),
+            ("德永の住民票をください", "［氏名1］の住民票をください"),
+            // Places stay.
+            ("山田町の住民票", "山田町の住民票"),
+            ("葛飾区の住民票", "葛飾区の住民票"),
         ]);
     }
 
