@@ -1513,7 +1513,11 @@ impl Doc {
     fn kana_names_in_context(&self, out: &mut Vec<Span>) {
         let n = self.chars.len();
         for p in 0..n {
-            if !is_hiragana(self.chars[p]) {
+            // Only where a run could start: after の, は, が or も, or where
+            // what is said begins.
+            let prev = self.char_before(p);
+            if !is_hiragana(self.chars[p]) || !prev.is_none_or(|c| "のはがも、。 「".contains(c))
+            {
                 continue;
             }
             let lead = self.before(p, 4);
