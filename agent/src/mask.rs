@@ -1915,11 +1915,12 @@ impl Doc {
     /// Children and kin by their given names, as 出生届 and 死亡届 bring
     /// them up: 蓮が生まれたので (a given name, where what is said begins),
     /// 息子の海が生まれました, 妻の結愛が来られません, 長男の陽翔の保険証です
-    /// (after kin and の). After kin any short word of kanji or katakana
-    /// is a name when it was born or died right after が or は (海 and 空
-    /// are names too); otherwise it must be a given name the dictionary or
-    /// [`modern_given_name`] knows. 息子の犬が亡くなりました and
-    /// 父親が亡くなりました stay.
+    /// (after kin and の). Any short noun there, or where what is said
+    /// begins, is a name when it was born or died right after が or は (海,
+    /// 空 and さくら are names too; not one with a suffix, 加入者が亡くなった
+    /// とき); for anything else it must be a given name the dictionary or
+    /// [`modern_given_name`] knows. 息子の犬が亡くなりました, 父親が亡くなり
+    /// ました and こどもが生まれました stay.
     fn born_and_kin(&self, out: &mut Vec<Span>) {
         let n = self.morphs.len();
         for k in 0..n.saturating_sub(1) {
@@ -1934,30 +1935,38 @@ impl Doc {
             if !after_kin && !begins {
                 continue;
             }
+            // 大 + 翔: a name may start with what the dictionary reads as a prefix.
             let given = self.given[k].filter(|&g| {
                 self.given_alone[k]
                     && g < n
-                    && self.morphs[k..g]
-                        .iter()
-                        .all(|m| m.is_noun() && m.pos[1] != "非自立")
+                    && self.morphs[k..g].iter().enumerate().all(|(x, m)| {
+                        m.is_noun() && m.pos[1] != "非自立"
+                            || x == 0
+                                && m.pos[0] == "接頭詞"
+                                && !matches!(m.surface.as_str(), "お" | "ご")
+                    })
             });
-            // Otherwise, after kin: kanji or katakana nouns, four letters at most.
+            // Otherwise nouns of four letters at most, no suffix among them
+            // (加入者が亡くなったとき is a role).
             let e = given.unwrap_or_else(|| {
                 let mut e = k;
                 while e < n
                     && self.morphs[e].is_noun()
-                    && !matches!(self.morphs[e].pos[1].as_str(), "非自立" | "代名詞" | "数")
+                    && !matches!(
+                        self.morphs[e].pos[1].as_str(),
+                        "非自立" | "代名詞" | "数" | "接尾"
+                    )
                     && self.morphs[e]
                         .surface
                         .chars()
-                        .all(|c| is_kanji(c) || is_katakana(c))
+                        .all(|c| is_kanji(c) || is_katakana(c) || is_hiragana(c))
                     && self.mspan[e].1 - start <= 4
                 {
                     e += 1;
                 }
                 e
             });
-            if e == k || e >= n || (given.is_none() && !after_kin) {
+            if e == k || e >= n {
                 continue;
             }
             let end = self.mspan[e - 1].1;
@@ -1966,6 +1975,8 @@ impl Doc {
             if NOT_NAMES.contains(&w)
                 || KIN.contains(&w)
                 || NOT_KIN_NAMES.contains(&w)
+                || KANA_NOT_NAMES.contains(&w)
+                || given.is_none() && w.starts_with(['お', 'ご'])
                 || LOANWORDS.contains(&w)
                 || self.morphs[k..e].iter().any(place_word)
                 || self
@@ -2526,6 +2537,24 @@ const PEOPLE_WORDS: &[&str] = &[
 /// Who else is born or dies after kin and の, and is no name (妻の父親が
 ///亡くなりました, 娘の犬が).
 const NOT_KIN_NAMES: &[&str] = &[
+    "こども",
+    "あかちゃん",
+    "あかんぼう",
+    "赤ん坊",
+    "ふたご",
+    "まご",
+    "むすこ",
+    "むすめ",
+    "男の子",
+    "女の子",
+    "男児",
+    "女児",
+    "第一子",
+    "第二子",
+    "長子",
+    "末っ子",
+    "子供",
+    "孫娘",
     "父親",
     "母親",
     "両親",
@@ -3232,6 +3261,17 @@ mod tests {
                 "妻の［氏名1］の保険証もお願いします",
             ),
             ("息子の海が生まれました", "息子の［氏名1］が生まれました"),
+            ("大翔が生まれたので", "［氏名1］が生まれたので"),
+            (
+                "さくらが生まれたので出生届を出します",
+                "［氏名1］が生まれたので出生届を出します",
+            ),
+            ("こどもが生まれました", "こどもが生まれました"),
+            ("加入者が亡くなったとき", "加入者が亡くなったとき"),
+            (
+                "おじいちゃんが亡くなりました",
+                "おじいちゃんが亡くなりました",
+            ),
             // Words of the counter after kin stay, though listed as given
             // names (大学, 健康, 一人) or said of kin.
             ("母の健康が心配です", "母の健康が心配です"),
