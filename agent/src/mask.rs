@@ -521,7 +521,11 @@ impl Doc {
             let intl = s.starts_with("+81");
             let kind = if intl || (digits.starts_with('0') && (10..=11).contains(&n)) {
                 Some(Kind::Phone)
-            } else if n >= 8 || (n >= 4 && context.is_match(&self.before(span.start, 10))) {
+            } else if n >= 8
+                || (n >= 4 || n >= 2 && self.card_said_before(span.start))
+                    && context.is_match(&self.before(span.start, 10))
+            {
+                // 保険証の記号は12、番号は345: a card's numbers may be short.
                 Some(Kind::Id)
             } else if (6..=9).contains(&n)
                 && has_separator(s)
@@ -536,6 +540,16 @@ impl Doc {
                 out.push(Span { kind, ..span });
             }
         }
+    }
+
+    /// Whether a card or insurance was named before `at` in this text
+    /// (保険証の記号は…, 年金手帳の番号は…): after it a number of two digits is
+    /// the card's, not a counter's (受付番号は25番 stays).
+    fn card_said_before(&self, at: usize) -> bool {
+        let before = self.text(0, at);
+        ["保険", "年金", "免許", "在留", "記号", "手帳", "受給者証"]
+            .iter()
+            .any(|w| before.contains(w))
     }
 
     /// Numbers spoken digit by digit (ゼロサンのイチニー… or 〇三一二…).
@@ -573,6 +587,17 @@ impl Doc {
                 "ゴー",
                 "ニー",
                 "〇",
+                // Kanji digits one by one (〇九〇の一二三四の…): a number read
+                // out, as the recognizer sometimes writes it.
+                "一",
+                "二",
+                "三",
+                "四",
+                "五",
+                "六",
+                "七",
+                "八",
+                "九",
                 "0",
                 "1",
                 "2",
@@ -1512,6 +1537,9 @@ impl Doc {
     /// polite words (おかげ) are no names.
     fn kana_names_in_context(&self, out: &mut Vec<Span>) {
         let n = self.chars.len();
+        // Names found so far: said again at once, in full, they are names too
+        // (名前はやまだ、やまだはなこです).
+        let mut found: Vec<String> = Vec::new();
         for p in 0..n {
             // Only where a run could start: after の, は, が or も, or where
             // what is said begins.
@@ -1535,14 +1563,21 @@ impl Doc {
             // letters), or else the shortest before a particle (さくらが
             // きのう…: さくら).
             let kana = |e: usize| e <= n && self.chars[p..e].iter().all(|c| is_hiragana(*c));
+            let said_again = |e: usize| {
+                let run = self.text(p, e);
+                found.iter().any(|f| run.starts_with(f.as_str()))
+            };
             let ends = |e: usize| {
                 let rest = self.after(e, 4);
-                if begins && !after_kin && !named {
-                    return rest.starts_with("の代わり") || rest.starts_with("の代理");
-                }
-                ["です", "でござ", "と申"]
+                let close = ["です", "でござ", "と申"]
                     .iter()
-                    .any(|c| rest.starts_with(c))
+                    .any(|c| rest.starts_with(c));
+                if begins && !after_kin && !named {
+                    return rest.starts_with("の代わり")
+                        || rest.starts_with("の代理")
+                        || close && said_again(e);
+                }
+                close
             };
             let particle = |e: usize| {
                 (after_kin || named)
@@ -1570,6 +1605,7 @@ impl Doc {
             {
                 continue;
             }
+            found.push(word);
             out.push(Span {
                 kind: Kind::Name,
                 start: p,
@@ -3080,6 +3116,27 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_out_in_kanji_and_short_card_numbers_are_masked() {
+        masks_each_alone(&[
+            ("〇九〇の一二三四の五六七八です", "［電話1］です"),
+            (
+                "電話番号は〇三、一二三四、五六七八です",
+                "電話番号は［電話1］です",
+            ),
+            (
+                "保険証の記号は12、番号は345です",
+                "保険証の記号は［番号1］、番号は［番号2］です",
+            ),
+            // Dates, articles, amounts and a counter's queue number stay.
+            ("二〇二六年四月一日から", "二〇二六年四月一日から"),
+            ("第一二三条", "第一二三条"),
+            ("三百二十一円です", "三百二十一円です"),
+            ("受付番号は25番です", "受付番号は25番です"),
+            ("保険料は3000円です", "保険料は3000円です"),
+        ]);
+    }
+
+    #[test]
     fn masks_each_kind_with_stable_labels() {
         let mut s = masker().session();
         let (m, spans) = s.mask("山田太郎と申します。住所は東京都葛飾区立石5丁目13番1号です。");
@@ -3297,6 +3354,10 @@ mod tests {
             ("孫のひかりの分です", "孫の［氏名1］の分です"),
             ("子どもの名前はひろしです", "子どもの名前は［氏名1］です"),
             ("名前はたなかはなこです", "名前は［氏名1］です"),
+            (
+                "名前はやまだ、やまだはなこです",
+                "名前は［氏名1］、［氏名1］です",
+            ),
             ("さくらの代わりに来ました", "［氏名1］の代わりに来ました"),
             (
                 "娘のさくらがきのうきました",
