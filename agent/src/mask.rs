@@ -119,6 +119,9 @@ pub struct MaskSession {
     /// The names masked so far and their family and given names
     /// ([`Masker::name_parts`]), sorted: masked again wherever they come.
     name_parts: Vec<String>,
+    /// The last text asked for a name (お名前を教えてください): what is said
+    /// next, up to です, is the name (ゆうとです).
+    name_asked: bool,
 }
 
 impl Masker {
@@ -133,6 +136,7 @@ impl Masker {
             labels: HashMap::new(),
             counts: HashMap::new(),
             name_parts: Vec::new(),
+            name_asked: false,
         }
     }
 
@@ -184,6 +188,81 @@ impl Masker {
         resolve(spans)
     }
 
+    /// The name given in answer to a request for one (お名前を教えてください
+    /// … ゆうとです, はい、優人です): what comes first, after はい or えっと,
+    /// up to です, と申します or a pause, when it is no answer of another kind
+    /// (そうです, わかりません, まだです).
+    fn name_answer(&self, text: &str) -> Option<Span> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut start = 0;
+        for filler in ["はい", "ええ", "えっと", "えーと", "あの", "えー", "うん"] {
+            let f: Vec<char> = filler.chars().collect();
+            if chars.starts_with(&f) {
+                start = f.len();
+                while start < chars.len() && "、, 　".contains(chars[start]) {
+                    start += 1;
+                }
+                break;
+            }
+        }
+        let rest: String = chars[start..].iter().collect();
+        let end = [
+            "です",
+            "と申します",
+            "と言います",
+            "といいます",
+            "でございます",
+            "、",
+            "。",
+        ]
+        .iter()
+        .filter_map(|e| rest.find(e))
+        .min()
+        .unwrap_or(rest.len());
+        let run = rest[..end].trim();
+        let len = run.chars().count();
+        let letters = run
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '・' || c == ' ' || c == '　');
+        if !(1..=12).contains(&len) || !letters || NAME_ANSWER_NOT_NAMES.contains(&run) {
+            return None;
+        }
+        // A verb or an adjective is an answer of another kind (忘れました, ない).
+        // A name in kana may read as one (ひろし), so only kanji and
+        // katakana are judged by the dictionary.
+        let kana = run.chars().all(is_hiragana);
+        let said = self.analyzer.morphs(run);
+        if !kana
+            && said
+                .iter()
+                .any(|m| matches!(m.pos[0].as_str(), "動詞" | "形容詞" | "助動詞" | "助詞"))
+        {
+            return None;
+        }
+        if kana
+            && [
+                "ます",
+                "ない",
+                "ません",
+                "した",
+                "った",
+                "いい",
+                "よい",
+                "か",
+            ]
+            .iter()
+            .any(|e| run.ends_with(e))
+        {
+            return None;
+        }
+        let from = start + rest[..rest.find(run)?].chars().count();
+        Some(Span {
+            kind: Kind::Name,
+            start: from,
+            end: from + len,
+        })
+    }
+
     /// A name and its parts of two characters or more, split where the
     /// dictionary splits it: 伊藤盛景 → 伊藤盛景, 伊藤, 盛景. Only kanji or
     /// katakana: a hiragana part (さくら) would match inside words.
@@ -214,7 +293,13 @@ impl MaskSession {
     /// `text`, in characters). A name masked earlier in the session, or its
     /// family or given name, is masked again wherever it comes.
     pub fn mask(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
-        let spans = self.masker.find_known(text, &self.name_parts);
+        let mut spans = self.masker.find_known(text, &self.name_parts);
+        if std::mem::replace(&mut self.name_asked, asks_for_a_name(text)) {
+            if let Some(answer) = self.masker.name_answer(text) {
+                spans.push(answer);
+                spans = resolve(spans);
+            }
+        }
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
@@ -267,6 +352,74 @@ impl MaskSession {
         n
     }
 }
+
+/// Whether `text` asks for a name: お名前を教えてください, ご主人のお名前は,
+/// 氏名をお願いします, フリガナは?
+fn asks_for_a_name(text: &str) -> bool {
+    let t = text.trim_end_matches(['。', '？', '?', '！', '!', ' ', '　']);
+    // The word for a name, as what is asked about (お名前を, 氏名は), not as
+    // a means (フリガナでお願いします).
+    let asked = ["名前", "氏名", "フリガナ", "ふりがな"].iter().any(|w| {
+        t.match_indices(w).any(|(at, _)| {
+            t[at + w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| "をはも、".contains(c))
+        })
+    });
+    asked
+        && [
+            "は",
+            "を",
+            "か",
+            "ください",
+            "お願いします",
+            "ますか",
+            "をどうぞ",
+        ]
+        .iter()
+        .any(|e| t.ends_with(e))
+}
+
+/// What is said after a request for a name that is no name: yes, no, not
+/// yet, I don't know.
+const NAME_ANSWER_NOT_NAMES: &[&str] = &[
+    "はい",
+    "いいえ",
+    "そう",
+    "ええ",
+    "うん",
+    "まだ",
+    "ちょっと",
+    "わからない",
+    "不明",
+    "未定",
+    "同じ",
+    "本人",
+    "私",
+    "わたし",
+    "僕",
+    "ぼく",
+    "俺",
+    "自分",
+    "こちら",
+    "これ",
+    "それ",
+    "ここ",
+    "えっと",
+    "あの",
+    "すみません",
+    "なし",
+    "ない",
+    "大丈夫",
+    "結構",
+    "平仮名",
+    "ひらがな",
+    "カタカナ",
+    "片仮名",
+    "漢字",
+    "ローマ字",
+];
 
 /// Overlapping candidates: the earlier kind in [`Kind`]'s order wins, then
 /// the longer span.
@@ -3133,6 +3286,34 @@ mod tests {
             ("三百二十一円です", "三百二十一円です"),
             ("受付番号は25番です", "受付番号は25番です"),
             ("保険料は3000円です", "保険料は3000円です"),
+        ]);
+    }
+
+    #[test]
+    fn the_answer_to_a_request_for_a_name_is_a_name() {
+        masks_in_one_session(&[
+            (
+                "お子さんのお名前を教えてください",
+                "お子さんのお名前を教えてください",
+            ),
+            ("ゆうとです", "［氏名1］です"),
+            ("ご主人のお名前は", "ご主人のお名前は"),
+            ("はい、優人です", "はい、［氏名2］です"),
+            // Only right after the request.
+            ("優斗です", "優斗です"),
+        ]);
+        masks_in_one_session(&[
+            ("お名前を教えてください", "お名前を教えてください"),
+            ("はい、わかりました", "はい、わかりました"),
+            ("お名前をお願いします", "お名前をお願いします"),
+            ("忘れました", "忘れました"),
+            ("お名前は", "お名前は"),
+            ("ひらがなでいいですか", "ひらがなでいいですか"),
+            (
+                "ご本人のお名前をお願いします",
+                "ご本人のお名前をお願いします",
+            ),
+            ("本人です", "本人です"),
         ]);
     }
 
