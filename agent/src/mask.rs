@@ -119,9 +119,10 @@ pub struct MaskSession {
     /// The names masked so far and their family and given names
     /// ([`Masker::name_parts`]), sorted: masked again wherever they come.
     name_parts: Vec<String>,
-    /// The last text asked for a name (お名前を教えてください): what is said
-    /// next, up to です, is the name (ゆうとです).
-    name_asked: bool,
+    /// What the last text asked for, a name, a birth date or an address
+    /// (お名前を教えてください, お誕生日は): what is said next is read as
+    /// that (ゆうとです, 5月5日です, 立石の5の13の1です).
+    asked: Option<Kind>,
 }
 
 impl Masker {
@@ -136,21 +137,22 @@ impl Masker {
             labels: HashMap::new(),
             counts: HashMap::new(),
             name_parts: Vec::new(),
-            name_asked: false,
+            asked: None,
         }
     }
 
     /// The personal-data spans of `text`, sorted, not overlapping.
     pub fn find(&self, text: &str) -> Vec<Span> {
-        self.find_known(text, &[])
+        self.find_known(text, &[], None)
     }
 
     /// Like [`Masker::find`], with the names found earlier in the session
     /// and their family and given names (`known_parts`): they are names
     /// wherever they come again (山田です … 山田の保険証). So are the parts
     /// of a name found in this text (伊藤盛景 … 盛景が).
-    fn find_known(&self, text: &str, known_parts: &[String]) -> Vec<Span> {
-        let doc = Doc::new(text, &self.analyzer);
+    fn find_known(&self, text: &str, known_parts: &[String], asked: Option<Kind>) -> Vec<Span> {
+        let mut doc = Doc::new(text, &self.analyzer);
+        doc.asked = asked;
         let mut cands = Vec::new();
         doc.emails(&mut cands);
         doc.numbers(&mut cands);
@@ -293,8 +295,9 @@ impl MaskSession {
     /// `text`, in characters). A name masked earlier in the session, or its
     /// family or given name, is masked again wherever it comes.
     pub fn mask(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
-        let mut spans = self.masker.find_known(text, &self.name_parts);
-        if std::mem::replace(&mut self.name_asked, asks_for_a_name(text)) {
+        let asked = std::mem::replace(&mut self.asked, asks_for(text));
+        let mut spans = self.masker.find_known(text, &self.name_parts, asked);
+        if asked == Some(Kind::Name) {
             if let Some(answer) = self.masker.name_answer(text) {
                 spans.push(answer);
                 spans = resolve(spans);
@@ -353,32 +356,47 @@ impl MaskSession {
     }
 }
 
-/// Whether `text` asks for a name: お名前を教えてください, ご主人のお名前は,
-/// 氏名をお願いします, フリガナは?
-fn asks_for_a_name(text: &str) -> bool {
+/// What `text` asks for: a name (お名前を教えてください, ご主人のお名前は,
+/// 氏名をお願いします, フリガナは?), a birth date (生年月日をお願いします,
+/// お誕生日は, 何年生まれですか) or an address (ご住所は).
+fn asks_for(text: &str) -> Option<Kind> {
     let t = text.trim_end_matches(['。', '？', '?', '！', '!', ' ', '　']);
-    // The word for a name, as what is asked about (お名前を, 氏名は), not as
-    // a means (フリガナでお願いします).
-    let asked = ["名前", "氏名", "フリガナ", "ふりがな"].iter().any(|w| {
-        t.match_indices(w).any(|(at, _)| {
-            t[at + w.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| "をはも、".contains(c))
+    let request = [
+        "は",
+        "を",
+        "か",
+        "ください",
+        "お願いします",
+        "ますか",
+        "をどうぞ",
+    ]
+    .iter()
+    .any(|e| t.ends_with(e));
+    if !request {
+        return None;
+    }
+    // The word for it as what is asked about (お名前を, 氏名は), not as a
+    // means (フリガナでお願いします).
+    let about = |words: &[&str]| {
+        words.iter().any(|w| {
+            t.match_indices(w).any(|(at, _)| {
+                t[at + w.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| "をはも、".contains(c))
+            })
         })
-    });
-    asked
-        && [
-            "は",
-            "を",
-            "か",
-            "ください",
-            "お願いします",
-            "ますか",
-            "をどうぞ",
-        ]
-        .iter()
-        .any(|e| t.ends_with(e))
+    };
+    if about(&["名前", "氏名", "フリガナ", "ふりがな"]) {
+        Some(Kind::Name)
+    } else if about(&["生年月日", "誕生日", "お生まれ", "生まれ年"]) || t.contains("何年生まれ")
+    {
+        Some(Kind::Birthdate)
+    } else if about(&["住所", "お住まい"]) {
+        Some(Kind::Address)
+    } else {
+        None
+    }
 }
 
 /// What is said after a request for a name that is no name: yes, no, not
@@ -467,6 +485,9 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
 /// ASCII, dashes to '-') as a string with a byte → character map, and its
 /// morphemes in characters.
 struct Doc {
+    /// What the text before asked for ([`MaskSession`]): a date said now is
+    /// a birth date, block numbers an address.
+    asked: Option<Kind>,
     chars: Vec<char>,
     folded: String,
     /// Character index of each byte of `folded` (and one past the end).
@@ -567,6 +588,7 @@ impl Doc {
             })
             .collect();
         Doc {
+            asked: None,
             chars,
             folded,
             fchar,
@@ -807,15 +829,16 @@ impl Doc {
             let span = self.span(Kind::Birthdate, m);
             let near = format!("{}{}", self.before(span.start, 12), self.after(span.end, 8));
             let partial = c.name("y3").or(c.name("m4")).is_some();
-            let context = if partial {
-                // 30年前に生まれました: a span of years, not a year.
-                let span_of_time = ["前", "後", "間", "以上", "以内", "ぶり", "目", "代"]
-                    .iter()
-                    .any(|w| self.after(span.end, 2).starts_with(w));
-                birth.is_match(&near) && !span_of_time
-            } else {
-                ctx.is_match(&near)
-            };
+            let context = self.asked == Some(Kind::Birthdate)
+                || if partial {
+                    // 30年前に生まれました: a span of years, not a year.
+                    let span_of_time = ["前", "後", "間", "以上", "以内", "ぶり", "目", "代"]
+                        .iter()
+                        .any(|w| self.after(span.end, 2).starts_with(w));
+                    birth.is_match(&near) && !span_of_time
+                } else {
+                    ctx.is_match(&near)
+                };
             let full = c.name("d").or(c.name("d2")).or(c.name("d3")).is_some();
             let era = c.name("era").or(c.name("era2")).map(|e| e.as_str());
             let year: Option<i32> = c
@@ -867,12 +890,24 @@ impl Doc {
                     && t.chars().filter(|c| !c.is_whitespace()).count() <= 5
                     && !t.contains(['丁', '地', '号', '-', 'の'])
             };
-            if (lone_ban && start == span.start)
-                || (bare && (start == span.start || (!m.as_str().contains('-') && !municipal)))
+            // Asked for the address, block numbers are one (5の13の1です),
+            // with the town before them and の (立石の5の13の1).
+            let answer = self.asked == Some(Kind::Address) && m.as_str().contains(['-', 'の']);
+            if !answer
+                && ((lone_ban && start == span.start)
+                    || (bare && (start == span.start || (!m.as_str().contains('-') && !municipal))))
             {
                 // 5-13-1 or 300 alone is a number, not an address; a bare
                 // number is one only after a municipality (新宿区山吹町7).
                 continue;
+            }
+            let mut start = start;
+            if answer && start == span.start && start > 1 && self.char_before(start) == Some('の')
+            {
+                let town = self.place_before(start - 1);
+                if town < start - 1 {
+                    start = town;
+                }
             }
             span.start = start;
             if let Some(b) = building.find(&self.folded[self.byte_of(span.end)..]) {
@@ -3314,6 +3349,21 @@ mod tests {
                 "ご本人のお名前をお願いします",
             ),
             ("本人です", "本人です"),
+        ]);
+    }
+
+    #[test]
+    fn a_birth_date_or_address_given_when_asked_is_masked() {
+        masks_in_one_session(&[
+            ("お誕生日は？", "お誕生日は？"),
+            ("5月5日です", "［生年月日1］です"),
+            ("何年生まれですか", "何年生まれですか"),
+            ("昭和50年です", "［生年月日2］です"),
+            ("ご住所は", "ご住所は"),
+            ("立石の5の13の1です", "［住所1］です"),
+            // Only right after the question.
+            ("5月5日に来ます", "5月5日に来ます"),
+            ("3の2の窓口です", "3の2の窓口です"),
         ]);
     }
 
