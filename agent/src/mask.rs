@@ -108,6 +108,9 @@ impl std::fmt::Display for MaskedText {
 #[derive(Clone)]
 pub struct Masker {
     analyzer: Arc<Analyzer>,
+    /// Family names as they sound, in katakana (タナカ, スズキ), made from
+    /// the dictionary's family names once a process.
+    kana_family: &'static std::collections::HashSet<String>,
 }
 
 /// One session's labels: the same value gets the same label again. Dropped
@@ -127,7 +130,13 @@ pub struct MaskSession {
 
 impl Masker {
     pub fn new(analyzer: Arc<Analyzer>) -> Self {
-        Masker { analyzer }
+        // Every analyzer of a process loads the same dictionary.
+        static KANA_FAMILY: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+        let kana_family = KANA_FAMILY.get_or_init(|| kana_family_names(&analyzer));
+        Masker {
+            analyzer,
+            kana_family,
+        }
     }
 
     /// A new session (labels start at 1).
@@ -151,7 +160,7 @@ impl Masker {
     /// wherever they come again (山田です … 山田の保険証). So are the parts
     /// of a name found in this text (伊藤盛景 … 盛景が).
     fn find_known(&self, text: &str, known_parts: &[String], asked: Option<Kind>) -> Vec<Span> {
-        let mut doc = Doc::new(text, &self.analyzer);
+        let mut doc = Doc::new(text, &self.analyzer, self.kana_family);
         doc.asked = asked;
         let mut cands = Vec::new();
         doc.emails(&mut cands);
@@ -523,7 +532,11 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 const NUM: &str = "[0-9〇一二三四五六七八九十]";
 
 impl Doc {
-    fn new(text: &str, analyzer: &Analyzer) -> Self {
+    fn new(
+        text: &str,
+        analyzer: &Analyzer,
+        kana_family: &std::collections::HashSet<String>,
+    ) -> Self {
         let chars: Vec<char> = text.chars().collect();
         let mut folded = String::with_capacity(text.len());
         let mut fchar = Vec::with_capacity(text.len() + 1);
@@ -541,7 +554,7 @@ impl Doc {
         fchar.push(chars.len());
         // Morphemes of the folded text (digits as ASCII analyze better).
         let morphs = family_names_rejoined(
-            katakana_names_rejoined(with_iteration_marks(analyzer.morphs(&folded))),
+            katakana_names_rejoined(with_iteration_marks(analyzer.morphs(&folded)), kana_family),
             analyzer,
         );
         let mspan = morphs
@@ -1016,10 +1029,15 @@ impl Doc {
                     .map(|m| m.surface.chars().count())
                     .sum();
                 let mut end = j;
+                // Not a title (フォード大統領, 田中部長).
                 while k < n
                     && given < 3
                     && is_kanji_word(&self.morphs[k])
                     && !place_word(&self.morphs[k])
+                    && !self.person_title_at(self.mspan[k].0)
+                    && !(self.morphs[k].surface.chars().count() >= 2
+                        && (NOT_NAMES.contains(&self.morphs[k].surface.as_str())
+                            || WEAK_TITLES.contains(&self.morphs[k].surface.as_str())))
                 {
                     given += self.morphs[k].surface.chars().count();
                     if given <= 3 {
@@ -2564,7 +2582,10 @@ fn family_names_rejoined(morphs: Vec<Morph>, analyzer: &Analyzer) -> Vec<Morph> 
 /// (トー + マス, ミ + ゲル: a word it does not know, mostly a foreign name;
 /// not two everyday words such as ゴム + イン), and a katakana honorific where no name comes before it
 /// read as the name it is (名前はチャンです: チャン, not ちゃん).
-fn katakana_names_rejoined(morphs: Vec<Morph>) -> Vec<Morph> {
+fn katakana_names_rejoined(
+    morphs: Vec<Morph>,
+    kana_family: &std::collections::HashSet<String>,
+) -> Vec<Morph> {
     let kata =
         |m: &Morph| m.is_noun() && !m.surface.is_empty() && m.surface.chars().all(is_katakana);
     let piece = |m: &Morph| kata(m) && m.surface.chars().count() <= 2;
@@ -2586,21 +2607,34 @@ fn katakana_names_rejoined(morphs: Vec<Morph>) -> Vec<Morph> {
                 .get(k)
                 .is_some_and(|m| m.surface.chars().next().is_some_and(is_katakana))
         };
-        // Two everyday words (ゴム + イン for ゴム印 misheard) stay two.
+        // Two everyday words (ゴム + イン for ゴム印 misheard) stay two,
+        // unless they sound like a family name (タカ + ナシ, ヤマ + グチ).
         let odd =
             |m: &Morph| m.surface.chars().count() == 1 || m.pos[1] != "一般" || m.reading.is_none();
-        if j - i >= 2
-            && morphs[i..j].iter().any(odd)
-            && !(i > 0 && morphs[i - 1].end == morphs[i].start && kata(&morphs[i - 1]))
-            && !joined_to_kana(j)
-        {
+        // Not part of a longer katakana word on either side.
+        let alone = |from: usize, to: usize| {
+            let glued =
+                from > 0 && morphs[from - 1].end == morphs[from].start && kata(&morphs[from - 1]);
+            !glued && !joined_to_kana(to)
+        };
+        let joined = || {
+            morphs[i..j]
+                .iter()
+                .map(|m| m.surface.as_str())
+                .collect::<String>()
+        };
+        let family = j - i >= 2 && kana_family.contains(&joined());
+        if j - i >= 2 && (family || morphs[i..j].iter().any(odd)) && alone(i, j) {
             let mut m = morphs[i].clone();
-            for x in &morphs[i + 1..j] {
-                m.surface.push_str(&x.surface);
-            }
+            m.surface = joined();
             m.base = m.surface.clone();
-            m.pos = ["未知語", "*", "*", "*"].map(String::from);
-            m.reading = None;
+            m.pos = if family {
+                ["名詞", "固有名詞", "人名", "姓"]
+            } else {
+                ["未知語", "*", "*", "*"]
+            }
+            .map(String::from);
+            m.reading = family.then(|| m.surface.clone());
             m.end = morphs[j - 1].end;
             out.push(m);
             i = j;
@@ -2611,11 +2645,44 @@ fn katakana_names_rejoined(morphs: Vec<Morph>) -> Vec<Morph> {
         if kata(&m) && m.pos[1] == "接尾" && m.pos[2] == "人名" && !after_noun {
             m.pos = ["名詞", "固有名詞", "人名", "一般"].map(String::from);
         }
+        // A family name written as it sounds (タナカ, スズキ: to the
+        // dictionary a company).
+        if kata(&m) && kana_family.contains(&m.surface) && alone(i, i + 1) {
+            m.pos = ["名詞", "固有名詞", "人名", "姓"].map(String::from);
+        }
         out.push(m);
         i += 1;
     }
     out
 }
+
+/// The readings of the dictionary's family names of three kana or more, as
+/// it reads each name alone: タナカ, スズキ, as a name is written when it is
+/// only heard.
+fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
+    analyzer
+        .family_names()
+        .filter_map(|name| {
+            let morphs = analyzer.morphs(name);
+            let reading: Option<String> = morphs.iter().map(|m| m.reading.as_deref()).collect();
+            reading.filter(|r| r.chars().count() >= 3 && !KANA_WORDS.contains(&r.as_str()))
+        })
+        .collect()
+}
+
+/// Katakana words that sound like a family name and are mostly something
+/// else (かわいい, お祝い, brands). スズキ and ホンダ are family names first.
+const KANA_WORDS: &[&str] = &[
+    "カワイ",
+    "イワイ",
+    "アサヒ",
+    "キリン",
+    "サクラ",
+    "ミドリ",
+    "タカラ",
+    "ヒカリ",
+    "ツバサ",
+];
 
 /// A word the dictionary has no reading for: unknown to it, or a noun
 /// lindera guessed (ケンタ, ラウリー).
@@ -3148,6 +3215,9 @@ const WEAK_TITLES: &[&str] = &[
 /// they stand alone before a particle (スマホは使えますか, ローソンで取れますか).
 const LOANWORDS: &[&str] = &[
     "フリガナ",
+    "ハンコ",
+    "シャチハタ",
+    "シルバー",
     "ヨミガナ",
     "スマホ",
     "アプリ",
@@ -3672,6 +3742,27 @@ mod tests {
             // Places stay.
             ("山田町の住民票", "山田町の住民票"),
             ("葛飾区の住民票", "葛飾区の住民票"),
+        ]);
+    }
+
+    #[test]
+    fn family_names_written_as_they_sound_are_masked() {
+        masks_each_alone(&[
+            // To the dictionary タナカ and スズキ are companies, タカナシ is
+            // タカ + ナシ.
+            ("はい、タナカです", "はい、［氏名1］です"),
+            ("スズキです", "［氏名1］です"),
+            ("タカナシです", "［氏名1］です"),
+            ("世帯主はヤマグチです", "世帯主は［氏名1］です"),
+            ("ワタナベが亡くなりました", "［氏名1］が亡くなりました"),
+            // A title after a name is not part of it.
+            ("フォード大統領が来日した", "［氏名1］大統領が来日した"),
+            ("田中部長が来ました", "［氏名1］部長が来ました"),
+            // Counter words stay.
+            ("はい、ハンコです", "はい、ハンコです"),
+            ("はい、シルバーです", "はい、シルバーです"),
+            ("カードでお願いします", "カードでお願いします"),
+            ("はい、コピーです", "はい、コピーです"),
         ]);
     }
 

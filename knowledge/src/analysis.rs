@@ -290,6 +290,11 @@ impl Analyzer {
         self.family_names.contains(word)
     }
 
+    /// The family names the dictionary knows.
+    pub fn family_names(&self) -> impl Iterator<Item = &str> {
+        self.family_names.iter().map(String::as_str)
+    }
+
     /// Whether the dictionary knows `word` as a given name, however the
     /// text was split (一郎 as 一 + 郎) or tagged (さつき as a place).
     pub fn is_given_name(&self, word: &str) -> bool {
