@@ -195,6 +195,7 @@ impl Masker {
         let mut spans = resolve(cands);
         for s in spans.iter_mut().filter(|s| s.kind == Kind::Name) {
             doc.widen_spaced(s);
+            doc.widen_kanji(s);
         }
         resolve(spans)
     }
@@ -2000,6 +2001,74 @@ impl Doc {
         }
     }
 
+    /// Widens a name in kanji over the kanji it was cut from, so that no
+    /// part of a name shows: 三宅川 of 三宅川百太郎, 伊 of 伊野本孝一, 為光 of
+    /// 宇土為光, 加 of 明貴美加. A neighbour joins when it touches the name
+    /// and is a lone kanji, or a proper noun or word the dictionary cannot
+    /// read (not a place or a company), up to three letters a side and six
+    /// in all; titles, honorifics, suffixes and place words never join
+    /// (田中部長, 山田様, 鈴木家, 葛飾区).
+    fn widen_kanji(&self, span: &mut Span) {
+        if !(span.start..span.end).all(|c| is_kanji(self.chars[c])) {
+            return;
+        }
+        // Only administrative place words stop it: 川 of 三宅川 is read as a
+        // place suffix too.
+        let administrative = |m: &Morph| {
+            OFFICES.iter().any(|o| m.surface.starts_with(o))
+                || ["区", "市", "町", "村", "県", "都", "府", "道", "郡"]
+                    .contains(&m.surface.as_str())
+        };
+        let joins = |x: usize, left: bool| {
+            let m = &self.morphs[x];
+            let len = m.surface.chars().count();
+            let lone = len == 1
+                && m.is_noun()
+                && !matches!(m.pos[1].as_str(), "数" | "代名詞")
+                && !(m.pos[1] == "接尾" && m.pos[2] != "地域");
+            // A family name read as a place only before the name (三宅 +
+            // 川 + 百太郎).
+            let proper =
+                (m.pos[1] == "固有名詞" && m.pos[2] != "組織" && (left || m.pos[2] != "地域"))
+                    || unread_word(m);
+            !m.surface.is_empty()
+                && m.surface.chars().all(is_kanji)
+                && (lone || proper && len <= 3)
+                && !administrative(m)
+                && !PEOPLE_WORDS.contains(&m.surface.as_str())
+                && !matches!(
+                    m.surface.as_str(),
+                    "方" | "等" | "宛" | "課" | "係" | "宅" | "邸"
+                )
+                && !HONORIFICS.contains(&m.surface.as_str())
+                && !NOT_NAMES.contains(&m.surface.as_str())
+                && !KIN.contains(&m.surface.as_str())
+                && !self.person_title_at(self.mspan[x].0)
+        };
+        let (mut added_left, mut added_right) = (0, 0);
+        loop {
+            let left = self.mspan.iter().position(|&(_, e)| e == span.start);
+            if let Some(x) = left.filter(|&x| joins(x, true)) {
+                let len = self.mspan[x].1 - self.mspan[x].0;
+                if added_left + len <= 3 && span.end - self.mspan[x].0 <= 6 {
+                    span.start = self.mspan[x].0;
+                    added_left += len;
+                    continue;
+                }
+            }
+            let right = self.mspan.iter().position(|&(s, _)| s == span.end);
+            if let Some(x) = right.filter(|&x| joins(x, false)) {
+                let len = self.mspan[x].1 - self.mspan[x].0;
+                if added_right + len <= 3 && self.mspan[x].1 - span.start <= 6 {
+                    span.end = self.mspan[x].1;
+                    added_right += len;
+                    continue;
+                }
+            }
+            break;
+        }
+    }
+
     /// Widens a name over katakana words joined to it by spaces (グエン
     /// ヴァン アン, where only ヴァン アン was found).
     fn widen_spaced(&self, span: &mut Span) {
@@ -3763,6 +3832,22 @@ mod tests {
             ("はい、シルバーです", "はい、シルバーです"),
             ("カードでお願いします", "カードでお願いします"),
             ("はい、コピーです", "はい、コピーです"),
+        ]);
+    }
+
+    #[test]
+    fn no_part_of_a_name_in_kanji_shows() {
+        masks_each_alone(&[
+            ("三宅川百太郎が亡くなりました", "［氏名1］が亡くなりました"),
+            ("伊野本孝一の妻です", "［氏名1］の妻です"),
+            ("宇土為光が来ます", "［氏名1］が来ます"),
+            ("明貴美加の保険証", "［氏名1］の保険証"),
+            // Titles, honorifics, places and people words stay outside.
+            ("田中部長が来ました", "［氏名1］部長が来ました"),
+            ("葛飾区田中", "葛飾区［氏名1］"),
+            ("東京都田中", "東京都［氏名1］"),
+            ("鈴木家の墓", "［氏名1］家の墓"),
+            ("山田太郎千葉県", "［氏名1］千葉県"),
         ]);
     }
 
