@@ -179,6 +179,7 @@ impl Masker {
         doc.kin_of_and_addressees(&mut cands);
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
+        doc.said_names(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
         let found: Vec<String> = cands
@@ -1234,7 +1235,9 @@ impl Doc {
                 let g = &self.morphs[j];
                 let single = g.surface.chars().count() == 1;
                 let tagged = g.is_person_name() && g.pos[3] == "名";
-                if !(is_kanji_word(g) && g.pos[0] == "名詞" && (single || tagged)) {
+                // 千葉 + 大 + 翔: the first kanji may read as a prefix.
+                let noun = g.pos[0] == "名詞" || j == k + 1 && g.pos[0] == "接頭詞";
+                if !(is_kanji_word(g) && noun && (single || tagged)) {
                     break;
                 }
                 given += g.surface.chars().count();
@@ -1964,6 +1967,36 @@ impl Doc {
         }
     }
 
+    /// A name before と申します, と言います or といいます, by letters: the
+    /// dictionary may read the name's end with the と (千葉 + 凛と + 申します).
+    fn said_names(&self, out: &mut Vec<Span>) {
+        for lead in ["と申し", "と言いま", "といいま"] {
+            let l: Vec<char> = lead.chars().collect();
+            for at in self.occurrences(&l) {
+                let mut start = at;
+                while start > 0
+                    && at - start < 8
+                    && (is_kanji(self.chars[start - 1]) || is_katakana(self.chars[start - 1]))
+                {
+                    start -= 1;
+                }
+                // 係の者と申します, 担当と申します: a role, not a name.
+                let run = self.text(start, at);
+                let role = run == "者"
+                    || NOT_NAMES
+                        .iter()
+                        .any(|w| run == *w || w.chars().count() >= 2 && run.ends_with(w));
+                if start < at && !role {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end: at,
+                    });
+                }
+            }
+        }
+    }
+
     /// A resident giving their name at the start of what they say: 陳です。,
     /// はい、林です, 王偉です. A run of one to four kanji whose first word is a
     /// family name to the dictionary, then です and the end of the sentence.
@@ -2135,8 +2168,17 @@ impl Doc {
                 // 土屋圭市, 清岡卓行: after a given name the dictionary
                 // tags, a 市 or 行 ends the given name, not a place.
                 let given_before = (s..k).any(|x| self.morphs[x].pos[3] == "名");
+                // 林 + 湊: a one-kanji family name and a one-kanji given
+                // name, two in all.
+                let two = |f: usize| {
+                    f + 1 == k
+                        && self.morphs[f].pos[3] == "姓"
+                        && end - self.mspan[f].0 == 2
+                        && m.is_noun()
+                        && !matches!(m.pos[1].as_str(), "接尾" | "数" | "非自立")
+                };
                 (s..k).find(|&f| self.family[f]).filter(|&f| {
-                    (3..=5).contains(&(end - self.mspan[f].0))
+                    ((3..=5).contains(&(end - self.mspan[f].0)) || two(f))
                         && !self.char_before(self.mspan[f].0).is_some_and(is_kanji)
                         && (!place_word(m) || given_before && end - self.mspan[k].0 == 1)
                 })
@@ -3843,6 +3885,11 @@ mod tests {
             ("宇土為光が来ます", "［氏名1］が来ます"),
             ("明貴美加の保険証", "［氏名1］の保険証"),
             // Titles, honorifics, places and people words stay outside.
+            ("林湊が亡くなりました", "［氏名1］が亡くなりました"),
+            // The dictionary reads 凛と as an adverb.
+            ("千葉凛と申します", "［氏名1］と申します"),
+            ("係の者と申します", "係の者と申します"),
+            ("担当と申します", "担当と申します"),
             ("田中部長が来ました", "［氏名1］部長が来ました"),
             ("葛飾区田中", "葛飾区［氏名1］"),
             ("東京都田中", "東京都［氏名1］"),
