@@ -44,8 +44,12 @@ pub mod manuals {
 /// Off-topic questions: no sample manual answers them.
 pub const OFFTOPIC_QUESTIONS: &str = include_str!("../eval/offtopic.txt");
 
-/// The evaluation questions bundled with madoguchi (see `eval/README.md`).
+/// The evaluation questions bundled with madoguchi (67 questions, each as
+/// spoken and as misheard, with the document and a phrase that answer it).
 pub const EVAL_QUESTIONS: &str = include_str!("../eval/knowledge.tsv");
+
+/// Counter sentences with names put in, for the masking bench's leak hunt.
+pub const MASK_HUNT: &str = include_str!("../eval/mask-hunt.json");
 
 /// Loads the analyzer (building the dictionary on first use) and opens the
 /// knowledge base in `data`, creating it when missing.

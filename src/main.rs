@@ -1019,6 +1019,17 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                 r.questions
             );
             say!("masking: {:.0} µs per utterance", r.per_utterance_us);
+            for h in &r.hunts {
+                say!(
+                    "leak hunt, {}: {} of {} sentences leak a name{}",
+                    h.name,
+                    h.leaks,
+                    h.sentences,
+                    h.leaked
+                        .first()
+                        .map_or(String::new(), |l| format!(" (e.g. {l})"))
+                );
+            }
             for m in &r.misses {
                 say!("  {m}");
             }

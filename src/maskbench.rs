@@ -522,7 +522,64 @@ pub struct MaskReport {
     pub questions: usize,
     pub questions_altered: f64,
     pub per_utterance_us: f64,
+    /// The leak hunt (`eval/mask-hunt.json`): names put into counter
+    /// sentences, each sentence masked alone.
+    pub hunts: Vec<Hunt>,
     pub misses: Vec<String>,
+}
+
+/// One set of the leak hunt: how many sentences leaked any letter of the
+/// name put in, and the first few that did.
+#[derive(Debug, Serialize)]
+pub struct Hunt {
+    pub name: String,
+    pub sentences: usize,
+    pub leaks: usize,
+    pub leaked: Vec<String>,
+}
+
+/// Runs the leak hunt: every name of a set in every sentence of it.
+pub fn hunts(masker: &Masker) -> anyhow::Result<Vec<Hunt>> {
+    let file: serde_json::Value = serde_json::from_str(crate::MASK_HUNT)?;
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for set in file["hunts"].as_array().into_iter().flatten() {
+        let mut hunt = Hunt {
+            name: set["name"].as_str().unwrap_or_default().to_owned(),
+            sentences: 0,
+            leaks: 0,
+            leaked: Vec::new(),
+        };
+        for sentence in strings(&set["sentences"]) {
+            let Some(at) = sentence.find("{}") else {
+                anyhow::bail!("eval/mask-hunt.json: no {{}} in {sentence:?}");
+            };
+            for name in strings(&set["names"]) {
+                let text = sentence.replacen("{}", &name, 1);
+                let start = sentence[..at].chars().count();
+                let end = start + name.chars().count();
+                let spans = masker.find(&text);
+                let whole = (start..end).all(|i| spans.iter().any(|s| s.start <= i && i < s.end));
+                hunt.sentences += 1;
+                if !whole {
+                    hunt.leaks += 1;
+                    if hunt.leaked.len() < 10 {
+                        hunt.leaked.push(text);
+                    }
+                }
+            }
+        }
+        out.push(hunt);
+    }
+    Ok(out)
 }
 
 /// Real addresses (`addresses.csv`, first column) in counter sentences,
@@ -678,6 +735,7 @@ pub fn run(
         })
         .collect();
     let questions_altered = altered(&questions, &mut misses);
+    let hunts = hunts(masker)?;
     Ok(MaskReport {
         synthetic_utterances: n,
         synthetic,
@@ -694,6 +752,7 @@ pub fn run(
         questions: questions.len(),
         questions_altered,
         per_utterance_us,
+        hunts,
         misses,
     })
 }
