@@ -180,6 +180,7 @@ impl Masker {
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
         doc.said_names(&mut cands);
+        doc.honorific_names(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
         let found: Vec<String> = cands
@@ -1556,7 +1557,17 @@ impl Doc {
                             "形容動詞語幹" | "副詞可能" | "サ変接続"
                         )
                     });
-                if !NOT_NAMES.iter().any(role) && !hiragana && !kin && !state {
+                // ご苦労様, お世話様: a greeting.
+                let polite = self
+                    .char_before(start)
+                    .is_some_and(|c| c == 'お' || c == 'ご');
+                if !NOT_NAMES.iter().any(role)
+                    && !hiragana
+                    && !kin
+                    && !state
+                    && !polite
+                    && !role_said_with_san(&run)
+                {
                     out.push(Span {
                         kind: Kind::Name,
                         start,
@@ -1962,6 +1973,53 @@ impl Doc {
                         end,
                     });
                     next = end;
+                }
+            }
+        }
+    }
+
+    /// A name in kanji or katakana before さん, くん, ちゃん or 様, by
+    /// letters: the dictionary may read the name with the honorific's first
+    /// kana (空く + ん of 空くん). Roles stay: 皆さん, 大家さん, 八百屋さん,
+    /// 看護師さん, 担当さん.
+    fn honorific_names(&self, out: &mut Vec<Span>) {
+        for h in ["さん", "くん", "ちゃん", "様", "さま"] {
+            let hc: Vec<char> = h.chars().collect();
+            for at in self.occurrences(&hc) {
+                let after = self.after(at + hc.len(), 2);
+                let closed = after
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !is_hiragana(c) || "のはがにをともへや".contains(c))
+                    || after == "です"
+                    || after == "でし";
+                let mut start = at;
+                while start > 0
+                    && at - start < 6
+                    && (is_kanji(self.chars[start - 1]) || is_katakana(self.chars[start - 1]))
+                {
+                    start -= 1;
+                }
+                if start == at || !closed {
+                    continue;
+                }
+                let run = self.text(start, at);
+                let role = NOT_NAMES
+                    .iter()
+                    .any(|w| run == *w || w.chars().count() >= 2 && run.ends_with(w))
+                    || KIN.contains(&run.as_str())
+                    || run == "赤"
+                    || role_said_with_san(&run)
+                    || LOANWORDS.contains(&run.as_str());
+                let polite = self
+                    .char_before(start)
+                    .is_some_and(|c| c == 'お' || c == 'ご');
+                if !role && !polite {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end: at,
+                    });
                 }
             }
         }
@@ -2794,6 +2852,18 @@ const KANA_WORDS: &[&str] = &[
     "ヒカリ",
     "ツバサ",
 ];
+
+/// Trades, jobs and offices people call with さん (八百屋さん, 看護師さん,
+/// 運転手さん, 市役所さん, 銀行さん): by how the word ends. 弁護士さん, but
+/// 蒼士くん is a name.
+fn role_said_with_san(run: &str) -> bool {
+    let n = run.chars().count();
+    n >= 2
+        && (run.ends_with([
+            '屋', '師', '手', '員', '者', '官', '長', '家', '医', '所', '局', '署', '庁', '院',
+            '館', '店', '社', '行',
+        ]) || run.ends_with('士') && n >= 3)
+}
 
 /// A word the dictionary has no reading for: unknown to it, or a noun
 /// lindera guessed (ケンタ, ラウリー).
@@ -3886,6 +3956,13 @@ mod tests {
             ("明貴美加の保険証", "［氏名1］の保険証"),
             // Titles, honorifics, places and people words stay outside.
             ("林湊が亡くなりました", "［氏名1］が亡くなりました"),
+            // The dictionary reads 空くん as 空く + ん.
+            ("空くんの母です", "［氏名1］くんの母です"),
+            ("赤ちゃんの保険証です", "赤ちゃんの保険証です"),
+            ("お世話様です", "お世話様です"),
+            ("看護師さんが来ます", "看護師さんが来ます"),
+            ("市役所さんに聞きました", "市役所さんに聞きました"),
+            ("運転手さんが", "運転手さんが"),
             // The dictionary reads 凛と as an adverb.
             ("千葉凛と申します", "［氏名1］と申します"),
             ("係の者と申します", "係の者と申します"),
