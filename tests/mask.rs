@@ -107,7 +107,7 @@ fn masking_targets_on_the_synthetic_corpus() {
     for (set, most) in [
         ("common family names", 0),
         ("given names", 17),
-        ("foreign names", 26),
+        ("foreign names", 20),
         ("rare family names", 209),
         ("full names", 29),
     ] {

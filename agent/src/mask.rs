@@ -1178,8 +1178,10 @@ impl Doc {
                     .char_before(start)
                     .is_none_or(|c| "、。 「".contains(c))
                 && self.morphs[k + 1].surface == "です";
+            // イです, レです: one-letter family names (이, Lê), only so.
+            let one_letter = introduced && ONE_LETTER_SURNAMES.contains(&m.surface.as_str());
             if !(unread_word(m) || introduced)
-                || !(2..=7).contains(&len)
+                || !((2..=7).contains(&len) || one_letter)
                 || !m.surface.chars().all(is_katakana)
             {
                 continue;
@@ -2839,6 +2841,10 @@ fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
         .collect()
 }
 
+/// Family names of one letter in katakana (Korean 이, Vietnamese Lê): names
+/// only when said alone with です at the start.
+const ONE_LETTER_SURNAMES: &[&str] = &["イ", "レ"];
+
 /// Katakana words that sound like a family name and are mostly something
 /// else (かわいい, お祝い, brands). スズキ and ホンダ are family names first.
 const KANA_WORDS: &[&str] = &[
@@ -3101,6 +3107,8 @@ const COMMON_SUFFIXES: &[&str] = &[
 /// said alone with です at the start, as 「はい、ワンです」 answers
 /// 「お名前は」.
 const SURNAMES_ALSO_WORDS: &[&str] = &[
+    "イ",
+    "レ",
     "ワン",
     "リュウ",
     "ブイ",
@@ -3871,6 +3879,10 @@ mod tests {
             // The dictionary reads チャン here as ちゃん, トーマス as トー + マス.
             ("名前はチャンです", "名前は［氏名1］です"),
             ("トーマスで予約しています", "［氏名1］で予約しています"),
+            // One-letter family names, said alone.
+            ("はい、イです", "はい、［氏名1］です"),
+            ("レです", "［氏名1］です"),
+            ("ローマ字のイです", "ローマ字のイです"),
             ("ミゲルと結婚しました", "［氏名1］と結婚しました"),
             // Means, countries and loanwords stay.
             ("ネットで予約しています", "ネットで予約しています"),
