@@ -668,6 +668,21 @@ impl Doc {
         runs
     }
 
+    /// Whether kin and の come right before char offset `at` (妻の|山田).
+    fn after_kin(&self, at: usize) -> bool {
+        self.before(at, 4)
+            .strip_suffix('の')
+            .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)))
+    }
+
+    /// Whether what is said begins at morph `k`: first, or after a mark or
+    /// an interjection (はい、|森に…), not after ・.
+    fn begins(&self, k: usize) -> bool {
+        k == 0
+            || matches!(self.morphs[k - 1].pos[0].as_str(), "記号" | "感動詞")
+                && self.morphs[k - 1].surface != "・"
+    }
+
     fn person_title_at(&self, at: usize) -> bool {
         let rest = self.after(at, 5);
         PERSON_TITLES.iter().any(|t| rest.starts_with(t))
@@ -1541,10 +1556,7 @@ impl Doc {
             if before_marker && self.nameish(m) {
                 let start = self.name_run_start(k);
                 let run = self.text(start, e);
-                // 担当さん, 保険課の担当者さん: a role, not a name. A one-
-                // character role only as the whole run: 恵子さん ends in 子
-                // and is a name.
-                let role = |w: &&str| run == *w || (w.chars().count() >= 2 && run.ends_with(w));
+                // 担当さん, 保険課の担当者さん: a role ([`role_word`]).
                 // A run in hiragana is for `hiragana_names` to judge: ろう
                 // of ごくろうさま, せわ of おせわさま are no names.
                 let hiragana = run.chars().all(is_hiragana);
@@ -1563,7 +1575,7 @@ impl Doc {
                 let polite = self
                     .char_before(start)
                     .is_some_and(|c| c == 'お' || c == 'ご');
-                if !NOT_NAMES.iter().any(role)
+                if !role_word(&run)
                     && !hiragana
                     && !kin
                     && !state
@@ -1772,9 +1784,7 @@ impl Doc {
                 continue;
             }
             let lead = self.before(p, 4);
-            let after_kin = lead
-                .strip_suffix('の')
-                .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)));
+            let after_kin = self.after_kin(p);
             let named = ["名前は", "名前が", "氏名は", "名前も"]
                 .iter()
                 .any(|l| lead.ends_with(l));
@@ -2006,9 +2016,7 @@ impl Doc {
                     continue;
                 }
                 let run = self.text(start, at);
-                let role = NOT_NAMES
-                    .iter()
-                    .any(|w| run == *w || w.chars().count() >= 2 && run.ends_with(w))
+                let role = role_word(&run)
                     || KIN.contains(&run.as_str())
                     || run == "赤"
                     || role_said_with_san(&run)
@@ -2042,10 +2050,7 @@ impl Doc {
                 }
                 // 係の者と申します, 担当と申します: a role, not a name.
                 let run = self.text(start, at);
-                let role = run == "者"
-                    || NOT_NAMES
-                        .iter()
-                        .any(|w| run == *w || w.chars().count() >= 2 && run.ends_with(w));
+                let role = run == "者" || role_word(&run);
                 if start < at && !role {
                     out.push(Span {
                         kind: Kind::Name,
@@ -2256,10 +2261,7 @@ impl Doc {
             let proper = m.pos[1] == "固有名詞" && is_kanji_word(m) && (2..=3).contains(&len);
             // A one-kanji family name (林, 森, 東) only where what is said
             // begins: 林が亡くなりました, はい、森に頼まれて (東の森が is a forest).
-            let first = full.unwrap_or(k);
-            let begins = first == 0
-                || matches!(self.morphs[first - 1].pos[0].as_str(), "記号" | "感動詞")
-                    && self.morphs[first - 1].surface != "・";
+            let begins = self.begins(full.unwrap_or(k));
             let one_kanji = self.family[k] && is_kanji_word(m) && len == 1;
             let single = one_kanji && begins;
             // A family name of any length (松本, read as a place) where what
@@ -2338,13 +2340,8 @@ impl Doc {
         let n = self.morphs.len();
         for k in 0..n.saturating_sub(1) {
             let start = self.mspan[k].0;
-            let after_kin = self
-                .before(start, 4)
-                .strip_suffix('の')
-                .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)));
-            let begins = k == 0
-                || matches!(self.morphs[k - 1].pos[0].as_str(), "記号" | "感動詞")
-                    && self.morphs[k - 1].surface != "・";
+            let after_kin = self.after_kin(start);
+            let begins = self.begins(k);
             if !after_kin && !begins {
                 continue;
             }
@@ -2858,6 +2855,15 @@ const KANA_WORDS: &[&str] = &[
     "ヒカリ",
     "ツバサ",
 ];
+
+/// A role, not a name (担当, 保険課の担当者, 先生): one of [`NOT_NAMES`],
+/// or a run ending in one of two letters or more. A one-letter role only
+/// as the whole run: 恵子 ends in 子 and is a name.
+fn role_word(run: &str) -> bool {
+    NOT_NAMES
+        .iter()
+        .any(|w| run == *w || w.chars().count() >= 2 && run.ends_with(w))
+}
 
 /// Trades, jobs and offices people call with さん (八百屋さん, 看護師さん,
 /// 運転手さん, 市役所さん, 銀行さん): by how the word ends. 弁護士さん, but
