@@ -191,3 +191,40 @@ fn a_session_turns_segments_into_masked_events_and_a_summary() {
     assert!(fee.answered && fee.answer.contains("1通300円"), "{fee:?}");
     assert_eq!(fee.citations[0].document, "01_juminhyo.md");
 }
+
+#[test]
+fn a_name_asked_for_is_masked_in_the_answer_even_after_partial_text() {
+    use madoguchi_agent::session::{Agent, Event, Segment, Speaker};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = common::sample_knowledge(tmp.path());
+    let kb = std::sync::Arc::new(madoguchi::open_existing_knowledge(&data).unwrap());
+    let mut s = Agent::new(kb).session("窓口1");
+    let segment = |seq: u64, speaker, text: &str| Segment {
+        seq,
+        speaker,
+        start_ms: seq * 3000,
+        end_ms: seq * 3000 + 2500,
+        text: text.into(),
+    };
+    let mut out = String::new();
+    let asked = s
+        .push(segment(
+            0,
+            Speaker::Staff,
+            "お子さんのお名前を教えてください",
+        ))
+        .unwrap();
+    out.push_str(&serde_json::to_string(&asked).unwrap());
+    // While the resident is still speaking, the console shows partial text.
+    out.push_str(s.mask("ゆうとで").as_str());
+    let answer = s.push(segment(1, Speaker::Resident, "ゆうとです")).unwrap();
+    out.push_str(&serde_json::to_string(&answer).unwrap());
+    out.push_str(&serde_json::to_string(&s.end()).unwrap());
+    assert!(!out.contains("ゆうと"), "the name leaked: {out}");
+    assert!(
+        answer
+            .iter()
+            .any(|e| matches!(e, Event::Segment { text, .. } if text.as_str() == "［氏名1］です")),
+        "{answer:?}"
+    );
+}

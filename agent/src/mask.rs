@@ -308,6 +308,19 @@ impl MaskSession {
     /// family or given name, is masked again wherever it comes.
     pub fn mask(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
         let asked = std::mem::replace(&mut self.asked, asks_for(text));
+        self.mask_after(text, asked)
+    }
+
+    /// Masks a text said beside the conversation, not as a turn of it (a
+    /// partial text of an utterance still going on, a note): the same
+    /// labels, and read in the light of what the last turn asked for, which
+    /// stays asked for the turn that comes (ゆうと… as a partial, then
+    /// ゆうとです).
+    pub fn mask_aside(&mut self, text: &str) -> (MaskedText, Vec<Span>) {
+        self.mask_after(text, self.asked)
+    }
+
+    fn mask_after(&mut self, text: &str, asked: Option<Kind>) -> (MaskedText, Vec<Span>) {
         let mut spans = self.masker.find_known(text, &self.name_parts, asked);
         if asked == Some(Kind::Name) {
             if let Some(answer) = self.masker.name_answer(text) {

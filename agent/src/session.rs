@@ -222,9 +222,11 @@ impl Session {
     }
 
     /// Masks a text with this session's labels (partial text, notes), so
-    /// the same person keeps the same label.
+    /// the same person keeps the same label. It is no turn of the
+    /// conversation: a name asked for in the last segment is still looked
+    /// for in the next.
     pub fn mask(&mut self, text: &str) -> MaskedText {
-        self.masks.mask(text).0
+        self.masks.mask_aside(text).0
     }
 
     /// Open question `id`: its masked text and current draft.
