@@ -681,6 +681,26 @@ impl Doc {
         runs
     }
 
+    /// Whether a greeting said with 様 ends at `at` (ご苦労|様, お互い|様,
+    /// お気の毒|様).
+    fn greeting_before(&self, at: usize) -> bool {
+        let before = self.before(at, 4);
+        [
+            "苦労",
+            "互い",
+            "気の毒",
+            "待ち遠",
+            "世話",
+            "疲れ",
+            "馳走",
+            "愁傷",
+            "かげ",
+            "陰",
+        ]
+        .iter()
+        .any(|g| before.ends_with(g))
+    }
+
     /// Whether kin and の come right before char offset `at` (妻の|山田).
     fn after_kin(&self, at: usize) -> bool {
         self.before(at, 4)
@@ -1584,10 +1604,12 @@ impl Doc {
                             "形容動詞語幹" | "副詞可能" | "サ変接続"
                         )
                     });
-                // ご苦労様, お世話様: a greeting.
+                // ご苦労様, お世話様, お互い様: a greeting.
                 let polite = self
                     .char_before(start)
-                    .is_some_and(|c| c == 'お' || c == 'ご');
+                    .is_some_and(|c| c == 'お' || c == 'ご')
+                    || run.starts_with(['お', 'ご'])
+                    || self.greeting_before(e);
                 if !role_word(&run)
                     && !hiragana
                     && !kin
@@ -2036,7 +2058,8 @@ impl Doc {
                     || LOANWORDS.contains(&run.as_str());
                 let polite = self
                     .char_before(start)
-                    .is_some_and(|c| c == 'お' || c == 'ご');
+                    .is_some_and(|c| c == 'お' || c == 'ご')
+                    || self.greeting_before(at);
                 if !role && !polite {
                     out.push(Span {
                         kind: Kind::Name,
@@ -3991,6 +4014,10 @@ mod tests {
             ("空くんの母です", "［氏名1］くんの母です"),
             ("赤ちゃんの保険証です", "赤ちゃんの保険証です"),
             ("お世話様です", "お世話様です"),
+            ("ご苦労様です", "ご苦労様です"),
+            ("お互い様です", "お互い様です"),
+            ("お気の毒様です", "お気の毒様です"),
+            ("お待ち遠様でした", "お待ち遠様でした"),
             ("看護師さんが来ます", "看護師さんが来ます"),
             ("市役所さんに聞きました", "市役所さんに聞きました"),
             ("運転手さんが", "運転手さんが"),
