@@ -1030,6 +1030,12 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                         .map_or(String::new(), |l| format!(" (e.g. {l})"))
                 );
             }
+            say!(
+                "counter talk without personal data: {} of {} sentences touched {:?}",
+                r.clean_touched.len(),
+                r.clean_sentences,
+                r.clean_touched
+            );
             for m in &r.misses {
                 say!("  {m}");
             }

@@ -525,6 +525,10 @@ pub struct MaskReport {
     /// The leak hunt (`eval/mask-hunt.json`): names put into counter
     /// sentences, each sentence masked alone.
     pub hunts: Vec<Hunt>,
+    /// Counter talk with no personal data (`clean` of the same file): how
+    /// many sentences the masker touched, and which.
+    pub clean_sentences: usize,
+    pub clean_touched: Vec<String>,
     pub misses: Vec<String>,
 }
 
@@ -736,6 +740,16 @@ pub fn run(
         .collect();
     let questions_altered = altered(&questions, &mut misses);
     let hunts = hunts(masker)?;
+    let file: serde_json::Value = serde_json::from_str(crate::MASK_HUNT)?;
+    let clean: Vec<&str> = file["clean"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let clean_touched = clean
+        .iter()
+        .filter(|t| !masker.find(t).is_empty())
+        .map(|t| (*t).to_owned())
+        .collect();
     Ok(MaskReport {
         synthetic_utterances: n,
         synthetic,
@@ -753,6 +767,8 @@ pub fn run(
         questions_altered,
         per_utterance_us,
         hunts,
+        clean_sentences: clean.len(),
+        clean_touched,
         misses,
     })
 }

@@ -2708,6 +2708,13 @@ const OLD_KANJI: &[(char, char)] = &[
     ('龍', '竜'),
 ];
 
+/// Counters after a number: 二名, 三枚, 一通 are counts even where a
+/// family name is spelled so.
+const COUNTERS: &[&str] = &[
+    "名", "人", "枚", "通", "回", "件", "個", "本", "冊", "歳", "才", "年", "月", "日", "時", "分",
+    "円", "階", "番", "号", "部", "組", "台", "点", "週", "度", "割", "倍",
+];
+
 /// Family names the dictionary does not list, which it cuts into words
 /// (五 + 百 + 旗頭, 月見 + 里). Not those that are also dates or words
 /// (四月一日 わたぬき, 一口 いもあらい).
@@ -2745,9 +2752,13 @@ fn family_names_rejoined(morphs: Vec<Morph>, analyzer: &Analyzer) -> Vec<Morph> 
                 break;
             }
             joined.push_str(&morphs[j].surface);
+            // A count stays a count (二 + 名: two people, 三 + 枚); 六 + 角
+            // is a name.
+            let count = morphs[i].pos[1] == "数" && COUNTERS.contains(&morphs[j].surface.as_str());
             if j > i
                 && is_family_name(analyzer, &joined)
                 && !morphs[i..=j].iter().all(|m| m.pos[1] == "数")
+                && !count
             {
                 best = Some((j + 1, joined.clone()));
             }
@@ -3958,6 +3969,10 @@ mod tests {
             // Numbers stay numbers, places places.
             ("九十九円です", "九十九円です"),
             ("七五三の写真です", "七五三の写真です"),
+            (
+                "証人欄に二名の署名が必要です",
+                "証人欄に二名の署名が必要です",
+            ),
             ("本籍は千葉です", "本籍は千葉です"),
         ]);
     }
