@@ -2708,6 +2708,45 @@ const OLD_KANJI: &[(char, char)] = &[
     ('龍', '竜'),
 ];
 
+/// A university the dictionary reads where a family name and a given name
+/// starting with 大 are said (千葉大 + 翔 of 千葉大翔, 宮崎大 + 翔): split back
+/// into the family name, read as it is alone, and 大.
+fn universities_split(morphs: Vec<Morph>, analyzer: &Analyzer) -> Vec<Morph> {
+    let mut out = Vec::with_capacity(morphs.len() + 1);
+    for (k, m) in morphs.iter().enumerate() {
+        let family = m.surface.strip_suffix('大').filter(|f| {
+            m.pos[2] == "組織"
+                && f.chars().count() >= 2
+                && is_family_name(analyzer, f)
+                && morphs
+                    .get(k + 1)
+                    .is_some_and(|g| g.start == m.end && g.pos[3] == "名")
+        });
+        let Some(family) = family else {
+            out.push(m.clone());
+            continue;
+        };
+        let split = m.start + family.len();
+        let mut first = match <[Morph; 1]>::try_from(analyzer.morphs(family)) {
+            Ok([one]) => one,
+            Err(_) => m.clone(),
+        };
+        first.surface = family.to_owned();
+        first.base = family.to_owned();
+        first.start = m.start;
+        first.end = split;
+        let mut dai = m.clone();
+        dai.surface = "大".into();
+        dai.base = "大".into();
+        dai.pos = ["接頭詞", "名詞接続", "*", "*"].map(String::from);
+        dai.reading = Some("ダイ".into());
+        dai.start = split;
+        out.push(first);
+        out.push(dai);
+    }
+    out
+}
+
 /// Counters after a number: 二名, 三枚, 一通 are counts even where a
 /// family name is spelled so.
 const COUNTERS: &[&str] = &[
@@ -2740,6 +2779,7 @@ const RARE_FAMILY_NAMES: &[&str] = &[
 /// which it cut into words (六 + 角, 金田 + 一, 三 + ツ矢), joined again
 /// into that name. Numbers alone (九十九, 七五三) stay numbers: 九十九円.
 fn family_names_rejoined(morphs: Vec<Morph>, analyzer: &Analyzer) -> Vec<Morph> {
+    let morphs = universities_split(morphs, analyzer);
     let part =
         |m: &Morph| matches!(m.pos[0].as_str(), "名詞" | "接頭詞") && !m.surface.trim().is_empty();
     let mut out: Vec<Morph> = Vec::with_capacity(morphs.len());
@@ -4025,6 +4065,9 @@ mod tests {
             ("明貴美加の保険証", "［氏名1］の保険証"),
             // Titles, honorifics, places and people words stay outside.
             ("林湊が亡くなりました", "［氏名1］が亡くなりました"),
+            // 千葉大 is also a university to the dictionary.
+            ("千葉大翔です", "［氏名1］です"),
+            ("千葉大の学生です", "千葉大の学生です"),
             // The dictionary reads 空くん as 空く + ん.
             ("空くんの母です", "［氏名1］くんの母です"),
             ("赤ちゃんの保険証です", "赤ちゃんの保険証です"),
