@@ -125,16 +125,21 @@ fn related_procedures_follow_the_editors_map() {
     );
 }
 
+/// A session at counter 窓口1 over the sample manuals, imported under `dir`.
+fn counter_session(dir: &std::path::Path) -> madoguchi_agent::session::Session {
+    let data = common::sample_knowledge(dir);
+    let kb = std::sync::Arc::new(madoguchi::open_existing_knowledge(&data).unwrap());
+    madoguchi_agent::session::Agent::new(kb).session("窓口1")
+}
+
 /// A conversation through the agent's event API: masked segments, a
 /// follow-up joining its question, drafts, and a summary with citations;
 /// no name or number from the conversation in any event or in the summary.
 #[test]
 fn a_session_turns_segments_into_masked_events_and_a_summary() {
-    use madoguchi_agent::session::{Agent, Event, Segment, Speaker};
+    use madoguchi_agent::session::{Event, Segment, Speaker};
     let tmp = tempfile::tempdir().unwrap();
-    let data = common::sample_knowledge(tmp.path());
-    let kb = std::sync::Arc::new(madoguchi::open_existing_knowledge(&data).unwrap());
-    let mut s = Agent::new(kb).session("窓口1");
+    let mut s = counter_session(tmp.path());
     let turns = [
         (
             Speaker::Staff,
@@ -194,11 +199,9 @@ fn a_session_turns_segments_into_masked_events_and_a_summary() {
 
 #[test]
 fn a_name_asked_for_is_masked_in_the_answer_even_after_partial_text() {
-    use madoguchi_agent::session::{Agent, Event, Segment, Speaker};
+    use madoguchi_agent::session::{Event, Segment, Speaker};
     let tmp = tempfile::tempdir().unwrap();
-    let data = common::sample_knowledge(tmp.path());
-    let kb = std::sync::Arc::new(madoguchi::open_existing_knowledge(&data).unwrap());
-    let mut s = Agent::new(kb).session("窓口1");
+    let mut s = counter_session(tmp.path());
     let segment = |seq: u64, speaker, text: &str| Segment {
         seq,
         speaker,

@@ -681,6 +681,18 @@ impl Doc {
         runs
     }
 
+    /// Whether a word ends at char offset `at`: what follows is no hiragana
+    /// but a particle or です (山田さん|が, not たくさん|の as a name's
+    /// さん, nor ちゃん|と).
+    fn word_ends(&self, at: usize) -> bool {
+        let rest = self.after(at, 2);
+        rest.chars()
+            .next()
+            .is_none_or(|c| !is_hiragana(c) || "のはがにをともへや".contains(c))
+            || rest == "です"
+            || rest == "でし"
+    }
+
     /// Whether a greeting said with 様 ends at `at` (ご苦労|様, お互い|様,
     /// お気の毒|様).
     fn greeting_before(&self, at: usize) -> bool {
@@ -1753,13 +1765,8 @@ impl Doc {
                     continue;
                 }
                 next = end + hc.len();
-                let after = self.char_at(end + hc.len());
                 // たくさんの, さまざま, ちゃんと: the honorific is part of a word.
-                let rest = self.after(end + hc.len(), 2);
-                let closed = after
-                    .is_none_or(|c| !is_hiragana(c) || "のはがにをともへや".contains(c))
-                    || rest == "です"
-                    || rest == "でし";
+                let closed = self.word_ends(end + hc.len());
                 let mut start = end;
                 while start > 0 && is_hiragana(self.chars[start - 1]) && end - start < 8 {
                     start -= 1;
@@ -2033,13 +2040,7 @@ impl Doc {
         for h in ["さん", "くん", "ちゃん", "様", "さま"] {
             let hc: Vec<char> = h.chars().collect();
             for at in self.occurrences(&hc) {
-                let after = self.after(at + hc.len(), 2);
-                let closed = after
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !is_hiragana(c) || "のはがにをともへや".contains(c))
-                    || after == "です"
-                    || after == "でし";
+                let closed = self.word_ends(at + hc.len());
                 let mut start = at;
                 while start > 0
                     && at - start < 6
@@ -2346,14 +2347,7 @@ impl Doc {
                 }
                 _ => continue,
             };
-            let happened = self.morphs[k + 2..]
-                .iter()
-                .take(8)
-                .take_while(|x| {
-                    !matches!(x.surface.as_str(), "。" | "が" | "は" | "、" | "？" | "?")
-                })
-                .any(|x| events.iter().any(|e| e.contains(&x.base.as_str())));
-            if happened {
+            if self.event_follows(k + 2, 8, &["。", "が", "は", "、", "？", "?"], events) {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -2361,6 +2355,25 @@ impl Doc {
                 });
             }
         }
+    }
+
+    /// Whether a word of one of `events` (by its dictionary form) comes in
+    /// the `within` morphs from morph `from`, before any of `stops` ends
+    /// the clause: 千葉が|先月亡くなりまして.
+    fn event_follows(
+        &self,
+        from: usize,
+        within: usize,
+        stops: &[&str],
+        events: &[&[&str]],
+    ) -> bool {
+        self.morphs
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take(within)
+            .take_while(|x| !stops.contains(&x.surface.as_str()))
+            .any(|x| events.iter().any(|e| e.contains(&x.base.as_str())))
     }
 
     /// Children and kin by their given names, as 出生届 and 死亡届 bring
@@ -2434,10 +2447,7 @@ impl Doc {
             let particle = self.morphs[e].surface.as_str();
             let rest = &self.morphs[e + 1..];
             let verb_in = |within: usize, events: &[&[&str]]| {
-                rest.iter()
-                    .take(within)
-                    .take_while(|x| !matches!(x.surface.as_str(), "。" | "、" | "？" | "?"))
-                    .any(|x| events.iter().any(|ev| ev.contains(&x.base.as_str())))
+                self.event_follows(e + 1, within, &["。", "、", "？", "?"], events)
             };
             let named = match particle {
                 "が" | "は" if given.is_some() => {
@@ -2666,6 +2676,13 @@ fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
 fn is_family_name(analyzer: &Analyzer, word: &str) -> bool {
     if analyzer.is_family_name(word) || RARE_FAMILY_NAMES.contains(&word) {
         return true;
+    }
+    // Asked of every morph: spell anew only words with an older kanji.
+    if !word
+        .chars()
+        .any(|c| OLD_KANJI.iter().any(|(old, _)| *old == c))
+    {
+        return false;
     }
     let common: String = word
         .chars()
