@@ -174,6 +174,7 @@ impl Masker {
         doc.born_and_kin(&mut cands);
         doc.role_holders(&mut cands);
         doc.spelled_names(&mut cands);
+        doc.latin_names(&mut cands);
         doc.hiragana_names(&mut cands);
         doc.kana_names_in_context(&mut cands);
         doc.kin_of_and_addressees(&mut cands);
@@ -1092,11 +1093,23 @@ impl Doc {
                     .map(|m| m.surface.chars().count())
                     .sum();
                 let mut end = j;
+                // After a family and a given name the dictionary tags, a
+                // one-kanji place suffix ends the given name (清岡 + 卓 +
+                // 行, 土屋 + 圭 + 市); a family name alone before one is a
+                // place (葛飾区, 山田町).
+                let given_tagged = j > f + 1 && self.morphs[j - 1].pos[3] == "名";
+                let ends_given = |k: usize| {
+                    k == j
+                        && given_tagged
+                        && self.morphs[k].surface.chars().count() == 1
+                        && self.morphs[k].pos[1] == "接尾"
+                        && !self.morphs.get(k + 1).is_some_and(place_word)
+                };
                 // Not a title (フォード大統領, 田中部長).
                 while k < n
                     && given < 3
                     && is_kanji_word(&self.morphs[k])
-                    && !place_word(&self.morphs[k])
+                    && (!place_word(&self.morphs[k]) || ends_given(k))
                     && !self.person_title_at(self.mspan[k].0)
                     && !(self.morphs[k].surface.chars().count() >= 2
                         && (NOT_NAMES.contains(&self.morphs[k].surface.as_str())
@@ -1187,8 +1200,18 @@ impl Doc {
                 && j == i + 2
                 && self.morphs[i + 1].pos[3] == "名"
                 && !self.char_at(end).is_some_and(is_kanji);
+            // A one-kanji family name and given name the dictionary tags,
+            // and more of the given name after them (林 + 頼 + 三郎).
+            let short_tagged = run.len() >= 3
+                && run[0].pos[3] == "姓"
+                && run[1].pos[3] == "名"
+                && run[2..]
+                    .iter()
+                    .all(|m| m.pos[0] == "名詞" && m.pos[1] != "数")
+                && end - start >= 4;
             let tagged = three
                 || widened_name
+                || short_tagged
                 || run
                     .iter()
                     .any(|m| m.is_person_name() && m.surface.chars().count() >= 2);
@@ -1703,6 +1726,45 @@ impl Doc {
                     end,
                 });
             }
+        }
+    }
+
+    /// A name in Latin letters, as a passport or residence card has it:
+    /// two to four words of capitals or capitalized words (JOHN SMITH,
+    /// Tanaka Hanako, Lester T. W. Ho), not inside a longer Latin run and
+    /// not the name of a product or service (Apple Pay, My Number Card) nor
+    /// a title in quotes.
+    fn latin_names(&self, out: &mut Vec<Span>) {
+        static LATIN: OnceLock<Regex> = OnceLock::new();
+        let word = "(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{2,}(?:-[A-Z]+)*|[A-Z]\\.)";
+        let latin = re(&LATIN, &format!("{word}(?: {word}){{1,3}}"));
+        for m in latin.find_iter(&self.folded) {
+            let bytes = self.folded.as_bytes();
+            let touches = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+            if touches(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
+                || touches(bytes.get(m.end()))
+            {
+                continue;
+            }
+            // A title in quotes (「KING BATTLE」, "Telling Me Lies").
+            let (start, end) = (self.fchar[m.start()], self.fchar[m.end()]);
+            if self
+                .char_before(start)
+                .is_some_and(|c| "「『\"“".contains(c))
+                && self.char_at(end).is_some_and(|c| "」』\"”".contains(c))
+            {
+                continue;
+            }
+            let words: Vec<&str> = m.as_str().split(' ').collect();
+            let initials = words.iter().filter(|w| w.ends_with('.')).count();
+            if initials == words.len()
+                || words
+                    .iter()
+                    .any(|w| LATIN_NOT_NAMES.contains(&w.trim_end_matches('.')))
+            {
+                continue;
+            }
+            out.push(self.span(Kind::Name, m));
         }
     }
 
@@ -3510,6 +3572,86 @@ const WEAK_TITLES: &[&str] = &[
     "親子", "一家",
 ];
 
+/// Latin words of products, services and offices: a run of capitalized
+/// words with one of them is no name (Apple Pay, My Number Card, JR East).
+const LATIN_NOT_NAMES: &[&str] = &[
+    "Apple",
+    "Google",
+    "Microsoft",
+    "Windows",
+    "Word",
+    "Excel",
+    "Office",
+    "Mac",
+    "Pay",
+    "Wi-Fi",
+    "Card",
+    "App",
+    "Store",
+    "Play",
+    "Online",
+    "Web",
+    "Mail",
+    "Edge",
+    "Chrome",
+    "LINE",
+    "Line",
+    "ID",
+    "PDF",
+    "QR",
+    "ATM",
+    "OK",
+    "NG",
+    "TV",
+    "PC",
+    "JR",
+    "NHK",
+    "USB",
+    "SIM",
+    "ETC",
+    "DX",
+    "My",
+    "Number",
+    "Portal",
+    "Suica",
+    "PASMO",
+    "Pro",
+    "Plus",
+    "Max",
+    "Mini",
+    "Air",
+    "Phone",
+    "Japan",
+    "Tokyo",
+    "Post",
+    "Bank",
+    "Visa",
+    "VISA",
+    "JCB",
+    "Master",
+    "City",
+    "Center",
+    "Service",
+    "Net",
+    "Cloud",
+    "Drive",
+    "Map",
+    "Maps",
+    "Zoom",
+    "Teams",
+    "Amazon",
+    "Yahoo",
+    "Rakuten",
+    "PayPay",
+    "Smart",
+    "Code",
+    "Free",
+    "Help",
+    "Desk",
+    "Home",
+    "Page",
+];
+
 /// Loanwords heard at counters that the dictionary lacks: not names when
 /// they stand alone before a particle (スマホは使えますか, ローソンで取れますか).
 const LOANWORDS: &[&str] = &[
@@ -4031,6 +4173,37 @@ mod tests {
                 "証人欄に二名の署名が必要です",
             ),
             ("本籍は千葉です", "本籍は千葉です"),
+        ]);
+    }
+
+    #[test]
+    fn names_in_latin_letters_are_masked_products_are_not() {
+        masks_each_alone(&[
+            (
+                "パスポートの名前はNGUYEN VAN ANです",
+                "パスポートの名前は［氏名1］です",
+            ),
+            (
+                "在留カードにはJOHN SMITHと書いてあります",
+                "在留カードには［氏名1］と書いてあります",
+            ),
+            ("ローマ字でTanaka Hanakoです", "ローマ字で［氏名1］です"),
+            ("ＪＯＨＮ　ＳＭＩＴＨです", "［氏名1］です"),
+            ("Apple Payで払えますか", "Apple Payで払えますか"),
+            ("My Number Cardのことです", "My Number Cardのことです"),
+            ("QRコードとIDを忘れました", "QRコードとIDを忘れました"),
+        ]);
+    }
+
+    #[test]
+    fn a_full_name_the_dictionary_reads_in_part_is_whole_in_any_context() {
+        masks_each_alone(&[
+            // The last kanji of the given name read as a place (行, 市),
+            // with no event or honorific to say a person is meant.
+            ("作家清岡卓行の小説", "作家［氏名1］の小説"),
+            ("土屋圭市監修の本", "［氏名1］監修の本"),
+            // A one-kanji family and given name, then more of the given name.
+            ("林頼三郎の手記", "［氏名1］の手記"),
         ]);
     }
 
