@@ -967,11 +967,17 @@ impl Doc {
                     && t.chars().filter(|c| !c.is_whitespace()).count() <= 5
                     && !t.contains(['丁', '地', '号', '-', 'の'])
             };
+            // 1丁目の交差点: a district alone, with no place before it and
+            // no block after it, names no one's home.
+            let lone_choume = {
+                let t: String = m.as_str().chars().filter(|c| !c.is_whitespace()).collect();
+                t.ends_with("丁目") && t.chars().filter(|c| !"丁目".contains(*c)).count() <= 2
+            };
             // Asked for the address, block numbers are one (5の13の1です),
             // with the town before them and の (立石の5の13の1).
             let answer = self.asked == Some(Kind::Address) && m.as_str().contains(['-', 'の']);
             if !answer
-                && ((lone_ban && start == span.start)
+                && (((lone_ban || lone_choume) && start == span.start)
                     || (bare && (start == span.start || (!m.as_str().contains('-') && !municipal))))
             {
                 // 5-13-1 or 300 alone is a number, not an address; a bare
@@ -2110,7 +2116,9 @@ impl Doc {
                 {
                     start -= 1;
                 }
-                if start == at || !closed {
+                // 様 inside a word (同様, 模様, 仕様) is no honorific.
+                let inside = h == "様" && !self.mspan.iter().any(|&(s, _)| s == at);
+                if start == at || !closed || inside {
                     continue;
                 }
                 let run = self.text(start, at);
@@ -3100,6 +3108,7 @@ const HONORIFICS: &[&str] = &[
 
 /// Words said with さん/様 that are not names.
 const NOT_NAMES: &[&str] = &[
+    "八百屋",
     "件",
     "分",
     "人",
@@ -4173,6 +4182,20 @@ mod tests {
                 "証人欄に二名の署名が必要です",
             ),
             ("本籍は千葉です", "本籍は千葉です"),
+        ]);
+    }
+
+    #[test]
+    fn counter_words_that_look_like_names_or_addresses_stay() {
+        masks_each_alone(&[
+            ("前回同様にお願いします", "前回同様にお願いします"),
+            ("八百屋さんの向かいです", "八百屋さんの向かいです"),
+            ("1丁目の交差点を右です", "1丁目の交差点を右です"),
+            (
+                "いつもと同様の書類で大丈夫です",
+                "いつもと同様の書類で大丈夫です",
+            ),
+            ("田中様、お待たせしました", "［氏名1］様、お待たせしました"),
         ]);
     }
 
