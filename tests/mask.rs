@@ -110,6 +110,8 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("foreign names", 20),
         ("rare family names", 209),
         ("full names", 5),
+        ("dictionary family names", 23),
+        ("dictionary family names, unseen sentences", 46),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

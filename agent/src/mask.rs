@@ -1702,7 +1702,11 @@ impl Doc {
         for k in 0..n {
             let (s, _) = self.mspan[k];
             let lead = self.before(s, 6);
-            if !ROLE_LEADS.iter().any(|r| lead.ends_with(r)) || !self.nameish(&self.morphs[k]) {
+            let role_lead = ROLE_LEADS.iter().any(|r| lead.ends_with(r))
+                || lead
+                    .strip_suffix(['は', 'が', 'の'])
+                    .is_some_and(|l| ROLE_NOUNS.iter().any(|r| l.ends_with(r)));
+            if !role_lead || !self.nameish(&self.morphs[k]) {
                 continue;
             }
             let mut j = k;
@@ -2105,6 +2109,25 @@ impl Doc {
     /// kana (空く + ん of 空くん). Roles stay: 皆さん, 大家さん, 八百屋さん,
     /// 看護師さん, 担当さん.
     fn honorific_names(&self, out: &mut Vec<Span>) {
+        // 出口先生の診断書: a family name before 先生 (学校の先生, 校長先生
+        // are no names).
+        for k in 0..self.morphs.len().saturating_sub(1) {
+            let (start, end) = self.mspan[k];
+            let m = &self.morphs[k];
+            if self.morphs[k + 1].surface == "先生"
+                && self.mspan[k + 1].0 == end
+                && (self.family[k] || m.pos[3] == "姓")
+                && is_kanji_word(m)
+                && !place_word(m)
+                && !self.char_before(start).is_some_and(is_kanji)
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
         for h in ["さん", "くん", "ちゃん", "様", "さま"] {
             let hc: Vec<char> = h.chars().collect();
             for at in self.occurrences(&hc) {
@@ -2176,10 +2199,16 @@ impl Doc {
     fn introductions(&self, out: &mut Vec<Span>) {
         for (k, m) in self.morphs.iter().enumerate() {
             let start = self.mspan[k].0;
+            // …or after こちら or 私は (こちら出口です, on the phone).
             let at_start = match self.char_before(start) {
                 None => true,
                 Some(c) => "、。 「".contains(c),
-            };
+            } || ["こちら", "こちらは", "私は", "わたしは"].iter().any(|l| {
+                self.before(start, 5).ends_with(l)
+                    && self
+                        .char_before(start - l.chars().count())
+                        .is_none_or(|c| "、。 「".contains(c))
+            });
             if !at_start || !(m.pos[3] == "姓" || self.family[k]) {
                 continue;
             }
@@ -2395,6 +2424,52 @@ impl Doc {
                 continue;
             }
             let particle = self.morphs[k + 1].surface.as_str();
+            // A family name the dictionary also knows as an everyday word
+            // (大木, 川原, 若葉) where what is said begins, before a case
+            // particle: at a counter, a person (大木に渡してもらえますか,
+            // 若葉から聞いてきました). One it knows as a place (服部, 千葉)
+            // only as the subject (服部が転入しました); 千葉から, 千葉は遠い
+            // and 新潟の親戚 are places.
+            let particle_here = particle_of(&self.morphs[k + 1]);
+            let opens = self.family[k]
+                && full.is_none()
+                && begins
+                && is_kanji_word(m)
+                && len >= 2
+                && ![KIN, KIN_ROLES, NOT_NAMES]
+                    .iter()
+                    .any(|l| l.contains(&m.surface.as_str()))
+                && if m.is_place() {
+                    particle_here == Some("が")
+                } else {
+                    matches!(
+                        particle_here,
+                        Some("に" | "から" | "の" | "が" | "は" | "を" | "と" | "で" | "へ" | "も")
+                    )
+                };
+            if opens {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+                continue;
+            }
+            // 出口が申請者です: the holder of a role.
+            if matches!(particle, "が" | "は") && (katakana || surname || single) {
+                let rest = self.after(self.mspan[k + 1].1, 10);
+                if ROLE_NOUNS.iter().any(|r| {
+                    rest.strip_prefix(r)
+                        .is_some_and(|t| t.starts_with('で') || t.starts_with("になります"))
+                }) {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                    continue;
+                }
+            }
             let events: &[&[&str]] = match particle {
                 "が" | "は" if katakana || surname => &[DEATHS, MARRIAGE, BIRTHS, PERSON_ACTS],
                 "が" | "は" if single => &[DEATHS, MARRIAGE, PERSON_ACTS],
@@ -2402,11 +2477,14 @@ impl Doc {
                 // 受付で林と呼ばれました: how one is called, wherever it stands.
                 "と" if self.family[k] && is_kanji_word(m) || kata_name => &[MARRIAGE, NAMED_AS],
                 "と" => &[MARRIAGE],
-                "に" | "から" if katakana || surname || single => &[ASKED_BY],
+                "に" | "から" if katakana || surname || single => &[ASKED_BY, CONTACTS],
                 "で" if named_begins => &[BOOKED],
                 // 林の住民票をください: a thing of one's own, right after の.
                 "の" if named_begins => {
-                    if OWN_THINGS.contains(&self.morphs[k + 2].base.as_str()) {
+                    // …or their kin (出口の娘が来ます) or household.
+                    let next = self.morphs[k + 2].base.as_str();
+                    let rest = self.after(self.mspan[k + 1].1, 8);
+                    if OWN_THINGS.iter().any(|t| rest.starts_with(t)) || KIN.contains(&next) {
                         out.push(Span {
                             kind: Kind::Name,
                             start,
@@ -2696,6 +2774,10 @@ impl Doc {
 }
 
 /// 区, 市役所, 町: what follows a place named like a person (葛飾区役所).
+fn particle_of(m: &Morph) -> Option<&str> {
+    (m.pos[0] == "助詞").then_some(m.surface.as_str())
+}
+
 fn place_word(m: &Morph) -> bool {
     (m.pos[1] == "接尾" && m.pos[2] == "地域")
         || OFFICES.iter().any(|o| m.surface.starts_with(o))
@@ -3109,6 +3191,7 @@ const HONORIFICS: &[&str] = &[
 /// Words said with さん/様 that are not names.
 const NOT_NAMES: &[&str] = &[
     "八百屋",
+    "大家",
     "件",
     "分",
     "人",
@@ -3242,9 +3325,42 @@ const NOT_KIN_NAMES: &[&str] = &[
 
 /// Kin: after them, with の or ・ or nothing between, often comes a name.
 const KIN: &[&str] = &[
-    "妻", "夫", "母", "父", "息子", "娘", "兄", "姉", "弟", "妹", "祖父", "祖母", "長男", "長女",
-    "次男", "次女", "孫", "叔父", "叔母", "伯父", "伯母", "主人", "家内", "嫁", "婿", "義父",
-    "義母", "甥", "姪", "嫡子", "嫡男", "夫人",
+    "妻",
+    "夫",
+    "母",
+    "父",
+    "息子",
+    "娘",
+    "兄",
+    "姉",
+    "弟",
+    "妹",
+    "祖父",
+    "祖母",
+    "長男",
+    "長女",
+    "次男",
+    "次女",
+    "孫",
+    "叔父",
+    "叔母",
+    "伯父",
+    "伯母",
+    "主人",
+    "家内",
+    "嫁",
+    "婿",
+    "義父",
+    "義母",
+    "甥",
+    "姪",
+    "嫡子",
+    "嫡男",
+    "夫人",
+    "奥さん",
+    "奥様",
+    "旦那",
+    "ご主人",
 ];
 
 /// Roles: after them and の (or ・) often comes a name.
@@ -3439,24 +3555,23 @@ const KANA_NOT_NAMES: &[&str] = &[
 ];
 
 /// Roles on a form, as the clerk asks or confirms who holds them.
-const ROLE_LEADS: &[&str] = &[
-    "世帯主は",
-    "世帯主が",
-    "筆頭者は",
-    "筆頭者が",
-    "届出人は",
-    "申請者は",
-    "請求者は",
-    "受取人は",
-    "名義人は",
-    "代表者は",
-    "契約者は",
-    "相手は",
-    "相手の方は",
-    "姓は",
-    "名字は",
-    "苗字は",
-    "宛名は",
+const ROLE_LEADS: &[&str] = &["相手は", "相手の方は", "姓は", "名字は", "苗字は", "宛名は"];
+
+/// The roles a person holds on a form or at the counter: a name follows
+/// them with は, が or の (申請者は出口です, 申請者の出口です) or comes
+/// before them (出口が申請者です).
+const ROLE_NOUNS: &[&str] = &[
+    "世帯主",
+    "筆頭者",
+    "届出人",
+    "申請者",
+    "請求者",
+    "受取人",
+    "名義人",
+    "代表者",
+    "契約者",
+    "代理人",
+    "担当者",
 ];
 
 /// Events only a person has (dictionary forms): the one they happen to is a
@@ -3467,7 +3582,17 @@ const BIRTHS: &[&str] = &["生まれる"];
 /// します): the subject is a person, not the place it is named like.
 const PERSON_ACTS: &[&str] = &["来る", "来れる", "来られる", "署名", "記入", "伺う", "参る"];
 /// Being asked by someone (千葉に頼まれて, 石川から委任されました).
-const ASKED_BY: &[&str] = &["頼む", "頼まれる", "依頼", "委任"];
+const ASKED_BY: &[&str] = &[
+    "頼む",
+    "頼まれる",
+    "依頼",
+    "委任",
+    "代わる",
+    "お願い",
+    "願う",
+];
+/// Calls and messages from someone (出口から電話がありました).
+const CONTACTS: &[&str] = &["電話", "連絡", "伝言", "確認"];
 /// What is booked or registered under a name (林で予約しています).
 const BOOKED: &[&str] = &["予約", "登録", "申し込む", "申込"];
 /// How a name is called or written (森と呼ばれました, 堤と書いてください).
@@ -3492,6 +3617,8 @@ const OWN_THINGS: &[&str] = &[
     "マイナンバー",
     "通知",
     "申請",
+    "世帯",
+    "家族",
 ];
 /// What one does with a person (宮崎と結婚しました), or a person does.
 const MARRIAGE: &[&str] = &["結婚", "離婚", "婚約", "再婚", "入籍"];
@@ -4182,6 +4309,48 @@ mod tests {
                 "証人欄に二名の署名が必要です",
             ),
             ("本籍は千葉です", "本籍は千葉です"),
+        ]);
+    }
+
+    #[test]
+    fn family_names_that_are_words_or_places_are_masked_in_a_persons_place() {
+        masks_each_alone(&[
+            // The holder of a role, before or after it.
+            ("申請者の出口です", "申請者の［氏名1］です"),
+            ("真水が申請者です", "［氏名1］が申請者です"),
+            ("代理人は大木です", "代理人は［氏名1］です"),
+            // On the phone and introducing oneself.
+            ("こちら出口です", "こちら［氏名1］です"),
+            ("私は熊本です", "私は［氏名1］です"),
+            // A doctor or teacher by name.
+            ("大木先生の診断書です", "［氏名1］先生の診断書です"),
+            // Acting for, asked by or called by someone.
+            ("出口に代わって来ました", "［氏名1］に代わって来ました"),
+            (
+                "入部にお願いされて来ました",
+                "［氏名1］にお願いされて来ました",
+            ),
+            ("出口から電話がありました", "［氏名1］から電話がありました"),
+            // Their kin and household.
+            ("出口の娘が来ます", "［氏名1］の娘が来ます"),
+            ("大木の奥さんが来ます", "［氏名1］の奥さんが来ます"),
+            ("出口の世帯です", "［氏名1］の世帯です"),
+            ("真水の委任状です", "［氏名1］の委任状です"),
+            // An everyday word that is a family name, opening what is said.
+            ("若葉から聞いてきました", "［氏名1］から聞いてきました"),
+            ("大木に渡してもらえますか", "［氏名1］に渡してもらえますか"),
+            // A place that is a family name, as the subject.
+            ("服部が転入しました", "［氏名1］が転入しました"),
+            // Places, roles and landmarks stay.
+            ("千葉から来ました", "千葉から来ました"),
+            ("新潟の親戚が来ます", "新潟の親戚が来ます"),
+            ("上司に聞いてきます", "上司に聞いてきます"),
+            ("熊本城を見に行きました", "熊本城を見に行きました"),
+            (
+                "学校の先生に書いてもらいました",
+                "学校の先生に書いてもらいました",
+            ),
+            ("世帯主の住所です", "世帯主の住所です"),
         ]);
     }
 
