@@ -716,9 +716,12 @@ impl Doc {
 
     /// Whether kin and の come right before char offset `at` (妻の|山田).
     fn after_kin(&self, at: usize) -> bool {
-        self.before(at, 4)
-            .strip_suffix('の')
-            .is_some_and(|b| KIN.iter().any(|kin| b.ends_with(kin)))
+        self.before(at, 4).strip_suffix('の').is_some_and(|b| {
+            KIN.iter().any(|kin| b.ends_with(kin))
+                || ["上の子", "下の子", "末の子"]
+                    .iter()
+                    .any(|c| b.ends_with(c))
+        })
     }
 
     /// Whether what is said begins at morph `k`: first, or after a mark or
@@ -2022,6 +2025,7 @@ impl Doc {
         let (start, end) = self.mspan[k];
         self.family[k]
             || m.is_person_name()
+            || self.given[k].is_some() && self.given_alone[k]
             || m.pos[1] == "固有名詞"
             || unread_word(m)
             || (m.surface.chars().all(is_katakana) && end - start >= 2)
@@ -2035,7 +2039,12 @@ impl Doc {
         let n = self.morphs.len();
         for k in 0..n.saturating_sub(1) {
             let m = &self.morphs[k];
-            let (start, end) = self.mspan[k];
+            let start = self.mspan[k].0;
+            // A given name the dictionary cut (摩利 + 子) ends where it ends.
+            let end = match self.given[k] {
+                Some(g) if self.given_alone[k] && g > k + 1 => self.mspan[g - 1].1,
+                _ => self.mspan[k].1,
+            };
             // A place is no one's kin (東京の母です: a mother in Tokyo),
             // unless it is a family name too (千葉).
             let could_be = self.could_be_name(k) && (self.family[k] || !m.is_place());
@@ -2551,6 +2560,11 @@ impl Doc {
                             || x == 0
                                 && m.pos[0] == "接頭詞"
                                 && !matches!(m.surface.as_str(), "お" | "ご")
+                            // 尚 + 雄: or a kanji the dictionary reads as a
+                            // conjunction or adverb.
+                            || x == 0
+                                && m.surface.chars().count() == 1
+                                && m.surface.chars().all(is_kanji)
                     })
             });
             // Otherwise nouns of four letters at most, no suffix among them
@@ -2599,12 +2613,21 @@ impl Doc {
             };
             let named = match particle {
                 "が" | "は" if given.is_some() => {
-                    verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS])
+                    verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN])
                 }
                 "が" | "は" => verb_in(2, &[BIRTHS, DEATHS]),
                 "の" if given.is_some() && after_kin => rest
                     .first()
                     .is_some_and(|x| OWN_THINGS.contains(&x.base.as_str())),
+                // 仁の出生届です: a child's given name opening what is said,
+                // before a thing of its own or a child's procedure.
+                "の" if given.is_some() && begins => {
+                    let rest = self.after(self.mspan[e].1, 8);
+                    OWN_THINGS
+                        .iter()
+                        .chain(CHILD_THINGS)
+                        .any(|t| rest.starts_with(t))
+                }
                 _ => false,
             };
             if named {
@@ -3361,10 +3384,18 @@ const KIN: &[&str] = &[
     "奥様",
     "旦那",
     "ご主人",
+    "父親",
+    "母親",
+    "末っ子",
+    "一人っ子",
 ];
 
 /// Roles: after them and の (or ・) often comes a name.
 const KIN_ROLES: &[&str] = &[
+    "子",
+    "子ども",
+    "子供",
+    "お子さん",
     "友人",
     "知人",
     "作者",
@@ -3555,7 +3586,18 @@ const KANA_NOT_NAMES: &[&str] = &[
 ];
 
 /// Roles on a form, as the clerk asks or confirms who holds them.
-const ROLE_LEADS: &[&str] = &["相手は", "相手の方は", "姓は", "名字は", "苗字は", "宛名は"];
+const ROLE_LEADS: &[&str] = &[
+    "上の子は",
+    "下の子は",
+    "子どもは",
+    "子供は",
+    "相手は",
+    "相手の方は",
+    "姓は",
+    "名字は",
+    "苗字は",
+    "宛名は",
+];
 
 /// The roles a person holds on a form or at the counter: a name follows
 /// them with は, が or の (申請者は出口です, 申請者の出口です) or comes
@@ -3619,8 +3661,32 @@ const OWN_THINGS: &[&str] = &[
     "申請",
     "世帯",
     "家族",
+    "転入",
+    "転出",
+    "転居",
 ];
 /// What one does with a person (宮崎と結婚しました), or a person does.
+/// A child growing up (蓮が3歳になりました, 晶は小学生です).
+const GROWN: &[&str] = &["歳", "小学生", "中学生", "高校生", "大学生", "園児", "年生"];
+
+/// A child's procedures, after a child's name and の.
+const CHILD_THINGS: &[&str] = &[
+    "出生届",
+    "児童手当",
+    "予防接種",
+    "健診",
+    "保育園",
+    "幼稚園",
+    "保育所",
+    "学童",
+    "就学",
+    "入学",
+    "転校",
+    "学校",
+    "医療証",
+    "子ども医療",
+];
+
 const MARRIAGE: &[&str] = &["結婚", "離婚", "婚約", "再婚", "入籍"];
 
 /// One-kanji surnames that are rarely anything else in Japanese text.
@@ -4351,6 +4417,34 @@ mod tests {
                 "学校の先生に書いてもらいました",
             ),
             ("世帯主の住所です", "世帯主の住所です"),
+        ]);
+    }
+
+    #[test]
+    fn a_childs_given_name_is_masked_where_a_child_is_meant() {
+        masks_each_alone(&[
+            // Before a child's procedure or a thing of its own.
+            ("仁の出生届です", "［氏名1］の出生届です"),
+            ("晶の児童手当です", "［氏名1］の児童手当です"),
+            ("尚雄の予防接種です", "［氏名1］の予防接種です"),
+            ("晶の転入の手続きです", "［氏名1］の転入の手続きです"),
+            // Growing up.
+            ("晶は小学生です", "［氏名1］は小学生です"),
+            ("恭が3歳になりました", "［氏名1］が3歳になりました"),
+            // After the children of the family.
+            ("下の子の晶です", "下の子の［氏名1］です"),
+            ("上の子は恭です", "上の子は［氏名1］です"),
+            ("末っ子の晶です", "末っ子の［氏名1］です"),
+            // Their parents, however the dictionary cut the name.
+            ("摩利子の母です", "［氏名1］の母です"),
+            ("晶の父親です", "［氏名1］の父親です"),
+            // Words that a list of names also holds stay words.
+            ("息子の未来が心配です", "息子の未来が心配です"),
+            (
+                "子どもの名前を書いてください",
+                "子どもの名前を書いてください",
+            ),
+            ("学校の手続きです", "学校の手続きです"),
         ]);
     }
 
