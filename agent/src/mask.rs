@@ -875,6 +875,21 @@ impl Doc {
                 Kind::Id
             };
             let mut span = self.span(kind, m);
+            // Kana after written digits is a particle (5432に電話して,
+            // 1234にお願いします), not a digit read out.
+            let mut kana = span.end;
+            while kana > span.start
+                && (is_hiragana(self.chars[kana - 1]) || is_katakana(self.chars[kana - 1]))
+            {
+                kana -= 1;
+            }
+            if kana < span.end
+                && kana > span.start
+                && (self.chars[kana - 1].is_ascii_digit()
+                    || "〇一二三四五六七八九".contains(self.chars[kana - 1]))
+            {
+                span.end = kana;
+            }
             // Trailing separators are not part of the number.
             while span.end > span.start
                 && matches!(
@@ -946,7 +961,7 @@ impl Doc {
         let r = re(
             &R,
             &format!(
-                r"{NUM}{{1,4}}\s*丁目?(?:[\s、]*{NUM}{{1,4}}\s*(?:番地|番|-|の)?(?:[\s、]*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:[\s、]*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|{NUM}{{1,4}}(?:[-の]{NUM}{{1,4}}){{1,3}}|\d{{1,4}}"
+                r"{NUM}{{1,4}}\s*丁目?(?:[\s、]*{NUM}{{1,4}}\s*(?:番地の?|番の?|-|の)?(?:[\s、]*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:[\s、]*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|{NUM}{{1,4}}(?:[-の]{NUM}{{1,4}}){{1,3}}|\d{{1,4}}"
             ),
         );
         static BUILDING: OnceLock<Regex> = OnceLock::new();
@@ -4009,6 +4024,7 @@ mod tests {
             ("松戸市松戸1234の5に住んでいます", "［住所1］に住んでいます"),
             ("立石5丁目13番1号のメゾン立石202です", "［住所1］です"),
             ("〒124-0012 葛飾区立石5-13-1", "［住所1］ ［住所2］"),
+            ("東京都葛飾区金町3丁目2番地の5です", "［住所1］です"),
             // Numbers without a place before them, and places, stay.
             ("葛飾区の3の2の窓口", "葛飾区の3の2の窓口"),
             ("第3の2項", "第3の2項"),
@@ -4019,6 +4035,9 @@ mod tests {
     #[test]
     fn numbers_read_out_in_kanji_and_short_card_numbers_are_masked() {
         masks_each_alone(&[
+            // A particle after written digits stays (に is also 2).
+            ("080-9876-5432に電話してください", "［電話1］に電話してください"),
+            ("折り返しは070の5555の1234にお願いします", "折り返しは［電話1］にお願いします"),
             ("〇九〇の一二三四の五六七八です", "［電話1］です"),
             (
                 "電話番号は〇三、一二三四、五六七八です",
