@@ -759,6 +759,19 @@ impl Doc {
         static CARD: OnceLock<Regex> = OnceLock::new();
         let card = re(&CARD, r"[A-Z]{2}\s?\d{8}\s?[A-Z]{2}");
         out.extend(card.find_iter(&self.folded).map(|m| self.span(Kind::Id, m)));
+        // Passport numbers (TK1234567) and other letters-and-digits
+        // numbers of cards, standing alone.
+        static PASSPORT: OnceLock<Regex> = OnceLock::new();
+        let passport = re(&PASSPORT, r"[A-Z]{1,2}\d{7,8}");
+        for m in passport.find_iter(&self.folded) {
+            let bytes = self.folded.as_bytes();
+            let alnum = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+            if !alnum(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
+                && !alnum(bytes.get(m.end()))
+            {
+                out.push(self.span(Kind::Id, m));
+            }
+        }
         static RUN: OnceLock<Regex> = OnceLock::new();
         // Digit groups joined by dashes, spaces or brackets: 03-1234-5678,
         // (03)1234-5678, +81 3 1234 5678, 1234 5678 9012.
@@ -908,7 +921,7 @@ impl Doc {
         let r = re(
             &R,
             &format!(
-                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:の\s*)?(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<d3>\d{{1,2}})|(?P<y3>\d{{2}})\s*年\s*(?:の\s*)?(?:(?P<m5>{NUM}{{1,3}})\s*月(?:\s*(?P<d5>{NUM}{{1,3}})\s*日)?)?|(?P<m4>{NUM}{{1,3}})\s*月\s*(?P<d4>{NUM}{{1,3}})\s*日"
+                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:の\s*)?(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})[./](?P<m3>\d{{1,2}})[./](?P<d3>\d{{1,2}})|(?P<y3>\d{{2}})\s*年\s*(?:の\s*)?(?:(?P<m5>{NUM}{{1,3}})\s*月(?:\s*(?P<d5>{NUM}{{1,3}})\s*日)?)?|(?P<m4>{NUM}{{1,3}})\s*月\s*(?P<d4>{NUM}{{1,3}})\s*日"
             ),
         );
         static CTX: OnceLock<Regex> = OnceLock::new();
@@ -1034,6 +1047,27 @@ impl Doc {
                 continue;
             }
             out.push(self.span(Kind::Address, m));
+        }
+        // A municipality and town said as where one lives (葛飾区立石に
+        // 住んでいます, 住所は松戸市小金原です), without the prefecture.
+        static HOME: OnceLock<Regex> = OnceLock::new();
+        let home = re(
+            &HOME,
+            r"[一-龥ァ-ヶー]{1,5}?(?:市|区|町|村)[一-龥ァ-ヶー]{1,6}",
+        );
+        for m in home.find_iter(&self.folded) {
+            let span = self.span(Kind::Address, m);
+            let lives = ["に住んで", "に住む", "に住み", "に住ま", "在住"]
+                .iter()
+                .any(|w| self.after(span.end, 5).starts_with(w));
+            let said = ["住所は", "住まいは"]
+                .iter()
+                .any(|w| self.before(span.start, 4).ends_with(w))
+                && self.after(span.end, 2).starts_with("です");
+            let office = OFFICES.iter().any(|o| m.as_str().ends_with(o));
+            if (lives || said) && !office {
+                out.push(span);
+            }
         }
     }
 
@@ -4025,6 +4059,10 @@ mod tests {
             ("立石5丁目13番1号のメゾン立石202です", "［住所1］です"),
             ("〒124-0012 葛飾区立石5-13-1", "［住所1］ ［住所2］"),
             ("東京都葛飾区金町3丁目2番地の5です", "［住所1］です"),
+            // A municipality and town as where one lives.
+            ("葛飾区立石に住んでいます", "［住所1］に住んでいます"),
+            ("住所は松戸市小金原です", "住所は［住所1］です"),
+            ("葛飾区役所に行きます", "葛飾区役所に行きます"),
             // Numbers without a place before them, and places, stay.
             ("葛飾区の3の2の窓口", "葛飾区の3の2の窓口"),
             ("第3の2項", "第3の2項"),
@@ -4035,9 +4073,20 @@ mod tests {
     #[test]
     fn numbers_read_out_in_kanji_and_short_card_numbers_are_masked() {
         masks_each_alone(&[
+            ("生年月日はS55/3/4です", "生年月日は［生年月日1］です"),
+            (
+                "パスポート番号はTK1234567です",
+                "パスポート番号は［番号1］です",
+            ),
             // A particle after written digits stays (に is also 2).
-            ("080-9876-5432に電話してください", "［電話1］に電話してください"),
-            ("折り返しは070の5555の1234にお願いします", "折り返しは［電話1］にお願いします"),
+            (
+                "080-9876-5432に電話してください",
+                "［電話1］に電話してください",
+            ),
+            (
+                "折り返しは070の5555の1234にお願いします",
+                "折り返しは［電話1］にお願いします",
+            ),
             ("〇九〇の一二三四の五六七八です", "［電話1］です"),
             (
                 "電話番号は〇三、一二三四、五六七八です",
