@@ -530,6 +530,10 @@ struct Doc {
     given: Vec<Option<usize>>,
     /// Per morph, whether that given name is a name even alone (not 大学).
     given_alone: Vec<bool>,
+    /// Per morph, whether it is in katakana and a given or other person's
+    /// name in the dictionary's lists (アヤ, ノア, ジャネット), however it
+    /// was read here.
+    listed: Vec<bool>,
 }
 
 fn fold(c: char) -> char {
@@ -617,6 +621,13 @@ impl Doc {
                 })
             })
             .collect();
+        let listed = morphs
+            .iter()
+            .map(|m| {
+                m.surface.chars().all(is_katakana)
+                    && (analyzer.is_listed_person(&m.surface) || analyzer.is_given_name(&m.surface))
+            })
+            .collect();
         Doc {
             asked: None,
             chars,
@@ -627,6 +638,7 @@ impl Doc {
             family,
             given,
             given_alone,
+            listed,
         }
     }
 
@@ -1312,9 +1324,7 @@ impl Doc {
             let (start, end) = self.mspan[k];
             // グエンです at the start of what is said: a resident giving
             // their name, though the dictionary knows it as a proper noun.
-            let introduced = (m.pos[1] == "固有名詞"
-                && !matches!(m.pos[2].as_str(), "地域" | "組織")
-                || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str()))
+            let introduced = self.kata_person(k)
                 && self
                     .char_before(start)
                     .is_none_or(|c| "、。 「".contains(c))
@@ -1637,11 +1647,8 @@ impl Doc {
                 // A short word the dictionary has no reading for (ケンタ,
                 // 煌子) is a name here; a long one (マイナンバーカード) is not.
                 let unread = m.reading.is_none() && m.surface.chars().count() <= 4;
-                // 妻のマリアです, 夫のワンが: a katakana proper noun that is
-                // no place or company, or a surname that is also a word.
-                let kata_name = m.surface.chars().all(is_katakana)
-                    && (m.pos[1] == "固有名詞" && !matches!(m.pos[2].as_str(), "地域" | "組織")
-                        || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str()));
+                // 妻のマリアです, 夫のワンが.
+                let kata_name = self.kata_person(j);
                 named |=
                     m.is_person_name() || m.is_unknown() || unread || self.family[j] || kata_name;
                 j += 1;
@@ -2069,6 +2076,18 @@ impl Doc {
     /// stands: a family name to the dictionary (whatever it was tagged as
     /// here), a person-name tag, a proper noun, a word the dictionary lacks,
     /// or a katakana word.
+    /// A katakana word that may be a resident's name though the dictionary
+    /// read it otherwise here: a proper noun that is no place or company
+    /// (グエン), a family name that is also a word (ワン), or a name in its
+    /// list of other names (ノア, ジャネット).
+    fn kata_person(&self, k: usize) -> bool {
+        let m = &self.morphs[k];
+        m.surface.chars().all(is_katakana)
+            && (m.pos[1] == "固有名詞" && !matches!(m.pos[2].as_str(), "地域" | "組織")
+                || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str())
+                || self.listed[k])
+    }
+
     fn could_be_name(&self, k: usize) -> bool {
         let m = &self.morphs[k];
         let (start, end) = self.mspan[k];
@@ -2467,7 +2486,7 @@ impl Doc {
                 && (m.is_person_name()
                     || m.pos[1] == "固有名詞" && !matches!(m.pos[2].as_str(), "組織")
                     || unread_word(m) && len <= 6
-                    || SURNAMES_ALSO_WORDS.contains(&m.surface.as_str()))
+                    || self.kata_person(k))
                 && m.pos[3] != "国";
             let named_begins = family_begins || kata_name && begins;
             if !(katakana || surname || proper || one_kanji || family_begins)
@@ -4974,6 +4993,26 @@ mod tests {
                 "マイナポータルからできますか",
                 "マイナポータルからできますか",
             ),
+        ]);
+    }
+
+    #[test]
+    fn katakana_names_the_dictionary_reads_as_words_are_masked() {
+        masks_each_alone(&[
+            // Listed as names, read here as other words.
+            ("アヤです", "［氏名1］です"),
+            ("はい、ツルです", "はい、［氏名1］です"),
+            ("妻のノアです", "妻の［氏名1］です"),
+            (
+                "受付でエリコと呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            // Counter words stay.
+            (
+                "マイナンバーで予約しています",
+                "マイナンバーで予約しています",
+            ),
+            ("コンビニです", "コンビニです"),
         ]);
     }
 

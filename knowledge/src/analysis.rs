@@ -214,6 +214,8 @@ pub struct Analyzer {
     family_names: std::collections::HashSet<String>,
     /// Given names the dictionary knows ([`crate::dict::GIVEN_NAMES`]).
     given_names: std::collections::HashSet<String>,
+    /// Other person names it knows ([`crate::dict::PERSON_NAMES`]).
+    person_names: std::collections::HashSet<String>,
 }
 
 /// One word of a query with its evidence: searched as a unit, so that it
@@ -269,6 +271,7 @@ impl Analyzer {
             kanji_readings,
             family_names: names(crate::dict::FAMILY_NAMES),
             given_names: names(crate::dict::GIVEN_NAMES),
+            person_names: names(crate::dict::PERSON_NAMES),
         })
     }
 
@@ -299,6 +302,12 @@ impl Analyzer {
     /// text was split (一郎 as 一 + 郎) or tagged (さつき as a place).
     pub fn is_given_name(&self, word: &str) -> bool {
         self.given_names.contains(word)
+    }
+
+    /// Whether the dictionary lists `word` as a person's name other than a
+    /// family or given name (ジャネット, ノア), however it read it in a text.
+    pub fn is_listed_person(&self, word: &str) -> bool {
+        self.person_names.contains(word)
     }
 
     /// Splits `text` into morphemes.
@@ -549,6 +558,12 @@ mod tests {
         }
         for word in ["住民票", "窓口", "転入"] {
             assert!(!a.is_given_name(word), "{word}");
+        }
+        for name in ["ノア", "ボルハ"] {
+            assert!(a.is_listed_person(name), "{name}");
+        }
+        for word in ["マイナンバーカード", "コンビニ", "住民票"] {
+            assert!(!a.is_listed_person(word), "{word}");
         }
     }
 

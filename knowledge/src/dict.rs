@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-d";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-e";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -99,6 +99,7 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
         write_kanji_readings(&utf8_src, &out.join(KANJI_READINGS))?;
         write_names(&utf8_src, "姓", &out.join(FAMILY_NAMES))?;
         write_names(&utf8_src, "名", &out.join(GIVEN_NAMES))?;
+        write_names(&utf8_src, "一般", &out.join(PERSON_NAMES))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
             Ok(()) => {
@@ -194,7 +195,13 @@ pub const FAMILY_NAMES: &str = "family-names.txt";
 /// in 長男の一郎が, さつき as a place.
 pub const GIVEN_NAMES: &str = "given-names.txt";
 
-/// Writes the person names of one part (`姓` or `名`) of IPADIC's name list.
+/// The other person names the dictionary knows, mostly foreign names in
+/// katakana (ジャネット, ノア) and famous full names: in a text it may read
+/// ノア or アヤ as something else.
+pub const PERSON_NAMES: &str = "person-names.txt";
+
+/// Writes the person names of one part (`姓`, `名` or `一般`) of IPADIC's
+/// name list.
 fn write_names(src: &Path, part: &str, dst: &Path) -> Result<(), KnowledgeError> {
     let path = src.join("Noun.name.csv");
     let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
