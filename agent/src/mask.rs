@@ -1331,7 +1331,8 @@ impl Doc {
                 && self.morphs[k + 1].surface == "です";
             // イです, レです: one-letter family names (이, Lê), only so.
             let one_letter = introduced && ONE_LETTER_SURNAMES.contains(&m.surface.as_str());
-            if !(unread_word(m) || introduced)
+            // A name the dictionary lists, read here as a word (グラントは).
+            if !(unread_word(m) || introduced || self.listed[k])
                 || !((2..=7).contains(&len) || one_letter)
                 || !m.surface.chars().all(is_katakana)
             {
