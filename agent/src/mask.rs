@@ -2388,6 +2388,15 @@ impl Doc {
         if !all_kana(span.start, span.end) && !self.chars[span.start..span.end].contains(&' ') {
             return;
         }
+        // フェ + レイラ: a name found inside a katakana word is the whole word.
+        if all_kana(span.start, span.end) {
+            while span.start > 0 && is_katakana(self.chars[span.start - 1]) {
+                span.start -= 1;
+            }
+            while span.end < self.chars.len() && is_katakana(self.chars[span.end]) {
+                span.end += 1;
+            }
+        }
         loop {
             // " " then a katakana word before the span.
             if span.start >= 2 && self.chars[span.start - 1] == ' ' {
@@ -2562,7 +2571,12 @@ impl Doc {
                     // …or their kin (出口の娘が来ます) or household.
                     let next = self.morphs[k + 2].base.as_str();
                     let rest = self.after(self.mspan[k + 1].1, 8);
-                    if OWN_THINGS.iter().any(|t| rest.starts_with(t)) || KIN.contains(&next) {
+                    if OWN_THINGS.iter().any(|t| rest.starts_with(t))
+                        || KIN.contains(&next)
+                        || ["子ども", "子供", "お子さん"]
+                            .iter()
+                            .any(|c| rest.starts_with(c))
+                    {
                         out.push(Span {
                             kind: Kind::Name,
                             start,
@@ -3691,7 +3705,18 @@ const DEATHS: &[&str] = &["亡くなる", "死亡", "死去", "逝去", "他界"
 const BIRTHS: &[&str] = &["生まれる"];
 /// What only a person does at the counter (宮崎は今日来られません, 長野が署名
 /// します): the subject is a person, not the place it is named like.
-const PERSON_ACTS: &[&str] = &["来る", "来れる", "来られる", "署名", "記入", "伺う", "参る"];
+const PERSON_ACTS: &[&str] = &[
+    "来る",
+    "来れる",
+    "来られる",
+    "署名",
+    "記入",
+    "伺う",
+    "参る",
+    "転入",
+    "転出",
+    "転居",
+];
 /// Being asked by someone (千葉に頼まれて, 石川から委任されました).
 const ASKED_BY: &[&str] = &[
     "頼む",
@@ -5005,6 +5030,14 @@ mod tests {
             ("はい、ツルです", "はい、［氏名1］です"),
             ("妻のノアです", "妻の［氏名1］です"),
             ("トミーで予約しています", "［氏名1］で予約しています"),
+            // Found in part inside a katakana word: the whole word.
+            ("フェレイラの代理で来ました", "［氏名1］の代理で来ました"),
+            // Moving in, and their children.
+            ("グエンが転入しました", "［氏名1］が転入しました"),
+            (
+                "サントスの子どもの手続きです",
+                "［氏名1］の子どもの手続きです",
+            ),
             ("先日グラントは来ました", "先日［氏名1］は来ました"),
             (
                 "受付でエリコと呼ばれました",
