@@ -531,8 +531,8 @@ struct Doc {
     /// Per morph, whether that given name is a name even alone (not 大学).
     given_alone: Vec<bool>,
     /// Per morph, whether it is in katakana and a given or other person's
-    /// name in the dictionary's lists (アヤ, ノア, ジャネット), however it
-    /// was read here.
+    /// name in the dictionary's lists (アヤ, ノア, ジャネット) or sounds like
+    /// a family name (ツバキ), however it was read here.
     listed: Vec<bool>,
 }
 
@@ -625,7 +625,9 @@ impl Doc {
             .iter()
             .map(|m| {
                 m.surface.chars().all(is_katakana)
-                    && (analyzer.is_listed_person(&m.surface) || analyzer.is_given_name(&m.surface))
+                    && (analyzer.is_listed_person(&m.surface)
+                        || analyzer.is_given_name(&m.surface)
+                        || kana_family.contains(&m.surface))
             })
             .collect();
         Doc {
@@ -1331,8 +1333,13 @@ impl Doc {
                 && self.morphs[k + 1].surface == "です";
             // イです, レです: one-letter family names (이, Lê), only so.
             let one_letter = introduced && ONE_LETTER_SURNAMES.contains(&m.surface.as_str());
-            // A name the dictionary lists, read here as a word (グラントは).
-            if !(unread_word(m) || introduced || self.listed[k])
+            // A name the dictionary lists, read here as a proper noun that is
+            // no place or company (グラントは); ビル and ショー, common nouns
+            // here, stay.
+            let listed_proper = self.listed[k]
+                && m.pos[1] == "固有名詞"
+                && !matches!(m.pos[2].as_str(), "地域" | "組織");
+            if !(unread_word(m) || introduced || listed_proper)
                 || !((2..=7).contains(&len) || one_letter)
                 || !m.surface.chars().all(is_katakana)
             {
@@ -3176,8 +3183,10 @@ fn katakana_names_rejoined(
             m.pos = ["名詞", "固有名詞", "人名", "一般"].map(String::from);
         }
         // A family name written as it sounds (タナカ, スズキ: to the
-        // dictionary a company).
-        if kata(&m) && kana_family.contains(&m.surface) && alone(i, i + 1) {
+        // dictionary a company). One that is also an everyday word to it
+        // (ツバキ, コント) is a name only where a person is meant (`listed`).
+        let everyday = m.pos[1] == "一般" && m.reading.is_some();
+        if kata(&m) && kana_family.contains(&m.surface) && alone(i, i + 1) && !everyday {
             m.pos = ["名詞", "固有名詞", "人名", "姓"].map(String::from);
         }
         out.push(m);
@@ -5049,6 +5058,13 @@ mod tests {
                 "マイナンバーで予約しています",
             ),
             ("コンビニです", "コンビニです"),
+            // Listed as names, but everyday words here.
+            ("ビルの2階です", "ビルの2階です"),
+            ("リュックを忘れました", "リュックを忘れました"),
+            ("コントを見ました", "コントを見ました"),
+            ("ツバキの花がきれいです", "ツバキの花がきれいです"),
+            // Sounding like a family name, where a person is meant.
+            ("妻のツバキです", "妻の［氏名1］です"),
         ]);
     }
 
