@@ -110,8 +110,8 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("foreign names", 18),
         ("rare family names", 167),
         ("full names", 5),
-        ("dictionary family names", 23),
-        ("dictionary family names, unseen sentences", 44),
+        ("dictionary family names", 11),
+        ("dictionary family names, unseen sentences", 42),
         ("dictionary given names", 352),
         ("dictionary full names", 2),
         ("dictionary katakana names", 4),
@@ -127,6 +127,6 @@ fn masking_targets_on_the_synthetic_corpus() {
         );
     }
     // Counter talk with no personal data comes out untouched.
-    assert!(r.clean_sentences >= 302);
+    assert!(r.clean_sentences >= 305);
     assert!(r.clean_touched.is_empty(), "{:?}", r.clean_touched);
 }

@@ -2519,8 +2519,8 @@ impl Doc {
             }
             let particle = self.morphs[k + 1].surface.as_str();
             // A family name the dictionary also knows as an everyday word
-            // (大木, 川原, 若葉) where what is said begins, before a case
-            // particle: at a counter, a person (大木に渡してもらえますか,
+            // (大木, 川原, 若葉) where what is said begins, before に, から,
+            // が or と: at a counter, a person (大木に渡してもらえますか,
             // 若葉から聞いてきました). One it knows as a place (服部, 千葉)
             // only as the subject (服部が転入しました); 千葉から, 千葉は遠い
             // and 新潟の親戚 are places.
@@ -2536,10 +2536,10 @@ impl Doc {
                 && if m.is_place() {
                     particle_here == Some("が")
                 } else {
-                    matches!(
-                        particle_here,
-                        Some("に" | "から" | "の" | "が" | "は" | "を" | "と" | "で" | "へ" | "も")
-                    )
+                    // 片方の書類, 大橋を渡る: before の, を, は … an everyday
+                    // word is as likely; の counts before kin and one's own
+                    // things (below).
+                    matches!(particle_here, Some("に" | "から" | "が" | "と"))
                 };
             if opens {
                 out.push(Span {
@@ -2580,6 +2580,12 @@ impl Doc {
                     let rest = self.after(self.mspan[k + 1].1, 8);
                     if OWN_THINGS.iter().any(|t| rest.starts_with(t))
                         || KIN.contains(&next)
+                        || KIN
+                            .iter()
+                            .any(|t| t.chars().count() > 1 && rest.starts_with(t))
+                        || ["方から", "方が", "方は", "方に", "方と", "代わり"]
+                            .iter()
+                            .any(|t| rest.starts_with(t))
                         || ["子ども", "子供", "お子さん"]
                             .iter()
                             .any(|c| rest.starts_with(c))
@@ -3480,6 +3486,10 @@ const KIN: &[&str] = &[
     "母親",
     "末っ子",
     "一人っ子",
+    "おばあちゃん",
+    "おじいちゃん",
+    "お母さん",
+    "お父さん",
 ];
 
 /// Roles: after them and の (or ・) often comes a name.
@@ -3764,6 +3774,9 @@ const OWN_THINGS: &[&str] = &[
     "申請",
     "世帯",
     "家族",
+    "名義",
+    "住所",
+    "委任",
     "転入",
     "転出",
     "転居",
@@ -4527,6 +4540,14 @@ mod tests {
             // An everyday word that is a family name, opening what is said.
             ("若葉から聞いてきました", "［氏名1］から聞いてきました"),
             ("大木に渡してもらえますか", "［氏名1］に渡してもらえますか"),
+            ("大木のおばあちゃんです", "［氏名1］のおばあちゃんです"),
+            (
+                "古屋の方から連絡がありました",
+                "［氏名1］の方から連絡がありました",
+            ),
+            // …but before の, を or は an everyday word is as likely.
+            ("片方の書類だけでいいですか", "片方の書類だけでいいですか"),
+            ("大橋を渡ってすぐです", "大橋を渡ってすぐです"),
             // A place that is a family name, as the subject.
             ("服部が転入しました", "［氏名1］が転入しました"),
             // Places, roles and landmarks stay.
