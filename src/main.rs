@@ -1030,6 +1030,17 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                         .map_or(String::new(), |l| format!(" (e.g. {l})"))
                 );
             }
+            for w in &r.words {
+                say!(
+                    "everyday words, {}: {} of {} sentences touched{}",
+                    w.name,
+                    w.touched,
+                    w.sentences,
+                    w.examples
+                        .first()
+                        .map_or(String::new(), |l| format!(" (e.g. {l})"))
+                );
+            }
             say!(
                 "counter talk without personal data: {} of {} sentences touched {:?}",
                 r.clean_touched.len(),

@@ -529,7 +529,20 @@ pub struct MaskReport {
     /// many sentences the masker touched, and which.
     pub clean_sentences: usize,
     pub clean_touched: Vec<String>,
+    /// Everyday words in sentences of their own (`words` of the same
+    /// file): how many sentences the masker touched.
+    pub words: Vec<WordSet>,
     pub misses: Vec<String>,
+}
+
+/// One set of everyday words put into sentences: how many sentences the
+/// masker touched at all, and the first few.
+#[derive(Debug, Serialize)]
+pub struct WordSet {
+    pub name: String,
+    pub sentences: usize,
+    pub touched: usize,
+    pub examples: Vec<String>,
 }
 
 /// One set of the leak hunt: how many sentences leaked any letter of the
@@ -540,6 +553,46 @@ pub struct Hunt {
     pub sentences: usize,
     pub leaks: usize,
     pub leaked: Vec<String>,
+}
+
+/// Puts every word of each `words` set into every sentence of it and counts
+/// the sentences the masker touched. `file` is `eval/mask-hunt.json`.
+pub fn word_sets(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Vec<WordSet>> {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for set in file["words"].as_array().into_iter().flatten() {
+        let mut ws = WordSet {
+            name: set["name"].as_str().unwrap_or_default().to_owned(),
+            sentences: 0,
+            touched: 0,
+            examples: Vec::new(),
+        };
+        for sentence in strings(&set["sentences"]) {
+            if !sentence.contains("{}") {
+                anyhow::bail!("eval/mask-hunt.json: no {{}} in {sentence:?}");
+            }
+            for word in strings(&set["words"]) {
+                let text = sentence.replacen("{}", &word, 1);
+                ws.sentences += 1;
+                if !masker.find(&text).is_empty() {
+                    ws.touched += 1;
+                    if ws.examples.len() < 10 {
+                        ws.examples.push(text);
+                    }
+                }
+            }
+        }
+        out.push(ws);
+    }
+    Ok(out)
 }
 
 /// Runs the leak hunt: every name of a set in every sentence of it.
@@ -741,6 +794,7 @@ pub fn run(
     let questions_altered = altered(&questions, &mut misses);
     let file: serde_json::Value = serde_json::from_str(crate::MASK_HUNT)?;
     let hunts = hunts(masker, &file)?;
+    let words = word_sets(masker, &file)?;
     let clean: Vec<&str> = file["clean"]
         .as_array()
         .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
@@ -769,6 +823,7 @@ pub fn run(
         hunts,
         clean_sentences: clean.len(),
         clean_touched,
+        words,
         misses,
     })
 }
