@@ -510,7 +510,8 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
 /// The text in three views: its characters, a 1:1 fold (full-width ASCII to
 /// ASCII, dashes to '-') as a string with a byte → character map, and its
 /// morphemes in characters.
-struct Doc {
+struct Doc<'a> {
+    analyzer: &'a Analyzer,
     /// What the text before asked for ([`MaskSession`]): a date said now is
     /// a birth date, block numbers an address.
     asked: Option<Kind>,
@@ -552,10 +553,10 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 /// Digits, ASCII or kanji.
 const NUM: &str = "[0-9〇一二三四五六七八九十]";
 
-impl Doc {
+impl<'a> Doc<'a> {
     fn new(
         text: &str,
-        analyzer: &Analyzer,
+        analyzer: &'a Analyzer,
         kana_family: &std::collections::HashSet<String>,
     ) -> Self {
         let chars: Vec<char> = text.chars().collect();
@@ -631,6 +632,7 @@ impl Doc {
             })
             .collect();
         Doc {
+            analyzer,
             asked: None,
             chars,
             folded,
@@ -670,7 +672,7 @@ impl Doc {
     /// Whether a title only people carry (大統領, 外相, 中佐) starts at `at`.
     /// Where `needle` starts in the text, in characters, overlapping
     /// matches included.
-    fn occurrences<'a>(&'a self, needle: &'a [char]) -> impl Iterator<Item = usize> + 'a {
+    fn occurrences<'n>(&'n self, needle: &'n [char]) -> impl Iterator<Item = usize> + 'n {
         self.chars
             .windows(needle.len().max(1))
             .enumerate()
@@ -1987,9 +1989,24 @@ impl Doc {
                     .iter()
                     .any(|c| rest.starts_with(c));
                 if begins && !after_kin && !named {
+                    // ともこの出生届です: a given name the dictionary lists,
+                    // before a child's procedure, kin or a thing of one's own
+                    // (じぶんの, ははの and こどもの are words).
+                    let thing = self.after(e + 1, 8);
+                    let ones_own = rest.starts_with('の')
+                        && OWN_THINGS
+                            .iter()
+                            .chain(CHILD_THINGS)
+                            .chain(KIN.iter().filter(|k| k.chars().count() > 1))
+                            .any(|t| thing.starts_with(t));
+                    let word = self.text(p, e);
+                    let listed = (self.analyzer.is_given_name(&word) || modern_given_name(&word))
+                        && !KANA_NOT_NAMES.contains(&word.as_str())
+                        && !NOT_KIN_NAMES.contains(&word.as_str());
                     return rest.starts_with("の代わり")
                         || rest.starts_with("の代理")
-                        || close && said_again(e);
+                        || close && said_again(e)
+                        || ones_own && listed;
                 }
                 close
             };
@@ -3614,6 +3631,7 @@ const CALLED_BY: &[&str] = &[
 /// Words in hiragana that stand where a name may (after kin and の, after
 /// 名前は): 娘のほうです, 母のために, 名前はまだです.
 const KANA_NOT_NAMES: &[&str] = &[
+    "つぎ",
     "ほう",
     "ぶん",
     "ため",
@@ -4581,6 +4599,11 @@ mod tests {
             // Their parents, however the dictionary cut the name.
             ("摩利子の母です", "［氏名1］の母です"),
             ("晶の父親です", "［氏名1］の父親です"),
+            // In hiragana, a given name the dictionary lists.
+            ("ともこの出生届です", "［氏名1］の出生届です"),
+            ("まつこの分の保険証です", "［氏名1］の分の保険証です"),
+            ("じぶんの住民票です", "じぶんの住民票です"),
+            ("つぎの住民票です", "つぎの住民票です"),
             // Words that a list of names also holds stay words.
             ("息子の未来が心配です", "息子の未来が心配です"),
             (
