@@ -160,6 +160,11 @@ impl Masker {
     /// wherever they come again (山田です … 山田の保険証). So are the parts
     /// of a name found in this text (伊藤盛景 … 盛景が).
     fn find_known(&self, text: &str, known_parts: &[String], asked: Option<Kind>) -> Vec<Span> {
+        // Lets a test make a rule fail.
+        #[cfg(test)]
+        if text == FAULT {
+            panic!("a rule failed");
+        }
         let mut doc = Doc::new(text, &self.analyzer, self.kana_family);
         doc.asked = asked;
         let mut cands = Vec::new();
@@ -303,6 +308,13 @@ impl Masker {
     }
 }
 
+/// A text that makes a rule fail, in tests only.
+#[cfg(test)]
+const FAULT: &str = "\u{0}a rule fails here\u{0}";
+
+/// What stands for a text the masker failed on.
+pub const WITHHELD: &str = "［マスクできないため非表示］";
+
 impl MaskSession {
     /// Masks one text. Returns the masked text and the spans (offsets into
     /// `text`, in characters). A name masked earlier in the session, or its
@@ -322,14 +334,32 @@ impl MaskSession {
     }
 
     fn mask_after(&mut self, text: &str, asked: Option<Kind>) -> (MaskedText, Vec<Span>) {
-        let mut spans = self.masker.find_known(text, &self.name_parts, asked);
-        if asked == Some(Kind::Name) {
-            if let Some(answer) = self.masker.name_answer(text) {
-                spans.push(answer);
-                spans = resolve(spans);
-            }
-        }
         let chars: Vec<char> = text.chars().collect();
+        // A fault in a rule must neither stop the service nor let the text
+        // through: then the whole text is withheld, and the log says so
+        // without it.
+        let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut spans = self.masker.find_known(text, &self.name_parts, asked);
+            if asked == Some(Kind::Name) {
+                if let Some(answer) = self.masker.name_answer(text) {
+                    spans.push(answer);
+                    spans = resolve(spans);
+                }
+            }
+            spans
+        }));
+        let Ok(spans) = found else {
+            tracing::error!(
+                chars = chars.len(),
+                "masking failed on a text; the whole text is withheld (a bug: please report it)"
+            );
+            let whole = Span {
+                kind: Kind::Name,
+                start: 0,
+                end: chars.len(),
+            };
+            return (MaskedText(WITHHELD.to_owned()), vec![whole]);
+        };
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for s in &spans {
@@ -4615,6 +4645,18 @@ mod tests {
             ),
             ("学校の手続きです", "学校の手続きです"),
         ]);
+    }
+
+    #[test]
+    fn a_fault_in_a_rule_withholds_the_text_and_the_session_goes_on() {
+        let m = masker();
+        let mut session = m.session();
+        let (masked, spans) = session.mask(FAULT);
+        assert_eq!(masked.as_str(), WITHHELD);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].end, FAULT.chars().count());
+        let (masked, _) = session.mask("田中さんの住民票です");
+        assert_eq!(masked.as_str(), "［氏名1］さんの住民票です");
     }
 
     #[test]
