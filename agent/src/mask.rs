@@ -111,6 +111,8 @@ pub struct Masker {
     /// Family names as they sound, in katakana (タナカ, スズキ), made from
     /// the dictionary's family names once a process.
     kana_family: &'static std::collections::HashSet<String>,
+    /// Given names as they sound, in katakana (ハナコ, タロウ), likewise.
+    kana_given: &'static std::collections::HashSet<String>,
 }
 
 /// One session's labels: the same value gets the same label again. Dropped
@@ -133,9 +135,12 @@ impl Masker {
         // Every analyzer of a process loads the same dictionary.
         static KANA_FAMILY: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
         let kana_family = KANA_FAMILY.get_or_init(|| kana_family_names(&analyzer));
+        static KANA_GIVEN: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+        let kana_given = KANA_GIVEN.get_or_init(|| kana_given_names(&analyzer));
         Masker {
             analyzer,
             kana_family,
+            kana_given,
         }
     }
 
@@ -165,7 +170,7 @@ impl Masker {
         if text == FAULT {
             panic!("a rule failed");
         }
-        let mut doc = Doc::new(text, &self.analyzer, self.kana_family);
+        let mut doc = Doc::new(text, &self.analyzer, self.kana_family, self.kana_given);
         doc.asked = asked;
         let mut cands = Vec::new();
         doc.emails(&mut cands);
@@ -542,6 +547,10 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
 /// morphemes in characters.
 struct Doc<'a> {
     analyzer: &'a Analyzer,
+    /// How IPADIC's family names sound, in katakana (`kana_family_names`).
+    kana_family: &'a std::collections::HashSet<String>,
+    /// How its given names sound (`kana_given_names`).
+    kana_given: &'a std::collections::HashSet<String>,
     /// What the text before asked for ([`MaskSession`]): a date said now is
     /// a birth date, block numbers an address.
     asked: Option<Kind>,
@@ -587,7 +596,8 @@ impl<'a> Doc<'a> {
     fn new(
         text: &str,
         analyzer: &'a Analyzer,
-        kana_family: &std::collections::HashSet<String>,
+        kana_family: &'a std::collections::HashSet<String>,
+        kana_given: &'a std::collections::HashSet<String>,
     ) -> Self {
         let chars: Vec<char> = text.chars().collect();
         let mut folded = String::with_capacity(text.len());
@@ -663,6 +673,8 @@ impl<'a> Doc<'a> {
             .collect();
         Doc {
             analyzer,
+            kana_family,
+            kana_given,
             asked: None,
             chars,
             folded,
@@ -2038,7 +2050,7 @@ impl<'a> Doc<'a> {
                         && !NOT_KIN_NAMES.contains(&word.as_str());
                     return rest.starts_with("の代わり")
                         || rest.starts_with("の代理")
-                        || close && said_again(e)
+                        || close && (said_again(e) || self.kana_full_name(&word))
                         || ones_own && listed;
                 }
                 close
@@ -2134,6 +2146,31 @@ impl<'a> Doc<'a> {
     /// stands: a family name to the dictionary (whatever it was tagged as
     /// here), a person-name tag, a proper noun, a word the dictionary lacks,
     /// or a katakana word.
+    /// A full name in hiragana, as said when introducing oneself
+    /// (でぐちはなこです): how a family name IPADIC knows sounds, then a
+    /// given name it lists or one newer than it.
+    fn kana_full_name(&self, word: &str) -> bool {
+        let kata: String = word
+            .chars()
+            .map(|c| {
+                char::from_u32(c as u32 + 0x60)
+                    .filter(|_| is_hiragana(c))
+                    .unwrap_or(c)
+            })
+            .collect();
+        let chars: Vec<char> = kata.chars().collect();
+        (3..chars.len().saturating_sub(1)).any(|cut| {
+            let family: String = chars[..cut].iter().collect();
+            let given: String = word.chars().skip(cut).collect();
+            let given_kata: String = chars[cut..].iter().collect();
+            self.kana_family.contains(&family)
+                && (self.analyzer.is_given_name(&given)
+                    || self.analyzer.is_given_name(&given_kata)
+                    || self.kana_given.contains(&given_kata)
+                    || modern_given_name(&given))
+        })
+    }
+
     /// A katakana word that may be a resident's name though the dictionary
     /// read it otherwise here: a proper noun that is no place or company
     /// (グエン), a family name that is also a word (ワン), or a name in its
@@ -2769,9 +2806,11 @@ impl<'a> Doc<'a> {
                 // before a thing of its own or a child's procedure.
                 "の" if given.is_some() && begins => {
                     let rest = self.after(self.mspan[e].1, 8);
+                    // …or its kin (太郎の母の花子です).
                     OWN_THINGS
                         .iter()
                         .chain(CHILD_THINGS)
+                        .chain(KIN)
                         .any(|t| rest.starts_with(t))
                 }
                 _ => false,
@@ -3265,6 +3304,19 @@ fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
         .collect()
 }
 
+/// The readings of the dictionary's given names of two kana or more, as it
+/// reads each alone: ハナコ, タロウ, for a full name said in kana.
+fn kana_given_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
+    analyzer
+        .given_names()
+        .filter_map(|name| {
+            let morphs = analyzer.morphs(name);
+            let reading: Option<String> = morphs.iter().map(|m| m.reading.as_deref()).collect();
+            reading.filter(|r| r.chars().count() >= 2)
+        })
+        .collect()
+}
+
 /// Family names of one letter in katakana (Korean 이, Vietnamese Lê): names
 /// only when said alone with です at the start.
 const ONE_LETTER_SURNAMES: &[&str] = &["イ", "レ"];
@@ -3740,6 +3792,7 @@ const KANA_NOT_NAMES: &[&str] = &[
 
 /// Roles on a form, as the clerk asks or confirms who holds them.
 const ROLE_LEADS: &[&str] = &[
+    "名義は",
     "上の子は",
     "下の子は",
     "子どもは",
@@ -4571,6 +4624,7 @@ mod tests {
             ("申請者の出口です", "申請者の［氏名1］です"),
             ("真水が申請者です", "［氏名1］が申請者です"),
             ("代理人は大木です", "代理人は［氏名1］です"),
+            ("名義は出口です", "名義は［氏名1］です"),
             // On the phone and introducing oneself.
             ("こちら出口です", "こちら［氏名1］です"),
             ("私は熊本です", "私は［氏名1］です"),
@@ -4634,6 +4688,12 @@ mod tests {
             ("晶の父親です", "［氏名1］の父親です"),
             // In hiragana, a given name the dictionary lists.
             ("ともこの出生届です", "［氏名1］の出生届です"),
+            ("太郎の母の花子です", "［氏名1］の母の［氏名2］です"),
+            // A full name said in hiragana, introducing oneself.
+            ("たなかはなこです", "［氏名1］です"),
+            ("やまだたろうです", "［氏名1］です"),
+            ("だいじょうぶです", "だいじょうぶです"),
+            ("よろしくおねがいします", "よろしくおねがいします"),
             ("まつこの分の保険証です", "［氏名1］の分の保険証です"),
             ("じぶんの住民票です", "じぶんの住民票です"),
             ("つぎの住民票です", "つぎの住民票です"),

@@ -298,6 +298,11 @@ impl Analyzer {
         self.family_names.iter().map(String::as_str)
     }
 
+    /// The given names the dictionary knows.
+    pub fn given_names(&self) -> impl Iterator<Item = &str> {
+        self.given_names.iter().map(String::as_str)
+    }
+
     /// Whether the dictionary knows `word` as a given name, however the
     /// text was split (一郎 as 一 + 郎) or tagged (さつき as a place).
     pub fn is_given_name(&self, word: &str) -> bool {
