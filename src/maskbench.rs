@@ -555,18 +555,20 @@ pub struct Hunt {
     pub leaked: Vec<String>,
 }
 
+/// The strings of a JSON array (none when it is not one).
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Puts every word of each `words` set into every sentence of it and counts
 /// the sentences the masker touched. `file` is `eval/mask-hunt.json`.
 pub fn word_sets(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Vec<WordSet>> {
-    let strings = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let mut out = Vec::new();
     for set in file["words"].as_array().into_iter().flatten() {
         let mut ws = WordSet {
@@ -598,15 +600,6 @@ pub fn word_sets(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Ve
 /// Runs the leak hunt: every name of a set in every sentence of it.
 /// `file` is `eval/mask-hunt.json`, parsed.
 pub fn hunts(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Vec<Hunt>> {
-    let strings = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let mut out = Vec::new();
     for set in file["hunts"].as_array().into_iter().flatten() {
         let mut hunt = Hunt {

@@ -3290,31 +3290,34 @@ fn katakana_names_rejoined(
     out
 }
 
-/// The readings of the dictionary's family names of three kana or more, as
-/// it reads each name alone: タナカ, スズキ, as a name is written when it is
-/// only heard.
-fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
-    analyzer
-        .family_names()
+/// How names sound, in katakana, as the dictionary reads each alone (a
+/// name is written so when it is only heard): the readings of `shortest`
+/// kana or more, but not those in `words`.
+fn readings<'n>(
+    analyzer: &Analyzer,
+    names: impl Iterator<Item = &'n str>,
+    shortest: usize,
+    words: &[&str],
+) -> std::collections::HashSet<String> {
+    names
         .filter_map(|name| {
             let morphs = analyzer.morphs(name);
             let reading: Option<String> = morphs.iter().map(|m| m.reading.as_deref()).collect();
-            reading.filter(|r| r.chars().count() >= 3 && !KANA_WORDS.contains(&r.as_str()))
+            reading.filter(|r| r.chars().count() >= shortest && !words.contains(&r.as_str()))
         })
         .collect()
 }
 
-/// The readings of the dictionary's given names of two kana or more, as it
-/// reads each alone: ハナコ, タロウ, for a full name said in kana.
+/// The dictionary's family names of three kana or more as they sound:
+/// タナカ, スズキ; not everyday words that sound like one (`KANA_WORDS`).
+fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
+    readings(analyzer, analyzer.family_names(), 3, KANA_WORDS)
+}
+
+/// Its given names of two kana or more as they sound, for a full name
+/// said in kana: ハナコ, タロウ.
 fn kana_given_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
-    analyzer
-        .given_names()
-        .filter_map(|name| {
-            let morphs = analyzer.morphs(name);
-            let reading: Option<String> = morphs.iter().map(|m| m.reading.as_deref()).collect();
-            reading.filter(|r| r.chars().count() >= 2)
-        })
-        .collect()
+    readings(analyzer, analyzer.given_names(), 2, &[])
 }
 
 /// Family names of one letter in katakana (Korean 이, Vietnamese Lê): names
