@@ -185,6 +185,7 @@ impl Masker {
         doc.role_holders(&mut cands);
         doc.spelled_names(&mut cands);
         doc.latin_names(&mut cands);
+        doc.spaced_katakana_names(&mut cands);
         doc.hiragana_names(&mut cands);
         doc.kana_names_in_context(&mut cands);
         doc.kin_of_and_addressees(&mut cands);
@@ -1889,6 +1890,33 @@ impl<'a> Doc<'a> {
                 continue;
             }
             out.push(self.span(Kind::Name, m));
+        }
+    }
+
+    /// A full name in katakana with spaces between its parts, as the
+    /// recognizer writes a foreign name (ワン ウェイです, グエン ヴァン アン
+    /// と申します): two to four katakana words before です, と申します, さん or
+    /// 様, even when each part is also a word.
+    fn spaced_katakana_names(&self, out: &mut Vec<Span>) {
+        static SPACED: OnceLock<Regex> = OnceLock::new();
+        let spaced = re(
+            &SPACED,
+            "(?P<name>[ァ-ヺー]{2,}(?: [ァ-ヺー]{1,}){1,3})(?:です|と申します|でございます|さん|様)",
+        );
+        for c in spaced.captures_iter(&self.folded) {
+            let Some(name) = c.name("name") else { continue };
+            // マイナンバー カードです: counter words with a space between.
+            let counter_word = name.as_str().split(' ').any(|part| {
+                LOANWORDS.contains(&part) || COUNTER_KATAKANA.iter().any(|w| part.contains(w))
+            });
+            if counter_word
+                || self
+                    .char_before(self.fchar[name.start()])
+                    .is_some_and(is_katakana)
+            {
+                continue;
+            }
+            out.push(self.span(Kind::Name, name));
         }
     }
 
@@ -4077,6 +4105,36 @@ const LATIN_NOT_NAMES: &[&str] = &[
     "Page",
 ];
 
+/// Katakana words of the counter's business: a run of katakana words with
+/// one of them is no name, however the recognizer spaced it (マイナンバー
+/// カード, コンビニ 交付).
+const COUNTER_KATAKANA: &[&str] = &[
+    "カード",
+    "マイナ",
+    "ナンバー",
+    "ポータル",
+    "コンビニ",
+    "センター",
+    "サービス",
+    "ポイント",
+    "スマホ",
+    "アプリ",
+    "オンライン",
+    "コード",
+    "パスワード",
+    "ケース",
+    "コピー",
+    "ファックス",
+    "メール",
+    "ネット",
+    "ページ",
+    "サイト",
+    "システム",
+    "ケアマネ",
+    "ヘルパー",
+    "パスポート",
+];
+
 /// Loanwords heard at counters that the dictionary lacks: not names when
 /// they stand alone before a particle (スマホは使えますか, ローソンで取れますか).
 const LOANWORDS: &[&str] = &[
@@ -4830,6 +4888,13 @@ mod tests {
             ),
             ("ローマ字でTanaka Hanakoです", "ローマ字で［氏名1］です"),
             ("ＪＯＨＮ　ＳＭＩＴＨです", "［氏名1］です"),
+            // Katakana parts with spaces, as the recognizer writes a foreign
+            // name, even when each part is also a word.
+            ("ワン ウェイです", "［氏名1］です"),
+            (
+                "スマホ アプリで申請できますか",
+                "スマホ アプリで申請できますか",
+            ),
             ("Apple Payで払えますか", "Apple Payで払えますか"),
             ("My Number Cardのことです", "My Number Cardのことです"),
             ("QRコードとIDを忘れました", "QRコードとIDを忘れました"),
