@@ -2633,6 +2633,15 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let particle = self.morphs[k + 1].surface.as_str();
+            // 渋谷名義の通帳: whose name an account or a thing is in.
+            if (surname || katakana) && self.after(end, 2) == "名義" {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+                continue;
+            }
             // A family name the dictionary also knows as an everyday word
             // (大木, 川原, 若葉) where what is said begins, before に, から,
             // が or と: at a counter, a person (大木に渡してもらえますか,
@@ -2664,13 +2673,19 @@ impl<'a> Doc<'a> {
                 });
                 continue;
             }
-            // 出口が申請者です: the holder of a role.
+            // 出口が申請者です: the holder of a role; 渋谷は私の夫です: one's kin.
             if matches!(particle, "が" | "は") && (katakana || surname || single) {
                 let rest = self.after(self.mspan[k + 1].1, 10);
-                if ROLE_NOUNS.iter().any(|r| {
-                    rest.strip_prefix(r)
-                        .is_some_and(|t| t.starts_with('で') || t.starts_with("になります"))
-                }) {
+                let my_kin = ["私の", "わたしの", "僕の", "うちの"].iter().any(|p| {
+                    rest.strip_prefix(p)
+                        .is_some_and(|t| KIN.iter().any(|kin| t.starts_with(kin)))
+                });
+                if my_kin
+                    || ROLE_NOUNS.iter().any(|r| {
+                        rest.strip_prefix(r)
+                            .is_some_and(|t| t.starts_with('で') || t.starts_with("になります"))
+                    })
+                {
                     out.push(Span {
                         kind: Kind::Name,
                         start,
@@ -3444,6 +3459,7 @@ const HONORIFICS: &[&str] = &[
 
 /// Words said with さん/様 that are not names.
 const NOT_NAMES: &[&str] = &[
+    "名義",
     "八百屋",
     "大家",
     "件",
@@ -3912,6 +3928,9 @@ const OWN_THINGS: &[&str] = &[
     "名義",
     "住所",
     "委任",
+    "扶養",
+    "通帳",
+    "相続",
     "転入",
     "転出",
     "転居",
@@ -4686,6 +4705,9 @@ mod tests {
             ("真水が申請者です", "［氏名1］が申請者です"),
             ("代理人は大木です", "代理人は［氏名1］です"),
             ("名義は出口です", "名義は［氏名1］です"),
+            ("渋谷名義の通帳です", "［氏名1］名義の通帳です"),
+            ("渋谷は私の夫です", "［氏名1］は私の夫です"),
+            ("大木の扶養に入っています", "［氏名1］の扶養に入っています"),
             // On the phone and introducing oneself.
             ("こちら出口です", "こちら［氏名1］です"),
             ("私は熊本です", "私は［氏名1］です"),
