@@ -2840,6 +2840,13 @@ impl<'a> Doc<'a> {
             let named = match particle {
                 "が" | "は" if given.is_some() => {
                     verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN])
+                        // 恭が来月から保育園です: where the child goes, with
+                        // no verb between (空が見える保育園 is a view).
+                        || rest
+                            .iter()
+                            .take(5)
+                            .take_while(|m| matches!(m.pos[0].as_str(), "名詞" | "助詞"))
+                            .any(|m| SCHOOLS.contains(&m.surface.as_str()))
                 }
                 "が" | "は" => verb_in(2, &[BIRTHS, DEATHS]),
                 "の" if given.is_some() && after_kin => rest
@@ -3939,6 +3946,9 @@ const OWN_THINGS: &[&str] = &[
 /// A child growing up (蓮が3歳になりました, 晶は小学生です).
 const GROWN: &[&str] = &["歳", "小学生", "中学生", "高校生", "大学生", "園児", "年生"];
 
+/// Where a child goes (晶が来月から保育園です).
+const SCHOOLS: &[&str] = &["保育園", "幼稚園", "保育所", "学童", "小学校", "中学校"];
+
 /// A child's procedures, after a child's name and の.
 const CHILD_THINGS: &[&str] = &[
     "出生届",
@@ -4761,6 +4771,8 @@ mod tests {
             ("晶の転入の手続きです", "［氏名1］の転入の手続きです"),
             // Growing up.
             ("晶は小学生です", "［氏名1］は小学生です"),
+            ("恭が来月から保育園です", "［氏名1］が来月から保育園です"),
+            ("空が見える保育園です", "空が見える保育園です"),
             ("恭が3歳になりました", "［氏名1］が3歳になりました"),
             // After the children of the family.
             ("下の子の晶です", "下の子の［氏名1］です"),
