@@ -780,7 +780,7 @@ impl<'a> Doc<'a> {
     fn after_kin(&self, at: usize) -> bool {
         self.before(at, 4).strip_suffix('の').is_some_and(|b| {
             KIN.iter().any(|kin| b.ends_with(kin))
-                || ["上の子", "下の子", "末の子"]
+                || ["上の子", "下の子", "末の子", "うち"]
                     .iter()
                     .any(|c| b.ends_with(c))
         })
@@ -3650,6 +3650,7 @@ const KIN: &[&str] = &[
 
 /// Roles: after them and の (or ・) often comes a name.
 const KIN_ROLES: &[&str] = &[
+    "うち",
     "子",
     "子ども",
     "子供",
@@ -3938,6 +3939,13 @@ const OWN_THINGS: &[&str] = &[
     "扶養",
     "通帳",
     "相続",
+    "パスポート",
+    "誕生日",
+    "医療費",
+    "母子手帳",
+    "申請書",
+    "出生証明書",
+    "お迎え",
     "転入",
     "転出",
     "転居",
@@ -4772,6 +4780,9 @@ mod tests {
             // Growing up.
             ("晶は小学生です", "［氏名1］は小学生です"),
             ("恭が来月から保育園です", "［氏名1］が来月から保育園です"),
+            ("うちの晶です", "うちの［氏名1］です"),
+            ("晶のパスポートです", "［氏名1］のパスポートです"),
+            ("うちの会社です", "うちの会社です"),
             ("空が見える保育園です", "空が見える保育園です"),
             ("恭が3歳になりました", "［氏名1］が3歳になりました"),
             // After the children of the family.
