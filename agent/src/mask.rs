@@ -2839,7 +2839,7 @@ impl<'a> Doc<'a> {
             };
             let named = match particle {
                 "が" | "は" if given.is_some() => {
-                    verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN])
+                    verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN, HEALTH])
                         // 恭が来月から保育園です: where the child goes, with
                         // no verb between (空が見える保育園 is a view).
                         || rest
@@ -2849,6 +2849,10 @@ impl<'a> Doc<'a> {
                             .any(|m| SCHOOLS.contains(&m.surface.as_str()))
                 }
                 "が" | "は" => verb_in(2, &[BIRTHS, DEATHS]),
+                // 晶とわたしの分です: a person beside the speaker.
+                "と" if given.is_some() && begins => ["わたし", "私", "僕", "ぼく"]
+                    .iter()
+                    .any(|me| self.after(self.mspan[e].1, 4).starts_with(me)),
                 "の" if given.is_some() && after_kin => rest
                     .first()
                     .is_some_and(|x| OWN_THINGS.contains(&x.base.as_str())),
@@ -3954,6 +3958,9 @@ const OWN_THINGS: &[&str] = &[
 /// A child growing up (蓮が3歳になりました, 晶は小学生です).
 const GROWN: &[&str] = &["歳", "小学生", "中学生", "高校生", "大学生", "園児", "年生"];
 
+/// A child falling ill or hurt (晶が風邪をひきました).
+const HEALTH: &[&str] = &["風邪", "熱", "入院", "怪我", "けが", "病気", "手術"];
+
 /// Where a child goes (晶が来月から保育園です).
 const SCHOOLS: &[&str] = &["保育園", "幼稚園", "保育所", "学童", "小学校", "中学校"];
 
@@ -4781,6 +4788,9 @@ mod tests {
             ("晶は小学生です", "［氏名1］は小学生です"),
             ("恭が来月から保育園です", "［氏名1］が来月から保育園です"),
             ("うちの晶です", "うちの［氏名1］です"),
+            ("晶が風邪をひきました", "［氏名1］が風邪をひきました"),
+            ("晶とわたしの分です", "［氏名1］とわたしの分です"),
+            ("空が晴れて熱いです", "空が晴れて熱いです"),
             ("晶のパスポートです", "［氏名1］のパスポートです"),
             ("うちの会社です", "うちの会社です"),
             ("空が見える保育園です", "空が見える保育園です"),
