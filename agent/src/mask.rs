@@ -1821,7 +1821,12 @@ impl<'a> Doc<'a> {
                 || lead
                     .strip_suffix(['は', 'が', 'の'])
                     .is_some_and(|l| ROLE_NOUNS.iter().any(|r| l.ends_with(r)));
-            if !role_lead || !self.nameish(&self.morphs[k]) {
+            // 夫はトウです: who one's kin is, said with です.
+            let kin_lead = !role_lead
+                && lead
+                    .strip_suffix('は')
+                    .is_some_and(|l| KIN.iter().any(|kin| l.ends_with(kin)));
+            if !(role_lead || kin_lead) || !self.nameish(&self.morphs[k]) {
                 continue;
             }
             let mut j = k;
@@ -1829,9 +1834,38 @@ impl<'a> Doc<'a> {
                 j += 1;
             }
             let run = &self.morphs[k..=j];
-            let could_be = (k..=j).any(|x| self.could_be_name(x));
+            // 夫はパートです: after kin, an everyday katakana word is what
+            // they do, not who they are.
+            let everyday = |x: usize| {
+                let m = &self.morphs[x];
+                m.surface.chars().all(is_katakana)
+                    && m.pos[1] == "一般"
+                    && m.reading.is_some()
+                    && !self.listed[x]
+            };
+            // After kin, the run must start like a name: a family or given
+            // name the dictionary knows, or katakana it lists as a name
+            // (母は入院中です, 妻はフリーランスです stay).
+            let kin_name = || {
+                let m = &self.morphs[k];
+                if m.surface.chars().all(is_katakana) {
+                    self.kata_person(k) && !everyday(k)
+                } else {
+                    self.family[k]
+                        || m.is_person_name()
+                        || self.given[k].is_some() && self.given_alone[k]
+                }
+            };
+            let could_be = if kin_lead {
+                kin_name()
+            } else {
+                (k..=j).any(|x| self.could_be_name(x))
+            };
             let end = self.mspan[j].1;
             let closes = self.morphs.get(j + 1).is_none_or(|m| {
+                if kin_lead {
+                    return m.surface == "です";
+                }
                 matches!(
                     m.surface.as_str(),
                     "です" | "でし" | "だ" | "に" | "で" | "と" | "、" | "。" | "さん" | "様"
@@ -3943,6 +3977,7 @@ const OWN_THINGS: &[&str] = &[
     "扶養",
     "通帳",
     "相続",
+    "在留",
     "パスポート",
     "誕生日",
     "医療費",
@@ -4732,6 +4767,10 @@ mod tests {
             ("名義は出口です", "名義は［氏名1］です"),
             ("渋谷名義の通帳です", "［氏名1］名義の通帳です"),
             ("渋谷は私の夫です", "［氏名1］は私の夫です"),
+            ("夫は出口です", "夫は［氏名1］です"),
+            ("母は入院中です", "母は入院中です"),
+            ("夫は会社員です", "夫は会社員です"),
+            ("夫はパートです", "夫はパートです"),
             ("大木の扶養に入っています", "［氏名1］の扶養に入っています"),
             // On the phone and introducing oneself.
             ("こちら出口です", "こちら［氏名1］です"),
