@@ -566,6 +566,22 @@ fn strings(v: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every item of `set[items]` put into every sentence of `set["sentences"]`
+/// at its `{}`: the text, and where the item starts in it (in characters).
+fn filled(set: &serde_json::Value, items: &str) -> anyhow::Result<Vec<(String, usize, String)>> {
+    let mut out = Vec::new();
+    for sentence in strings(&set["sentences"]) {
+        let Some(at) = sentence.find("{}") else {
+            anyhow::bail!("eval/mask-hunt.json: no {{}} in {sentence:?}");
+        };
+        let start = sentence[..at].chars().count();
+        for item in strings(&set[items]) {
+            out.push((sentence.replacen("{}", &item, 1), start, item));
+        }
+    }
+    Ok(out)
+}
+
 /// Puts every word of each `words` set into every sentence of it and counts
 /// the sentences the masker touched. `file` is `eval/mask-hunt.json`.
 pub fn word_sets(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Vec<WordSet>> {
@@ -577,18 +593,12 @@ pub fn word_sets(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Ve
             touched: 0,
             examples: Vec::new(),
         };
-        for sentence in strings(&set["sentences"]) {
-            if !sentence.contains("{}") {
-                anyhow::bail!("eval/mask-hunt.json: no {{}} in {sentence:?}");
-            }
-            for word in strings(&set["words"]) {
-                let text = sentence.replacen("{}", &word, 1);
-                ws.sentences += 1;
-                if !masker.find(&text).is_empty() {
-                    ws.touched += 1;
-                    if ws.examples.len() < 10 {
-                        ws.examples.push(text);
-                    }
+        for (text, _, _) in filled(set, "words")? {
+            ws.sentences += 1;
+            if !masker.find(&text).is_empty() {
+                ws.touched += 1;
+                if ws.examples.len() < 10 {
+                    ws.examples.push(text);
                 }
             }
         }
@@ -608,22 +618,15 @@ pub fn hunts(masker: &Masker, file: &serde_json::Value) -> anyhow::Result<Vec<Hu
             leaks: 0,
             leaked: Vec::new(),
         };
-        for sentence in strings(&set["sentences"]) {
-            let Some(at) = sentence.find("{}") else {
-                anyhow::bail!("eval/mask-hunt.json: no {{}} in {sentence:?}");
-            };
-            for name in strings(&set["names"]) {
-                let text = sentence.replacen("{}", &name, 1);
-                let start = sentence[..at].chars().count();
-                let end = start + name.chars().count();
-                let spans = masker.find(&text);
-                let whole = (start..end).all(|i| spans.iter().any(|s| s.start <= i && i < s.end));
-                hunt.sentences += 1;
-                if !whole {
-                    hunt.leaks += 1;
-                    if hunt.leaked.len() < 10 {
-                        hunt.leaked.push(text);
-                    }
+        for (text, start, name) in filled(set, "names")? {
+            let end = start + name.chars().count();
+            let spans = masker.find(&text);
+            let whole = (start..end).all(|i| spans.iter().any(|s| s.start <= i && i < s.end));
+            hunt.sentences += 1;
+            if !whole {
+                hunt.leaks += 1;
+                if hunt.leaked.len() < 10 {
+                    hunt.leaked.push(text);
                 }
             }
         }

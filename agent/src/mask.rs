@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use madoguchi_knowledge::analysis::surface_of;
-use madoguchi_knowledge::normalize::is_kanji;
+use madoguchi_knowledge::normalize::{is_kanji, to_katakana};
 use madoguchi_knowledge::{Analyzer, Morph};
 use regex::Regex;
 use serde::Serialize;
@@ -697,6 +697,14 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Whether a match in `folded` has no ASCII letter or digit right
+    /// beside it (not part of a longer Latin or number run).
+    fn ascii_alone(&self, m: &regex::Match<'_>) -> bool {
+        let bytes = self.folded.as_bytes();
+        let alnum = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+        !alnum(m.start().checked_sub(1).and_then(|i| bytes.get(i))) && !alnum(bytes.get(m.end()))
+    }
+
     /// The characters from `start` to `end`, clamped to the text (empty when
     /// `start` is past either).
     fn text(&self, start: usize, end: usize) -> String {
@@ -826,11 +834,7 @@ impl<'a> Doc<'a> {
         static PASSPORT: OnceLock<Regex> = OnceLock::new();
         let passport = re(&PASSPORT, r"[A-Z]{1,2}\d{7,8}");
         for m in passport.find_iter(&self.folded) {
-            let bytes = self.folded.as_bytes();
-            let alnum = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-            if !alnum(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
-                && !alnum(bytes.get(m.end()))
-            {
+            if self.ascii_alone(&m) {
                 out.push(self.span(Kind::Id, m));
             }
         }
@@ -1838,10 +1842,7 @@ impl<'a> Doc<'a> {
             // they do, not who they are.
             let everyday = |x: usize| {
                 let m = &self.morphs[x];
-                m.surface.chars().all(is_katakana)
-                    && m.pos[1] == "一般"
-                    && m.reading.is_some()
-                    && !self.listed[x]
+                m.surface.chars().all(is_katakana) && everyday_word(m) && !self.listed[x]
             };
             // After kin, the run must start like a name: a family or given
             // name the dictionary knows, or katakana it lists as a name
@@ -1898,11 +1899,7 @@ impl<'a> Doc<'a> {
         let word = "(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{2,}(?:-[A-Z]+)*|[A-Z]\\.)";
         let latin = re(&LATIN, &format!("{word}(?: {word}){{1,3}}"));
         for m in latin.find_iter(&self.folded) {
-            let bytes = self.folded.as_bytes();
-            let touches = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-            if touches(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
-                || touches(bytes.get(m.end()))
-            {
+            if !self.ascii_alone(&m) {
                 continue;
             }
             // A title in quotes (「KING BATTLE」, "Telling Me Lies").
@@ -2099,21 +2096,25 @@ impl<'a> Doc<'a> {
                     // ともこの出生届です: a given name the dictionary lists,
                     // before a child's procedure, kin or a thing of one's own
                     // (じぶんの, ははの and こどもの are words).
-                    let thing = self.after(e + 1, 8);
-                    let ones_own = rest.starts_with('の')
-                        && OWN_THINGS
-                            .iter()
-                            .chain(CHILD_THINGS)
-                            .chain(KIN.iter().filter(|k| k.chars().count() > 1))
-                            .any(|t| thing.starts_with(t));
-                    let word = self.text(p, e);
-                    let listed = (self.analyzer.is_given_name(&word) || modern_given_name(&word))
-                        && !KANA_NOT_NAMES.contains(&word.as_str())
-                        && !NOT_KIN_NAMES.contains(&word.as_str());
+                    let ones_own = || {
+                        let thing = self.after(e + 1, 8);
+                        rest.starts_with('の')
+                            && OWN_THINGS
+                                .iter()
+                                .chain(CHILD_THINGS)
+                                .chain(KIN.iter().filter(|k| k.chars().count() > 1))
+                                .any(|t| thing.starts_with(t))
+                    };
+                    let listed = || {
+                        let word = self.text(p, e);
+                        (self.analyzer.is_given_name(&word) || modern_given_name(&word))
+                            && !KANA_NOT_NAMES.contains(&word.as_str())
+                            && !NOT_KIN_NAMES.contains(&word.as_str())
+                    };
                     return rest.starts_with("の代わり")
                         || rest.starts_with("の代理")
-                        || close && (said_again(e) || self.kana_full_name(&word))
-                        || ones_own && listed;
+                        || close && (said_again(e) || self.kana_full_name(&self.text(p, e)))
+                        || ones_own() && listed();
                 }
                 close
             };
@@ -2204,23 +2205,11 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Whether morph `k` could be a name where the context says a person
-    /// stands: a family name to the dictionary (whatever it was tagged as
-    /// here), a person-name tag, a proper noun, a word the dictionary lacks,
-    /// or a katakana word.
     /// A full name in hiragana, as said when introducing oneself
     /// (でぐちはなこです): how a family name IPADIC knows sounds, then a
     /// given name it lists or one newer than it.
     fn kana_full_name(&self, word: &str) -> bool {
-        let kata: String = word
-            .chars()
-            .map(|c| {
-                char::from_u32(c as u32 + 0x60)
-                    .filter(|_| is_hiragana(c))
-                    .unwrap_or(c)
-            })
-            .collect();
-        let chars: Vec<char> = kata.chars().collect();
+        let chars: Vec<char> = to_katakana(word).chars().collect();
         (3..chars.len().saturating_sub(1)).any(|cut| {
             let family: String = chars[..cut].iter().collect();
             let given: String = word.chars().skip(cut).collect();
@@ -2245,6 +2234,10 @@ impl<'a> Doc<'a> {
                 || self.listed[k])
     }
 
+    /// Whether morph `k` could be a name where the context says a person
+    /// stands: a family name to the dictionary (whatever it was tagged as
+    /// here), a person-name tag, a given name it lists that is a name even
+    /// alone, a proper noun, a word the dictionary lacks, or a katakana word.
     fn could_be_name(&self, k: usize) -> bool {
         let m = &self.morphs[k];
         let (start, end) = self.mspan[k];
@@ -3329,8 +3322,7 @@ fn katakana_names_rejoined(
         };
         // Two everyday words (ゴム + イン for ゴム印 misheard) stay two,
         // unless they sound like a family name (タカ + ナシ, ヤマ + グチ).
-        let odd =
-            |m: &Morph| m.surface.chars().count() == 1 || m.pos[1] != "一般" || m.reading.is_none();
+        let odd = |m: &Morph| m.surface.chars().count() == 1 || !everyday_word(m);
         // Not part of a longer katakana word on either side.
         let alone = |from: usize, to: usize| {
             let glued =
@@ -3368,8 +3360,7 @@ fn katakana_names_rejoined(
         // A family name written as it sounds (タナカ, スズキ: to the
         // dictionary a company). One that is also an everyday word to it
         // (ツバキ, コント) is a name only where a person is meant (`listed`).
-        let everyday = m.pos[1] == "一般" && m.reading.is_some();
-        if kata(&m) && kana_family.contains(&m.surface) && alone(i, i + 1) && !everyday {
+        if kata(&m) && kana_family.contains(&m.surface) && alone(i, i + 1) && !everyday_word(&m) {
             m.pos = ["名詞", "固有名詞", "人名", "姓"].map(String::from);
         }
         out.push(m);
@@ -3455,6 +3446,12 @@ fn unread_word(m: &Morph) -> bool {
 
 fn is_katakana(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー')
+}
+
+/// A common noun the dictionary knows and reads (ビル, コント, 大橋): an
+/// everyday word, however much it sounds like a name.
+fn everyday_word(m: &Morph) -> bool {
+    m.pos[1] == "一般" && m.reading.is_some()
 }
 
 fn is_hiragana(c: char) -> bool {
