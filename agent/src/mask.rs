@@ -2727,9 +2727,49 @@ impl<'a> Doc<'a> {
                 "が" | "は" if !one_kanji => &[DEATHS, MARRIAGE],
                 // 受付で林と呼ばれました: how one is called, wherever it stands.
                 "と" if self.family[k] && is_kanji_word(m) || kata_name => &[MARRIAGE, NAMED_AS],
+                // 受付でファンと呼ばれました: any katakana word one is
+                // called by is a name, though the dictionary knows it as a
+                // word (ファン, ライ).
+                "と" if katakana && !COUNTER_KATAKANA.contains(&m.surface.as_str()) => {
+                    &[MARRIAGE, CALLED]
+                }
                 "と" => &[MARRIAGE],
                 "に" | "から" if katakana || surname || single => &[ASKED_BY, CONTACTS],
-                "で" if named_begins => &[BOOKED],
+                // Not the script a name is registered in (カナで登録).
+                "で" if named_begins
+                    && !["カナ", "カタカナ", "ローマ"].contains(&m.surface.as_str()) =>
+                {
+                    &[BOOKED]
+                }
+                // ライの住民票をください: papers only a person has, of a
+                // katakana word the dictionary knows as a word, where what
+                // is said begins (コンビニの住民票 stays).
+                "の" if katakana
+                    && !named_begins
+                    && !COUNTER_KATAKANA.contains(&m.surface.as_str())
+                    // Anywhere, a word that could be a name (こちらはチュオン
+                    // の委任状です); where what is said begins, also one
+                    // or two syllables the dictionary knows as a word, as
+                    // Asian family names are (ライ, ファン, コウ); カラー
+                    // and デジタル stay.
+                    && (kata_name
+                        || begins && len <= 3 && !m.surface.contains('ー')
+                        || begins && !everyday_word(m)) =>
+                {
+                    let rest = self.after(self.mspan[k + 1].1, 8);
+                    if PERSONAL_PAPERS.iter().any(|t| rest.starts_with(t))
+                        || KIN
+                            .iter()
+                            .any(|t| t.chars().count() > 1 && rest.starts_with(t))
+                    {
+                        out.push(Span {
+                            kind: Kind::Name,
+                            start,
+                            end,
+                        });
+                    }
+                    continue;
+                }
                 // 林の住民票をください: a thing of one's own, right after の.
                 "の" if named_begins => {
                     // …or their kin (出口の娘が来ます) or household.
@@ -3329,16 +3369,47 @@ fn katakana_names_rejoined(
                 from > 0 && morphs[from - 1].end == morphs[from].start && kata(&morphs[from - 1]);
             !glued && !joined_to_kana(to)
         };
-        let joined = || {
+        let joined = |j: usize| {
             morphs[i..j]
                 .iter()
                 .map(|m| m.surface.as_str())
                 .collect::<String>()
         };
-        let family = j - i >= 2 && kana_family.contains(&joined());
+        let family = j - i >= 2 && kana_family.contains(&joined(j));
+        // A foreign name the dictionary breaks at a piece no word begins
+        // with, an interjection or a single letter (フェ + レイラ, レ +
+        // イエス): one word to be judged as a whole, as one it lacks.
+        if j - i < 2 || !(family || morphs[i..j].iter().any(odd)) {
+            let any_kata = |m: &Morph| {
+                !m.surface.is_empty() && m.surface.chars().all(is_katakana) && m.pos[0] != "記号"
+            };
+            let mut e = i;
+            let mut len = 0;
+            while e < morphs.len()
+                && any_kata(&morphs[e])
+                && (e == i || morphs[e - 1].end == morphs[e].start)
+            {
+                len += morphs[e].surface.chars().count();
+                e += 1;
+            }
+            let broken = |m: &Morph| m.surface.chars().count() == 1 || !m.is_noun();
+            let known = |m: &Morph| {
+                LOANWORDS.contains(&m.surface.as_str())
+                    || COUNTER_KATAKANA.contains(&m.surface.as_str())
+            };
+            if e - i >= 2
+                && (3..=8).contains(&len)
+                && !morphs[i].surface.starts_with('ー')
+                && morphs[i..e].iter().any(broken)
+                && !morphs[i..e].iter().any(known)
+                && alone(i, e)
+            {
+                j = e;
+            }
+        }
         if j - i >= 2 && (family || morphs[i..j].iter().any(odd)) && alone(i, j) {
             let mut m = morphs[i].clone();
-            m.surface = joined();
+            m.surface = joined(j);
             m.base = m.surface.clone();
             m.pos = if family {
                 ["名詞", "固有名詞", "人名", "姓"]
@@ -3910,6 +3981,13 @@ const ROLE_NOUNS: &[&str] = &[
     "契約者",
     "代理人",
     "担当者",
+    "申込者",
+    "申込人",
+    "届出者",
+    "相続人",
+    "保護者",
+    "被保険者",
+    "扶養者",
 ];
 
 /// Events only a person has (dictionary forms): the one they happen to is a
@@ -3929,6 +4007,10 @@ const PERSON_ACTS: &[&str] = &[
     "転入",
     "転出",
     "転居",
+    "帰国",
+    "出国",
+    "入国",
+    "来日",
 ];
 /// Being asked by someone (千葉に頼まれて, 石川から委任されました).
 const ASKED_BY: &[&str] = &[
@@ -3945,6 +4027,26 @@ const CONTACTS: &[&str] = &["電話", "連絡", "伝言", "確認"];
 /// What is booked or registered under a name (林で予約しています).
 const BOOKED: &[&str] = &["予約", "登録", "申し込む", "申込"];
 /// How a name is called or written (森と呼ばれました, 堤と書いてください).
+/// How one is called: a name, whatever word it is.
+const CALLED: &[&str] = &["呼ぶ", "呼ばれる", "申す", "名乗る"];
+/// Papers only a person has (not 申請 or 印鑑: コンビニの申請).
+const PERSONAL_PAPERS: &[&str] = &[
+    "住民票",
+    "在留カード",
+    "保険証",
+    "戸籍",
+    "マイナンバーカード",
+    "パスポート",
+    "委任状",
+    "転出届",
+    "転入届",
+    "出生届",
+    "死亡届",
+    "婚姻届",
+    "子ども",
+    "子供",
+    "お子さん",
+];
 const NAMED_AS: &[&str] = &["呼ぶ", "呼ばれる", "書く", "申す", "名乗る"];
 /// A person's own papers and shares, right after a one-kanji family name
 /// and の (林の住民票, 森の分).
@@ -4729,6 +4831,44 @@ mod tests {
                 "シャチハタみたいなゴムインでも登録できますか",
             ),
             ("あやちゃんの保険証です", "［氏名1］ちゃんの保険証です"),
+        ]);
+    }
+
+    #[test]
+    fn foreign_residents_names_the_dictionary_breaks_or_knows_as_words() {
+        masks_each_alone(&[
+            // Broken at an interjection or a single letter: フェ + レイラ,
+            // レ + イエス.
+            ("フェレイラです", "［氏名1］です"),
+            ("はい、レイエスです", "はい、［氏名1］です"),
+            // Everyday words to the dictionary, where only a name fits.
+            ("ライの住民票をください", "［氏名1］の住民票をください"),
+            (
+                "受付でファンと呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            (
+                "こちらはチュオンの委任状です",
+                "こちらは［氏名1］の委任状です",
+            ),
+            ("リュウが来月帰国します", "［氏名1］が来月帰国します"),
+            ("申込者はミンになります", "申込者は［氏名1］になります"),
+            // Words before papers, ways to book, scripts and countries stay.
+            ("デジタルの保険証です", "デジタルの保険証です"),
+            ("カラーの住民票", "カラーの住民票"),
+            (
+                "ペーパーの保険証はまだ使えますか",
+                "ペーパーの保険証はまだ使えますか",
+            ),
+            (
+                "オンラインの転出届はできますか",
+                "オンラインの転出届はできますか",
+            ),
+            ("カナで登録しています", "カナで登録しています"),
+            ("アメリカから入国しました", "アメリカから入国しました"),
+            ("申込者はこちらになります", "申込者はこちらになります"),
+            ("保護者は父です", "保護者は父です"),
+            ("アイテムです", "アイテムです"),
         ]);
     }
 
