@@ -2860,6 +2860,33 @@ impl<'a> Doc<'a> {
                                 && m.surface.chars().all(is_kanji)
                     })
             });
+            // After kin, also a given name the dictionary knows as a word
+            // too (次女の知徳です, 長女の市松が来ます): two or three kanji
+            // read as one noun, not a word said of kin (娘の大学, 父の健康).
+            let given_word = self.given[k].filter(|&g| {
+                given.is_none()
+                    && after_kin
+                    && g == k + 1
+                    && g < n
+                    && self.morphs[k].is_noun()
+                    && !matches!(
+                        self.morphs[k].pos[1].as_str(),
+                        "非自立" | "代名詞" | "数" | "接尾"
+                    )
+                    && (2..=3).contains(&self.morphs[k].surface.chars().count())
+                    && self.morphs[k].surface.chars().all(is_kanji)
+                    && ![
+                        SAID_OF_KIN,
+                        OWN_THINGS,
+                        CHILD_THINGS,
+                        SCHOOLS,
+                        HEALTH,
+                        GROWN,
+                    ]
+                    .iter()
+                    .any(|l| l.contains(&self.morphs[k].surface.as_str()))
+            });
+            let given = given.or(given_word);
             // Otherwise nouns of four letters at most, no suffix among them
             // (加入者が亡くなったとき is a role).
             let e = given.unwrap_or_else(|| {
@@ -2916,6 +2943,10 @@ impl<'a> Doc<'a> {
                             .any(|m| SCHOOLS.contains(&m.surface.as_str()))
                 }
                 "が" | "は" => verb_in(2, &[BIRTHS, DEATHS]),
+                // 次女の知徳です: who one's kin is.
+                "です" if given_word.is_some() => rest
+                    .first()
+                    .is_none_or(|x| matches!(x.surface.as_str(), "。" | "、" | "ね" | "よ")),
                 // 晶とわたしの分です: a person beside the speaker.
                 "と" if given.is_some() && begins => ["わたし", "私", "僕", "ぼく"]
                     .iter()
@@ -3706,6 +3737,12 @@ const NOT_KIN_NAMES: &[&str] = &[
     "上司",
 ];
 
+/// Words a given name may also be that are said of kin (娘の大学です,
+/// 父の健康が心配です): after kin they stay words.
+const SAID_OF_KIN: &[&str] = &[
+    "大学", "健康", "将来", "政治", "知恵", "勇気", "一歩", "初代", "一代", "親子", "三男", "次子",
+    "末子", "一次", "有志", "厚生", "正規", "唯一", "一心", "大成", "結実", "一行", "善行", "友好",
+];
 /// Kin: after them, with の or ・ or nothing between, often comes a name.
 const KIN: &[&str] = &[
     "妻",
@@ -4831,6 +4868,20 @@ mod tests {
                 "シャチハタみたいなゴムインでも登録できますか",
             ),
             ("あやちゃんの保険証です", "［氏名1］ちゃんの保険証です"),
+        ]);
+    }
+
+    #[test]
+    fn given_names_that_are_words_too_are_names_after_kin() {
+        masks_each_alone(&[
+            ("次女の知徳です", "次女の［氏名1］です"),
+            ("娘の瑞枝です", "娘の［氏名1］です"),
+            ("孫の一瓢が来ています", "孫の［氏名1］が来ています"),
+            // Words said of kin stay.
+            ("娘の大学です", "娘の大学です"),
+            ("父の健康が心配です", "父の健康が心配です"),
+            ("娘の学校です", "娘の学校です"),
+            ("母の年金です", "母の年金です"),
         ]);
     }
 
