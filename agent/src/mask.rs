@@ -187,6 +187,7 @@ impl Masker {
         doc.latin_names(&mut cands);
         doc.spaced_katakana_names(&mut cands);
         doc.hiragana_names(&mut cands);
+        doc.family_then_kana_given(&mut cands);
         doc.kana_names_in_context(&mut cands);
         doc.kin_of_and_addressees(&mut cands);
         doc.listed_names(&mut cands);
@@ -210,6 +211,7 @@ impl Masker {
         for s in spans.iter_mut().filter(|s| s.kind == Kind::Name) {
             doc.widen_spaced(s);
             doc.widen_kanji(s);
+            doc.widen_kana_given(s);
         }
         resolve(spans)
     }
@@ -2530,6 +2532,105 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Widens a name in kanji (a family name) over a given name in hiragana
+    /// right after it, however the dictionary split it (速水 + けん + たろ +
+    /// う, 逢月ひな):
+    /// the longest run of two to six kana that sounds like a given name the
+    /// dictionary knows and is followed by a particle, です, an honorific
+    /// or a pause.
+    fn widen_kana_given(&self, span: &mut Span) {
+        // Where the kana begin: the name may already hold some of them
+        // (田中ゆう + と, as the dictionary read ゆう).
+        let kana_from = (span.start..span.end)
+            .find(|&c| !is_kanji(self.chars[c]))
+            .unwrap_or(span.end);
+        if kana_from == span.start
+            || !(kana_from..span.end).all(|c| is_hiragana(self.chars[c]))
+            || !self.char_at(span.end).is_some_and(is_hiragana)
+        {
+            return;
+        }
+        if let Some(end) = self.kana_given_end(kana_from, span.end + 1) {
+            span.end = end;
+        }
+    }
+
+    /// Where a given name said in hiragana from `from` ends: the longest
+    /// run of two to six kana, ending at `min_end` or later, that sounds
+    /// like a given name the dictionary or the modern list knows and is
+    /// followed by a particle, です, an honorific or a pause. Words that
+    /// follow names (から, まで, だけ) are none.
+    fn kana_given_end(&self, from: usize, min_end: usize) -> Option<usize> {
+        let mut run = from;
+        while run < self.chars.len() && is_hiragana(self.chars[run]) && run - from < 7 {
+            run += 1;
+        }
+        (min_end.max(from + 2)..=run.min(from + 6))
+            .rev()
+            .find(|&end| {
+                let rest: String = self.chars[end..self.chars.len().min(end + 4)]
+                    .iter()
+                    .collect();
+                let closed = rest.is_empty() || KANA_GIVEN_ENDS.iter().any(|c| rest.starts_with(c));
+                let kana: String = self.chars[from..end].iter().collect();
+                // 宮崎かなと思います (a question to oneself), 品川ゆきのバス
+                // (bound for).
+                let word = match kana.as_str() {
+                    "かな" => ["と思", "って", "?", "？"]
+                        .iter()
+                        .any(|r| rest.starts_with(r)),
+                    "ゆき" => ["のバス", "の電車", "の便", "の列車"]
+                        .iter()
+                        .any(|r| rest.starts_with(r)),
+                    _ => false,
+                };
+                closed
+                    && !word
+                    && !KANA_NOT_GIVEN.contains(&kana.as_str())
+                    && self.kana_given.contains(&to_katakana(&kana))
+            })
+    }
+
+    /// A family name the dictionary knows, however it read the text here
+    /// (山口, 松本: places too; 井 + 上り), then a given name in hiragana
+    /// (山口だいきです, 井上りなの母です, 林ともやから): a full name. By
+    /// characters: the kanji right before the kana, the longest that is a
+    /// family name.
+    fn family_then_kana_given(&self, out: &mut Vec<Span>) {
+        for e in 1..self.chars.len() {
+            if !is_kanji(self.chars[e - 1]) || !is_hiragana(self.chars[e]) {
+                continue;
+            }
+            let mut s = e - 1;
+            while s > 0 && is_kanji(self.chars[s - 1]) && e - s < 4 {
+                s -= 1;
+            }
+            let Some(start) = (s..e).find(|&st| {
+                let word: String = self.chars[st..e].iter().collect();
+                is_family_name(self.analyzer, &word)
+            }) else {
+                continue;
+            };
+            // A one-kanji family name only where the dictionary reads no
+            // word across it and the kana (向かい, 上り, 下さい).
+            let across = self
+                .mspan
+                .iter()
+                .position(|&(a, b)| a < e && b > e)
+                .is_some_and(|x| !self.morphs[x].is_unknown() && !self.morphs[x].is_person_name());
+            if e - start == 1 && across {
+                continue;
+            }
+            if let Some(end) = self.kana_given_end(e, e + 2) {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     /// Widens a name over katakana words joined to it by spaces (グエン
     /// ヴァン アン, where only ヴァン アン was found).
     fn widen_spaced(&self, span: &mut Span) {
@@ -3498,7 +3599,16 @@ fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
 /// Its given names of two kana or more as they sound, for a full name
 /// said in kana: ハナコ, タロウ.
 fn kana_given_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
-    readings(analyzer, analyzer.given_names(), 2, &[])
+    let mut sounds = readings(analyzer, analyzer.given_names(), 2, &[]);
+    // Modern names said in hiragana, as the list has them.
+    sounds.extend(
+        include_str!("given_names_modern.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.chars().count() >= 2 && l.chars().all(is_hiragana))
+            .map(to_katakana),
+    );
+    sounds
 }
 
 /// Family names of one letter in katakana (Korean 이, Vietnamese Lê): names
@@ -3737,6 +3847,67 @@ const NOT_KIN_NAMES: &[&str] = &[
     "上司",
 ];
 
+/// What may follow a given name said in hiragana: a particle, です, an
+/// honorific or a pause.
+const KANA_GIVEN_ENDS: &[&str] = &[
+    "です",
+    "でし",
+    "で",
+    "と",
+    "が",
+    "は",
+    "の",
+    "に",
+    "も",
+    "から",
+    "や",
+    "さん",
+    "さま",
+    "ちゃん",
+    "くん",
+    "、",
+    "。",
+    "？",
+    "?",
+    " ",
+    "様",
+    "殿",
+    "氏",
+    "君",
+    "名義",
+    "宛",
+];
+/// Words said after a name or place that sound like given names too.
+const KANA_NOT_GIVEN: &[&str] = &[
+    "くん",
+    "ちゃん",
+    "たん",
+    "から",
+    "まで",
+    "より",
+    "だけ",
+    "など",
+    "ほど",
+    "しか",
+    "くらい",
+    "ぐらい",
+    "ばかり",
+    "なら",
+    "とか",
+    "には",
+    "では",
+    "とは",
+    "のは",
+    "にも",
+    "でも",
+    "とも",
+    "ども",
+    "たち",
+    "がた",
+    "かた",
+    "さま",
+    "さん",
+];
 /// Words a given name may also be that are said of kin (娘の大学です,
 /// 父の健康が心配です): after kin they stay words.
 const SAID_OF_KIN: &[&str] = &[
@@ -4868,6 +5039,26 @@ mod tests {
                 "シャチハタみたいなゴムインでも登録できますか",
             ),
             ("あやちゃんの保険証です", "［氏名1］ちゃんの保険証です"),
+        ]);
+    }
+
+    #[test]
+    fn a_given_name_in_hiragana_after_a_family_name_is_part_of_the_name() {
+        masks_each_alone(&[
+            ("速水けんたろうです", "［氏名1］です"),
+            ("田中ゆうとと申します", "［氏名1］と申します"),
+            ("山口だいきの母です", "［氏名1］の母です"),
+            (
+                "井上りなから電話がありました",
+                "［氏名1］から電話がありました",
+            ),
+            ("林ともやに代わって来ました", "［氏名1］に代わって来ました"),
+            ("代理人は松本けいこです", "代理人は［氏名1］です"),
+            ("佐々木しほ名義の通帳です", "［氏名1］名義の通帳です"),
+            // Words after a place or a name stay.
+            ("八百屋さんの向かいです", "八百屋さんの向かいです"),
+            ("宮崎かなと思います", "宮崎かなと思います"),
+            ("山口まで行きます", "山口まで行きます"),
         ]);
     }
 
