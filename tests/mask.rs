@@ -122,6 +122,7 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("family names with a given name in hiragana", 0),
         ("family names with a given name in hiragana, second set", 0),
         ("family names with a given name in hiragana, third set", 0),
+        ("family names with a given name in katakana", 13),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

@@ -2546,11 +2546,13 @@ impl<'a> Doc<'a> {
             .unwrap_or(span.end);
         if kana_from == span.start
             || !(kana_from..span.end).all(|c| is_hiragana(self.chars[c]))
-            || !self.char_at(span.end).is_some_and(is_hiragana)
+            || !self
+                .char_at(span.end)
+                .is_some_and(|c| is_hiragana(c) || kana_from == span.end && is_katakana(c))
         {
             return;
         }
-        if let Some(end) = self.kana_given_end(kana_from, span.end + 1) {
+        if let Some(end) = self.kana_given_end(kana_from, span.end + 1, true) {
             span.end = end;
         }
     }
@@ -2560,11 +2562,27 @@ impl<'a> Doc<'a> {
     /// like a given name the dictionary or the modern list knows and is
     /// followed by a particle, です, an honorific or a pause. Words that
     /// follow names (から, まで, だけ) are none.
-    fn kana_given_end(&self, from: usize, min_end: usize) -> Option<usize> {
+    ///
+    /// After what is already a name (`named`), also a katakana word the
+    /// dictionary does not know or knows as a proper noun other than a
+    /// country (田中ソフィアです: Sofia is a city to it).
+    fn kana_given_end(&self, from: usize, min_end: usize, named: bool) -> Option<usize> {
+        // In hiragana or in katakana (田中マリアです), one script throughout.
+        let katakana = self.char_at(from).is_some_and(is_katakana);
+        let same = |c: char| {
+            if katakana {
+                is_katakana(c)
+            } else {
+                is_hiragana(c)
+            }
+        };
         let mut run = from;
-        while run < self.chars.len() && is_hiragana(self.chars[run]) && run - from < 7 {
+        while run < self.chars.len() && same(self.chars[run]) && run - from < 7 {
             run += 1;
         }
+        // A katakana name is the whole katakana word (not サクラ of
+        // サクラソウ).
+        let min_end = if katakana { run } else { min_end };
         (min_end.max(from + 2)..=run.min(from + 6))
             .rev()
             .find(|&end| {
@@ -2587,7 +2605,14 @@ impl<'a> Doc<'a> {
                 closed
                     && !word
                     && !KANA_NOT_GIVEN.contains(&kana.as_str())
-                    && self.kana_given.contains(&to_katakana(&kana))
+                    && (self.kana_given.contains(&to_katakana(&kana))
+                        || katakana && self.analyzer.is_listed_person(&kana)
+                        || katakana
+                            && named
+                            && !LOANWORDS.contains(&kana.as_str())
+                            && self.analyzer.morphs(&kana).iter().all(|m| {
+                                unread_word(m) || m.pos[1] == "固有名詞" && m.pos[3] != "国"
+                            }))
             })
     }
 
@@ -2598,7 +2623,9 @@ impl<'a> Doc<'a> {
     /// family name.
     fn family_then_kana_given(&self, out: &mut Vec<Span>) {
         for e in 1..self.chars.len() {
-            if !is_kanji(self.chars[e - 1]) || !is_hiragana(self.chars[e]) {
+            if !is_kanji(self.chars[e - 1])
+                || !(is_hiragana(self.chars[e]) || is_katakana(self.chars[e]))
+            {
                 continue;
             }
             let mut s = e - 1;
@@ -2621,7 +2648,7 @@ impl<'a> Doc<'a> {
             if e - start == 1 && across {
                 continue;
             }
-            if let Some(end) = self.kana_given_end(e, e + 2) {
+            if let Some(end) = self.kana_given_end(e, e + 2, false) {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -5055,6 +5082,11 @@ mod tests {
             ("林ともやに代わって来ました", "［氏名1］に代わって来ました"),
             ("代理人は松本けいこです", "代理人は［氏名1］です"),
             ("佐々木しほ名義の通帳です", "［氏名1］名義の通帳です"),
+            // Or in katakana, known or not to the dictionary.
+            ("田中マリアです", "［氏名1］です"),
+            ("鈴木ハルトで予約しています", "［氏名1］で予約しています"),
+            ("田中ソフィアの母です", "［氏名1］の母です"),
+            ("中野サンプラザです", "中野サンプラザです"),
             // Words after a place or a name stay.
             ("八百屋さんの向かいです", "八百屋さんの向かいです"),
             ("宮崎かなと思います", "宮崎かなと思います"),
