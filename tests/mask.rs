@@ -123,6 +123,7 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("family names with a given name in hiragana, second set", 0),
         ("family names with a given name in hiragana, third set", 0),
         ("family names with a given name in katakana", 13),
+        ("family names in hiragana", 148),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

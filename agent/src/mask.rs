@@ -2438,6 +2438,18 @@ impl<'a> Doc<'a> {
                         .char_before(start - l.chars().count())
                         .is_none_or(|c| "、。 「".contains(c))
             });
+            // A family or full name in hiragana, as the recognizer may
+            // write one (こばやしと申します, はい、たなかです).
+            if at_start && is_hiragana(self.chars[start]) {
+                if let Some(end) = self.kana_name_said(start) {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                    continue;
+                }
+            }
             if !at_start || !(m.pos[3] == "姓" || self.family[k]) {
                 continue;
             }
@@ -2462,6 +2474,41 @@ impl<'a> Doc<'a> {
                 });
             }
         }
+    }
+
+    /// Where a family name (or a full name) said in hiragana from `start`
+    /// ends, when what follows gives it as one's name: と申します,
+    /// といいます, と言います, or です at the end of what is said. Three to
+    /// eight kana that sound like a family name the dictionary knows (or a
+    /// family and a given name); except before と申します, not a word the
+    /// dictionary knows (けっこうです, じょうたいといいます).
+    fn kana_name_said(&self, start: usize) -> Option<usize> {
+        let mut run = start;
+        while run < self.chars.len() && is_hiragana(self.chars[run]) && run - start < 12 {
+            run += 1;
+        }
+        (start + 3..=run.min(start + 8)).rev().find(|&end| {
+            let rest = self.after(end, 6);
+            let named = ["と申し", "でございます"]
+                .iter()
+                .any(|r| rest.starts_with(r));
+            let said = ["といいます", "と言います"]
+                .iter()
+                .any(|r| rest.starts_with(r))
+                || rest.starts_with("です")
+                    && rest.chars().nth(2).is_none_or(|c| "。、！!".contains(c));
+            if !named && !said {
+                return false;
+            }
+            let kana: String = self.chars[start..end].iter().collect();
+            let sound = to_katakana(&kana);
+            let name = self.kana_family.contains(&sound) || self.kana_full_name(&kana);
+            let word = || {
+                let m = self.analyzer.morphs(&kana);
+                m.len() == 1 && !m[0].is_unknown() && !m[0].is_person_name()
+            };
+            name && (named || !word())
+        })
     }
 
     /// Widens a name in kanji over the kanji it was cut from, so that no
@@ -2533,12 +2580,27 @@ impl<'a> Doc<'a> {
     }
 
     /// Widens a name in kanji (a family name) over a given name in hiragana
-    /// right after it, however the dictionary split it (速水 + けん + たろ +
+    /// right after it or after a space, however the dictionary split it (速水 + けん + たろ +
     /// う, 逢月ひな):
     /// the longest run of two to six kana that sounds like a given name the
     /// dictionary knows and is followed by a particle, です, an honorific
     /// or a pause.
     fn widen_kana_given(&self, span: &mut Span) {
+        // With a space between (田中 はなこです).
+        if span.end - span.start >= 2
+            && (span.start..span.end).all(|c| is_kanji(self.chars[c]))
+            && self
+                .char_at(span.end)
+                .is_some_and(|c| c == ' ' || c == '　')
+            && self
+                .char_at(span.end + 1)
+                .is_some_and(|c| is_hiragana(c) || is_katakana(c))
+        {
+            if let Some(end) = self.kana_given_end(span.end + 1, span.end + 3, true) {
+                span.end = end;
+            }
+            return;
+        }
         // Where the kana begin: the name may already hold some of them
         // (田中ゆう + と, as the dictionary read ゆう).
         let kana_from = (span.start..span.end)
@@ -5082,6 +5144,8 @@ mod tests {
             ("林ともやに代わって来ました", "［氏名1］に代わって来ました"),
             ("代理人は松本けいこです", "代理人は［氏名1］です"),
             ("佐々木しほ名義の通帳です", "［氏名1］名義の通帳です"),
+            ("田中　はなこです", "［氏名1］です"),
+            ("田中 マリアです", "［氏名1］です"),
             // Or in katakana, known or not to the dictionary.
             ("田中マリアです", "［氏名1］です"),
             ("鈴木ハルトで予約しています", "［氏名1］で予約しています"),
@@ -5091,6 +5155,22 @@ mod tests {
             ("八百屋さんの向かいです", "八百屋さんの向かいです"),
             ("宮崎かなと思います", "宮崎かなと思います"),
             ("山口まで行きます", "山口まで行きます"),
+        ]);
+    }
+
+    #[test]
+    fn a_family_name_in_hiragana_given_as_ones_name_is_masked() {
+        masks_each_alone(&[
+            ("こばやしと申します", "［氏名1］と申します"),
+            (
+                "えーと、わたくし、こばやしと申します",
+                "えーと、わたくし、［氏名1］と申します",
+            ),
+            ("はい、たなかです", "はい、［氏名1］です"),
+            ("すずきといいます", "［氏名1］といいます"),
+            ("はい、けっこうです", "はい、けっこうです"),
+            ("いえ、だいじょうぶです", "いえ、だいじょうぶです"),
+            ("はい、そうです", "はい、そうです"),
         ]);
     }
 
