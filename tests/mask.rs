@@ -108,7 +108,7 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("common family names", 0),
         ("given names", 1),
         ("foreign names", 16),
-        ("rare family names", 167),
+        ("rare family names", 177),
         ("full names", 5),
         ("dictionary family names", 11),
         ("dictionary family names, unseen sentences", 42),

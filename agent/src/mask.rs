@@ -1827,11 +1827,15 @@ impl<'a> Doc<'a> {
                 || lead
                     .strip_suffix(['は', 'が', 'の'])
                     .is_some_and(|l| ROLE_NOUNS.iter().any(|r| l.ends_with(r)));
-            // 夫はトウです: who one's kin is, said with です.
+            // 夫はトウです: who one's kin is, said with です; also
+            // 長男は悠真、次男は蓮です and 上の子が陽菜で、….
             let kin_lead = !role_lead
-                && lead
-                    .strip_suffix('は')
-                    .is_some_and(|l| KIN.iter().any(|kin| l.ends_with(kin)));
+                && lead.strip_suffix(['は', 'が']).is_some_and(|l| {
+                    KIN.iter().any(|kin| l.ends_with(kin))
+                        || ["上の子", "下の子", "真ん中の子", "末の子"]
+                            .iter()
+                            .any(|c| l.ends_with(c))
+                });
             if !(role_lead || kin_lead) || !self.nameish(&self.morphs[k]) {
                 continue;
             }
@@ -1867,7 +1871,11 @@ impl<'a> Doc<'a> {
             let end = self.mspan[j].1;
             let closes = self.morphs.get(j + 1).is_none_or(|m| {
                 if kin_lead {
-                    return m.surface == "です";
+                    // …です, or a pause before the next one: 悠真、 or 陽菜で、.
+                    return m.surface == "です"
+                        || m.surface == "、"
+                        || m.surface == "で"
+                            && self.morphs.get(j + 2).is_some_and(|x| x.surface == "、");
                 }
                 matches!(
                     m.surface.as_str(),
@@ -2824,7 +2832,11 @@ impl<'a> Doc<'a> {
             // A one-kanji family name (林, 森, 東) only where what is said
             // begins: 林が亡くなりました, はい、森に頼まれて (東の森が is a forest).
             let begins = self.begins(full.unwrap_or(k));
-            let one_kanji = self.family[k] && is_kanji_word(m) && len == 1;
+            // 上が小学生で下が保育園です: the elder and the younger child.
+            let one_kanji = self.family[k]
+                && is_kanji_word(m)
+                && len == 1
+                && !["上", "下", "中", "前", "後", "隣", "奥"].contains(&m.surface.as_str());
             let single = one_kanji && begins;
             // A family name of any length (松本, read as a place) where what
             // is said begins, for what is done under a name.
@@ -3892,6 +3904,9 @@ const PEOPLE_WORDS: &[&str] = &[
 /// Who else is born or dies after kin and の, and is no name (妻の父親が
 ///亡くなりました, 娘の犬が).
 const NOT_KIN_NAMES: &[&str] = &[
+    "上",
+    "下",
+    "真ん中",
     "こども",
     "あかちゃん",
     "あかんぼう",
@@ -5171,6 +5186,32 @@ mod tests {
             ("はい、けっこうです", "はい、けっこうです"),
             ("いえ、だいじょうぶです", "いえ、だいじょうぶです"),
             ("はい、そうです", "はい、そうです"),
+        ]);
+    }
+
+    #[test]
+    fn children_and_kin_listed_one_after_another_are_masked() {
+        masks_each_alone(&[
+            (
+                "上の子が陽菜で、下の子が湊です",
+                "上の子が［氏名1］で、下の子が［氏名2］です",
+            ),
+            (
+                "長男は悠真、次男は蓮です",
+                "長男は［氏名1］、次男は［氏名2］です",
+            ),
+            // The elder and the younger, and what kin do, stay.
+            ("上が小学生で下が保育園です", "上が小学生で下が保育園です"),
+            (
+                "上の子が小学生で、下の子が保育園です",
+                "上の子が小学生で、下の子が保育園です",
+            ),
+            (
+                "長男は大学生、次男は高校生です",
+                "長男は大学生、次男は高校生です",
+            ),
+            ("夫は会社員で、妻は主婦です", "夫は会社員で、妻は主婦です"),
+            ("娘が東京で、息子が大阪です", "娘が東京で、息子が大阪です"),
         ]);
     }
 
