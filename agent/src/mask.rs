@@ -1052,6 +1052,13 @@ impl<'a> Doc<'a> {
                 r"^(?:\s*の)?\s*(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)?\s*)?(?:{NUM}{{1,4}}\s*(?:号室|号棟|階)|\d{{3,4}}(?:号)?)"
             ),
         );
+        static AFTER_PAUSE: OnceLock<Regex> = OnceLock::new();
+        let building_after_pause = re(
+            &AFTER_PAUSE,
+            &format!(
+                r"^[\s、]+(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)[ァ-ヶー・A-Za-z一-龥々]{{0,8}}\s*{NUM}{{1,4}}\s*(?:号室|号)?|{NUM}{{1,4}}\s*号室)"
+            ),
+        );
         for m in r.find_iter(&self.folded) {
             let mut span = self.span(Kind::Address, m);
             let bare = !m.as_str().contains(['丁', '番']);
@@ -1073,8 +1080,26 @@ impl<'a> Doc<'a> {
                 t.ends_with("丁目") && t.chars().filter(|c| !"丁目".contains(*c)).count() <= 2
             };
             // Asked for the address, block numbers are one (5の13の1です),
-            // with the town before them and の (立石の5の13の1).
-            let answer = self.asked == Some(Kind::Address) && m.as_str().contains(['-', 'の']);
+            // with the town before them and の (立石の5の13の1); so are
+            // three numbers joined by の after a place and の, asked or not.
+            let said_after_town = m.as_str().matches('の').count() >= 2
+                && self.char_before(span.start) == Some('の')
+                && span.start > 1
+                && {
+                    // A town: a word the dictionary knows as a place or a
+                    // family name (立石, 高砂), not 資料の3の1の2.
+                    let town = self.place_before(span.start - 1);
+                    town < span.start - 1
+                        && self.morphs.iter().zip(&self.mspan).enumerate().any(
+                            |(k, (m, &(a, b)))| {
+                                a >= town
+                                    && b < span.start
+                                    && (m.is_place() || self.family[k] || m.is_person_name())
+                            },
+                        )
+                };
+            let answer = self.asked == Some(Kind::Address) && m.as_str().contains(['-', 'の'])
+                || said_after_town;
             if !answer
                 && (((lone_ban || lone_choume) && start == span.start)
                     || (bare && (start == span.start || (!m.as_str().contains('-') && !municipal))))
@@ -1093,6 +1118,11 @@ impl<'a> Doc<'a> {
             }
             span.start = start;
             if let Some(b) = building.find(&self.folded[self.byte_of(span.end)..]) {
+                span.end = self.fchar[self.byte_of(span.end) + b.end()];
+            } else if let Some(b) =
+                building_after_pause.find(&self.folded[self.byte_of(span.end)..])
+            {
+                // …1号、コーポ高砂201号室: the building after a pause.
                 span.end = self.fchar[self.byte_of(span.end) + b.end()];
             }
             out.push(span);
@@ -4789,6 +4819,14 @@ mod tests {
             ("葛飾区の3の2の窓口", "葛飾区の3の2の窓口"),
             ("第3の2項", "第3の2項"),
             ("1号の窓口でお待ちください", "1号の窓口でお待ちください"),
+            // A town, の and three numbers; a building after a pause.
+            ("立石の5の13の1です", "［住所1］です"),
+            ("資料の3の1の2を見てください", "資料の3の1の2を見てください"),
+            ("3年の1組の2番です", "3年の1組の2番です"),
+            (
+                "住所はさいたま市浦和区高砂3-15-1、コーポ高砂201号室です",
+                "住所は［住所1］です",
+            ),
         ]);
     }
 
