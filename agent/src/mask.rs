@@ -537,6 +537,27 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
                 continue;
             }
         }
+        // Two parts of one address, overlapping or touching (東京都港区麻布
+        // 十番 and 十番2丁目16-6): the whole.
+        if c.kind == Kind::Address {
+            if let Some(i) = taken.iter().position(|t| {
+                t.kind == Kind::Address && (overlaps(t, &c) || t.end == c.start || c.end == t.start)
+            }) {
+                let union = Span {
+                    kind: Kind::Address,
+                    start: taken[i].start.min(c.start),
+                    end: taken[i].end.max(c.end),
+                };
+                if taken
+                    .iter()
+                    .enumerate()
+                    .all(|(j, t)| j == i || !overlaps(t, &union))
+                {
+                    taken[i] = union;
+                }
+                continue;
+            }
+        }
         if taken.iter().all(|t| !overlaps(t, &c)) {
             taken.push(c);
         }
@@ -1125,6 +1146,13 @@ impl<'a> Doc<'a> {
                 // …1号、コーポ高砂201号室: the building after a pause.
                 span.end = self.fchar[self.byte_of(span.end) + b.end()];
             }
+            // 10-15 2階: the floor's number was taken as a block number.
+            for unit in ["号室", "号棟", "階"] {
+                if self.after(span.end, 2).starts_with(unit) {
+                    span.end += unit.chars().count();
+                    break;
+                }
+            }
             out.push(span);
         }
         // Postal codes: 〒124-0012.
@@ -1198,7 +1226,19 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
-            if !self.is_place_part(m) {
+            // Town names with が or a prefix in them (あゆみが丘, 松が丘,
+            // おゆみ野): go on over が before a landform, and over a
+            // prefix.
+            let ga = m.surface == "が"
+                && start < at
+                && ["丘", "原", "谷", "崎", "浜", "関", "岡", "台", "森", "池"]
+                    .iter()
+                    .any(|w| self.text(e, e + 1) == *w);
+            let prefix = m.pos[0] == "接頭詞"
+                && start < at
+                && i > 0
+                && self.is_place_part(&self.morphs[i - 1]);
+            if !(self.is_place_part(m) || ga || prefix) {
                 break;
             }
             start = s;
@@ -4823,6 +4863,20 @@ mod tests {
             ("立石の5の13の1です", "［住所1］です"),
             ("資料の3の1の2を見てください", "資料の3の1の2を見てください"),
             ("3年の1組の2番です", "3年の1組の2番です"),
+            // Town names with が, a prefix or a number in them, and a floor.
+            (
+                "住所は横浜市都筑区あゆみが丘18-14です",
+                "住所は［住所1］です",
+            ),
+            (
+                "住所は千葉市緑区おゆみ野2丁目35-1です",
+                "住所は［住所1］です",
+            ),
+            (
+                "住所は東京都港区麻布十番2丁目16-6です",
+                "住所は［住所1］です",
+            ),
+            ("品川区上大崎1丁目10-15 2階です", "［住所1］です"),
             (
                 "住所はさいたま市浦和区高砂3-15-1、コーポ高砂201号室です",
                 "住所は［住所1］です",
