@@ -14,6 +14,8 @@ With `--set DIR N` it writes N single utterances (and texts.tsv) to DIR for
 the recognition benchmark instead; `--set DIR N --held-out` writes the second
 set (HELD_OUT), kept apart from tuning, and `--unseen` a third (UNSEEN),
 written after the last change to the correction and measured only with it.
+`--names DIR N SEED` writes N utterances that give a name (and names.tsv:
+the name and how it is read), for `bench asr`'s spoken-name leak count.
 """
 import subprocess
 import sys
@@ -194,9 +196,44 @@ def make_set(voice: str, out: Path, n: int, texts: list) -> None:
     (out / "texts.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
+# Spoken names for the end-to-end leak check (`--names DIR N [SEED]`): what
+# the recognizer makes of a name, and whether the masker still catches it.
+# Names are common and less common family and given names with how they are
+# read; no real person's data.
+FAMILY = [("田中", "たなか"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("渡辺", "わたなべ"), ("小林", "こばやし"),
+          ("速水", "はやみ"), ("長谷川", "はせがわ"), ("斎藤", "さいとう"), ("村上", "むらかみ"), ("石井", "いしい"),
+          ("久保田", "くぼた"), ("宮崎", "みやざき"), ("千葉", "ちば"), ("大木", "おおき"), ("出口", "でぐち"),
+          ("柴山", "しばやま")]
+GIVEN = [("花子", "はなこ"), ("健太郎", "けんたろう"), ("陽翔", "はると"), ("結衣", "ゆい"), ("大輔", "だいすけ"),
+         ("美咲", "みさき"), ("翔太", "しょうた"), ("恵子", "けいこ"), ("誠", "まこと"), ("さくら", "さくら"),
+         ("湊", "みなと"), ("由美子", "ゆみこ")]
+SAID = ["{}と申します。", "{}です。よろしくお願いします。", "名前は{}です。", "{}の代理で来ました。", "世帯主は{}です。",
+        "妻の{}の分もお願いします。", "{}さんの住民票をお願いします。", "はい、{}です。"]
+
+
+def make_names(voice: str, out: Path, n: int, seed: int) -> None:
+    import random
+    rnd = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    texts, names = [], []
+    for i in range(n):
+        f, g, said = rnd.choice(FAMILY), rnd.choice(GIVEN), rnd.choice(SAID)
+        full = rnd.random() < 0.6
+        name, reading = (f[0] + g[0], f[1] + g[1]) if full else f
+        text = said.format(name)
+        write(out / f"n{i:02d}.wav", 16000, [synth(text, voice, 16000)])
+        texts.append(f"n{i:02d}.wav\t{text}")
+        names.append(f"n{i:02d}.wav\t{name}\t{reading}")
+    (out / "texts.tsv").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    (out / "names.tsv").write_text("\n".join(names) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[2] == "--demo":
         make_demo(sys.argv[1])
+    elif len(sys.argv) >= 4 and sys.argv[2] == "--names":
+        rest = [int(a) for a in sys.argv[4:] if a.isdigit()]
+        make_names(sys.argv[1], Path(sys.argv[3]), rest[0] if rest else 48, rest[1] if len(rest) > 1 else 1)
     elif len(sys.argv) >= 4 and sys.argv[2] == "--set":
         texts = HELD_OUT if "--held-out" in sys.argv else UNSEEN if "--unseen" in sys.argv else SET
         counts = [a for a in sys.argv[4:] if a.isdigit()]

@@ -245,6 +245,61 @@ pub struct AsrSet {
     pub cer_prompt: f64,
     /// CER with neither.
     pub cer_plain: f64,
+    /// Utterances that give a name (the set's names.tsv), and of those, how
+    /// many still show any of it after the recognizer (with the glossary)
+    /// and the masker: a letter of it in kanji, or two of its sounds in a
+    /// row in kana, that the rest of the sentence does not have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_leaks: Option<usize>,
+    /// The masked transcripts that showed a name (`MADOGUCHI_MISSES` lists
+    /// them; kept out of the report otherwise, as they may hold a name).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub name_leaked: Vec<String>,
+}
+
+/// The names said in a set's utterances (names.tsv: file, name, reading).
+fn spoken_names(dir: &Path) -> std::collections::HashMap<std::path::PathBuf, (String, String)> {
+    let Ok(t) = std::fs::read_to_string(dir.join("names.tsv")) else {
+        return Default::default();
+    };
+    t.lines()
+        .filter_map(|l| {
+            let mut c = l.split('\t');
+            Some((
+                dir.join(c.next()?),
+                (c.next()?.to_owned(), c.next()?.to_owned()),
+            ))
+        })
+        .collect()
+}
+
+/// Whether `masked` (what was heard of `reference`, masked) still shows
+/// any of `name`: one of its kanji, or two of its sounds in a row
+/// (`reading`, in hiragana; katakana counts the same), that the rest of the
+/// reference does not have.
+pub fn name_shows(masked: &str, reference: &str, name: &str, reading: &str) -> bool {
+    let hira = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+                _ => c,
+            })
+            .collect()
+    };
+    let rest = hira(&reference.replace(name, ""));
+    let shown = hira(masked);
+    let kanji = name
+        .chars()
+        .filter(|c| madoguchi_knowledge::normalize::is_kanji(*c))
+        .any(|c| shown.contains(c) && !rest.contains(c));
+    let sounds: Vec<char> = reading.chars().collect();
+    let kana = sounds.windows(2).any(|w| {
+        let pair: String = w.iter().collect();
+        shown.contains(&pair) && !rest.contains(&pair)
+    });
+    kanji || kana
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -328,6 +383,7 @@ pub fn asr(
     let mut asr = Transcriber::load(model, threads)?;
     asr.set_beam(beam);
     asr.set_prompt_chars(prompt_chars)?;
+    let masker = madoguchi_agent::mask::Masker::new(analyzer.clone());
     asr.set_corrector(crate::term_corrector(analyzer));
     let vad = VadConfig::default();
     let ch = pipeline::Channels::default();
@@ -341,6 +397,8 @@ pub fn asr(
         }
         let mut errs = [(0usize, 0usize); 3];
         let mut audio_s = 0.0;
+        let names = spoken_names(dir);
+        let mut name_leaked = Vec::new();
         for (wav, reference) in &refs {
             let tracks = audio::decode_wav(&std::fs::read(wav)?)?;
             audio_s += tracks.duration_ms() as f64 / 1000.0;
@@ -362,6 +420,12 @@ pub fn asr(
                         latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                     }
                 }
+                if let (0, Some((name, reading))) = (pass, names.get(wav)) {
+                    let (masked, _) = masker.session().mask(&hyp);
+                    if name_shows(masked.as_str(), reference, name, reading) {
+                        name_leaked.push(masked.as_str().to_owned());
+                    }
+                }
                 let (e, n) = char_errors(reference, &hyp);
                 errs[pass].0 += e;
                 errs[pass].1 += n;
@@ -375,6 +439,13 @@ pub fn asr(
             cer_glossary: cer(errs[0]),
             cer_prompt: cer(errs[1]),
             cer_plain: cer(errs[2]),
+            names: (!names.is_empty()).then_some(names.len()),
+            name_leaks: (!names.is_empty()).then_some(name_leaked.len()),
+            name_leaked: if std::env::var_os("MADOGUCHI_MISSES").is_some() {
+                name_leaked
+            } else {
+                Vec::new()
+            },
         });
     }
     asr.set_glossary(glossary);
@@ -400,4 +471,53 @@ pub fn asr(
         rtf,
         peak_rss_mb: peak_rss_mb(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_shows;
+
+    #[test]
+    fn a_spoken_name_shows_by_a_kanji_or_two_sounds_of_it() {
+        let reference = "世帯主は速水健太郎です。";
+        // Masked whole, or heard as something with none of it.
+        assert!(!name_shows(
+            "世帯主は［氏名1］です",
+            reference,
+            "速水健太郎",
+            "はやみけんたろう"
+        ));
+        assert!(!name_shows(
+            "世帯の島大きいです",
+            reference,
+            "速水健太郎",
+            "はやみけんたろう"
+        ));
+        // A kanji of it, or two of its sounds in kana (katakana too).
+        assert!(name_shows(
+            "世帯の死は、はやみ県たろうです",
+            reference,
+            "速水健太郎",
+            "はやみけんたろう"
+        ));
+        assert!(name_shows(
+            "世帯主は［氏名1］太郎です",
+            reference,
+            "速水健太郎",
+            "はやみけんたろう"
+        ));
+        assert!(name_shows(
+            "世帯主はハヤミです",
+            reference,
+            "速水健太郎",
+            "はやみけんたろう"
+        ));
+        // Not what the rest of the sentence has too (主 of 世帯主).
+        assert!(!name_shows(
+            "世帯主は［氏名1］です",
+            "世帯主は主水です。",
+            "主水",
+            "もんど"
+        ));
+    }
 }

@@ -1130,6 +1130,12 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                         s.cer_prompt,
                         s.cer_plain
                     );
+                    if let (Some(names), Some(leaks)) = (s.names, s.name_leaks) {
+                        say!(
+                            "{}: {leaks} of {names} utterances that give a name still show some of it after recognition and masking",
+                            s.name
+                        );
+                    }
                 }
                 say!(
                     "utterance → text: n={} p50={:.0} ms p95={:.0} ms max={:.0} ms",

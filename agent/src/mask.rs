@@ -193,6 +193,7 @@ impl Masker {
         doc.listed_names(&mut cands);
         doc.introductions(&mut cands);
         doc.said_names(&mut cands);
+        doc.name_slots(&mut cands);
         doc.honorific_names(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
@@ -2475,15 +2476,42 @@ impl<'a> Doc<'a> {
     /// A name before と申します, と言います or といいます, by letters: the
     /// dictionary may read the name's end with the と (千葉 + 凛と + 申します).
     fn said_names(&self, out: &mut Vec<Span>) {
-        for lead in ["と申し", "と言いま", "といいま"] {
+        for lead in ["と申し", "と言いま", "といいま", "ともうし"] {
             let l: Vec<char> = lead.chars().collect();
             for at in self.occurrences(&l) {
+                // 「たなか」と申します: the name in quotes.
+                if at > 1 && matches!(self.chars[at - 1], '」' | '』') {
+                    let open = (0..at - 1)
+                        .rev()
+                        .find(|&c| matches!(self.chars[c], '「' | '『'));
+                    if let Some(o) = open.filter(|&o| (1..=10).contains(&(at - 1 - o))) {
+                        out.push(Span {
+                            kind: Kind::Name,
+                            start: o + 1,
+                            end: at - 1,
+                        });
+                        continue;
+                    }
+                }
                 let mut start = at;
                 while start > 0
                     && at - start < 8
                     && (is_kanji(self.chars[start - 1]) || is_katakana(self.chars[start - 1]))
                 {
                     start -= 1;
+                }
+                // Before と申します, all that was said since a pause is the
+                // name, however the recognizer wrote it (姿がましょうたと
+                // 申します for 長谷川翔太): up to ten letters, after わたくし,
+                // はい and the like.
+                if lead != "と言いま" && lead != "といいま" {
+                    // 市役所の者と申します: where one is from.
+                    if let Some(s) = self
+                        .said_since_pause(at)
+                        .filter(|&s| s < start && !self.text(s, at).ends_with("の者"))
+                    {
+                        start = s;
+                    }
                 }
                 // 係の者と申します, 担当と申します: a role, not a name.
                 let run = self.text(start, at);
@@ -2496,6 +2524,145 @@ impl<'a> Doc<'a> {
                     });
                 }
             }
+        }
+    }
+
+    /// Where what was said since the last pause (the start, a mark or a
+    /// space) up to `at` begins, when it is one to ten letters, after a word
+    /// that opens what one says (わたくし, はい, えっと): the whole of a name
+    /// slot, however the recognizer wrote the name in it.
+    fn said_since_pause(&self, at: usize) -> Option<usize> {
+        let mut s = at;
+        while s > 0 && at - s < 10 && self.chars[s - 1].is_alphabetic() {
+            s -= 1;
+        }
+        if s > 0 && self.chars[s - 1].is_alphabetic() {
+            return None;
+        }
+        let said: String = self.chars[s..at].iter().collect();
+        let lead = [
+            "わたくし",
+            "わたし",
+            "私",
+            "僕",
+            "ぼく",
+            "はい",
+            "えっと",
+            "あの",
+        ]
+        .iter()
+        .find(|w| said.starts_with(**w))
+        .map_or(0, |w| w.chars().count());
+        (s + lead < at).then_some(s + lead)
+    }
+
+    /// A name slot the recognizer may have filled with other words, when
+    /// what is in it is no description (母, 不動産会社, 近所の人):
+    /// 大きまことの代理で来ました (大木誠), 小話し桜です、よろしくお願いします
+    /// (小林さくら) — all that was said since the pause before it.
+    fn name_slots(&self, out: &mut Vec<Span>) {
+        let mut slots: Vec<usize> = Vec::new();
+        for lead in ["の代理で", "の代理として", "の代理人"] {
+            let l: Vec<char> = lead.chars().collect();
+            slots.extend(self.occurrences(&l));
+        }
+        // Xです、よろしくお願いします: giving one's name at the start.
+        for lead in [
+            "です、よろしく",
+            "です。よろしく",
+            "です、宜しく",
+            "です。宜しく",
+        ] {
+            let l: Vec<char> = lead.chars().collect();
+            slots.extend(self.occurrences(&l));
+        }
+        let runs: Vec<(usize, usize)> = slots
+            .into_iter()
+            .filter_map(|at| Some((self.said_since_pause(at)?, at)))
+            .collect();
+        // 名前は、小ばらし、ハルトです: all from 名前は to です.
+        for lead in ["名前は"] {
+            let l: Vec<char> = lead.chars().collect();
+            for at in self.occurrences(&l) {
+                let mut start = at + l.len();
+                while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
+                    start += 1;
+                }
+                // Up to です that ends what is said (not ですか), cut by a
+                // pause and holding a name, katakana or a word the
+                // dictionary lacks: a name the recognizer split (名前は
+                // 書かなくていいですか, 名前は、ひらがなです stay).
+                let rest = self.after(start, 16);
+                let Some(b) = rest.find("です") else {
+                    continue;
+                };
+                let end = start + rest[..b].chars().count();
+                let closes = self
+                    .after(end + 2, 1)
+                    .chars()
+                    .next()
+                    .is_none_or(|c| "。、ねよ".contains(c));
+                let run = self.text(start, end);
+                let parts = self.analyzer.morphs(&run.replace('、', ""));
+                let named = parts.iter().any(|m| {
+                    m.is_person_name() || m.is_unknown() || m.surface.chars().all(is_katakana)
+                });
+                // Hiragana throughout is what the kana rules read (名前はやまだ、
+                // やまだはなこです: two names).
+                let kana_only = run.chars().all(|c| is_hiragana(c) || c == '、');
+                if closes
+                    && named
+                    && !kana_only
+                    && run.contains('、')
+                    && (2..=12).contains(&(end - start))
+                {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                }
+            }
+        }
+        for (start, mut at) in runs {
+            // 田中さんの代理で: the honorific is not the name.
+            for h in ["さん", "様", "さま", "くん", "ちゃん"] {
+                if self.text(start, at).ends_with(h) {
+                    at -= h.chars().count();
+                    break;
+                }
+            }
+            if at <= start {
+                continue;
+            }
+            let run = self.text(start, at);
+            let morphs = self.analyzer.morphs(&run);
+            // What no description is made of: a verb or adjective, an
+            // auxiliary or a particle other than の (大き + まこと, 小話 + し +
+            // 桜, 姿 + が + ましょ …), a word the dictionary lacks, or a
+            // name. 不動産会社, 近所の人 and 老人ホーム are descriptions.
+            let garbled = morphs.iter().any(|m| {
+                m.is_unknown()
+                    || m.is_person_name() && m.pos[1] != "接尾"
+                    || matches!(m.pos[0].as_str(), "動詞" | "形容詞" | "助動詞")
+                    || m.pos[0] == "助詞" && m.surface != "の"
+            });
+            if !garbled
+                || role_word(&run)
+                || LOANWORDS
+                    .iter()
+                    .chain(COUNTER_KATAKANA)
+                    .any(|w| run.starts_with(w))
+                || KIN.iter().chain(KIN_ROLES).any(|k| run.ends_with(k))
+                || run.ends_with("の者")
+            {
+                continue;
+            }
+            out.push(Span {
+                kind: Kind::Name,
+                start,
+                end: at,
+            });
         }
     }
 
@@ -2581,9 +2748,12 @@ impl<'a> Doc<'a> {
             let kana: String = self.chars[start..end].iter().collect();
             let sound = to_katakana(&kana);
             let name = self.kana_family.contains(&sound) || self.kana_full_name(&kana);
+            // A word the dictionary knows, not a noun (けっこう, だいじょうぶ);
+            // hiragana nouns that sound like family names are mostly written
+            // names (しばやま).
             let word = || {
                 let m = self.analyzer.morphs(&kana);
-                m.len() == 1 && !m[0].is_unknown() && !m[0].is_person_name()
+                m.len() == 1 && !m[0].is_unknown() && !m[0].is_person_name() && !m[0].is_noun()
             };
             name && (named || !word())
         })
@@ -5304,6 +5474,38 @@ mod tests {
             ),
             ("夫は会社員で、妻は主婦です", "夫は会社員で、妻は主婦です"),
             ("娘が東京で、息子が大阪です", "娘が東京で、息子が大阪です"),
+        ]);
+    }
+
+    #[test]
+    fn a_name_the_recognizer_garbled_is_masked_in_a_name_slot() {
+        masks_each_alone(&[
+            // 長谷川翔太, 大木誠, 小林さくら, 田中, 小林陽翔 as whisper heard them.
+            ("姿がましょうたと申します", "［氏名1］と申します"),
+            ("大きまことの代理できました", "［氏名1］の代理できました"),
+            (
+                "小話し桜です、宜しくお願いします",
+                "［氏名1］です、宜しくお願いします",
+            ),
+            ("「たなか」と申します", "「［氏名1］」と申します"),
+            ("名前は、小ばらし、ハルトです", "名前は、［氏名1］です"),
+            ("はい、しばやまです", "はい、［氏名1］です"),
+            // Descriptions, kin and roles in those slots stay.
+            ("市役所の者と申します", "市役所の者と申します"),
+            ("担当と申します", "担当と申します"),
+            ("母の代理で来ました", "母の代理で来ました"),
+            ("不動産会社の代理で来ました", "不動産会社の代理で来ました"),
+            ("近所の人の代理で来ました", "近所の人の代理で来ました"),
+            (
+                "ケアマネさんの代理で来ました",
+                "ケアマネさんの代理で来ました",
+            ),
+            (
+                "担当の者です、よろしくお願いします",
+                "担当の者です、よろしくお願いします",
+            ),
+            ("名前は、ひらがなです", "名前は、ひらがなです"),
+            ("名前は書かなくていいですか", "名前は書かなくていいですか"),
         ]);
     }
 

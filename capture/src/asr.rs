@@ -342,8 +342,9 @@ fn foreign_letter(c: char) -> bool {
         && !matches!(c, 'ぁ'..='ゟ' | '゠'..='ヿ' | '㐀'..='䶿' | '一'..='鿿' | '豈'..='﫿' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | 'ｦ'..='ﾟ' | '々' | '〆')
 }
 
-/// Drops what a degenerate decode mixes in: letters of other scripts, and
-/// Latin words other than short capitals (an ID or DV stays).
+/// Drops what a degenerate decode mixes in: letters of other scripts,
+/// Latin words other than short capitals (an ID or DV stays), and the
+/// replacement mark for a character cut off at the token limit.
 fn drop_foreign(text: &str) -> String {
     let mut out = String::new();
     let mut latin = String::new();
@@ -356,7 +357,9 @@ fn drop_foreign(text: &str) -> String {
             out.push_str(latin.trim());
         }
         latin.clear();
-        if !foreign_letter(c) {
+        // U+FFFD: bytes of a character the decoder cut off (at the token
+        // limit), which no one said.
+        if !foreign_letter(c) && c != '\u{FFFD}' {
             out.push(c);
         }
     }
@@ -492,6 +495,8 @@ mod tests {
         );
         assert_eq!(clean("テスローは3倍くięです"), "テスローは3倍くです");
         assert_eq!(clean("IDカードとDVの支援"), "IDカードとDVの支援");
+        let cut = String::from_utf8_lossy(b"\xe6\x9c\x89\xe3\x81").into_owned();
+        assert_eq!(clean(&cut), "有");
         assert!(max_tokens(16_000 * 3) >= 50);
     }
 
