@@ -194,6 +194,7 @@ impl Masker {
         doc.introductions(&mut cands);
         doc.said_names(&mut cands);
         doc.name_slots(&mut cands);
+        doc.name_in_parts(&mut cands);
         doc.honorific_names(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
@@ -2556,6 +2557,52 @@ impl<'a> Doc<'a> {
         (s + lead < at).then_some(s + lead)
     }
 
+    /// 名前は、小ばらし、ハルトです: a name the recognizer split with pauses,
+    /// all from 名前は to the です that ends what is said.
+    fn name_in_parts(&self, out: &mut Vec<Span>) {
+        let l: Vec<char> = "名前は".chars().collect();
+        for at in self.occurrences(&l) {
+            let mut start = at + l.len();
+            while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
+                start += 1;
+            }
+            // Up to です that ends what is said (not ですか), cut by a
+            // pause and holding a name, katakana or a word the
+            // dictionary lacks: a name the recognizer split (名前は
+            // 書かなくていいですか, 名前は、ひらがなです stay).
+            let rest = self.after(start, 16);
+            let Some(b) = rest.find("です") else {
+                continue;
+            };
+            let end = start + rest[..b].chars().count();
+            let closes = self
+                .after(end + 2, 1)
+                .chars()
+                .next()
+                .is_none_or(|c| "。、ねよ".contains(c));
+            let run = self.text(start, end);
+            let parts = self.analyzer.morphs(&run.replace('、', ""));
+            let named = parts.iter().any(|m| {
+                m.is_person_name() || m.is_unknown() || m.surface.chars().all(is_katakana)
+            });
+            // Hiragana throughout is what the kana rules read (名前はやまだ、
+            // やまだはなこです: two names).
+            let kana_only = run.chars().all(|c| is_hiragana(c) || c == '、');
+            if closes
+                && named
+                && !kana_only
+                && run.contains('、')
+                && (2..=12).contains(&(end - start))
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     /// A name slot the recognizer may have filled with other words, when
     /// what is in it is no description (母, 不動産会社, 近所の人):
     /// 大きまことの代理で来ました (大木誠), 小話し桜です、よろしくお願いします
@@ -2580,50 +2627,6 @@ impl<'a> Doc<'a> {
             .into_iter()
             .filter_map(|at| Some((self.said_since_pause(at)?, at)))
             .collect();
-        // 名前は、小ばらし、ハルトです: all from 名前は to です.
-        for lead in ["名前は"] {
-            let l: Vec<char> = lead.chars().collect();
-            for at in self.occurrences(&l) {
-                let mut start = at + l.len();
-                while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
-                    start += 1;
-                }
-                // Up to です that ends what is said (not ですか), cut by a
-                // pause and holding a name, katakana or a word the
-                // dictionary lacks: a name the recognizer split (名前は
-                // 書かなくていいですか, 名前は、ひらがなです stay).
-                let rest = self.after(start, 16);
-                let Some(b) = rest.find("です") else {
-                    continue;
-                };
-                let end = start + rest[..b].chars().count();
-                let closes = self
-                    .after(end + 2, 1)
-                    .chars()
-                    .next()
-                    .is_none_or(|c| "。、ねよ".contains(c));
-                let run = self.text(start, end);
-                let parts = self.analyzer.morphs(&run.replace('、', ""));
-                let named = parts.iter().any(|m| {
-                    m.is_person_name() || m.is_unknown() || m.surface.chars().all(is_katakana)
-                });
-                // Hiragana throughout is what the kana rules read (名前はやまだ、
-                // やまだはなこです: two names).
-                let kana_only = run.chars().all(|c| is_hiragana(c) || c == '、');
-                if closes
-                    && named
-                    && !kana_only
-                    && run.contains('、')
-                    && (2..=12).contains(&(end - start))
-                {
-                    out.push(Span {
-                        kind: Kind::Name,
-                        start,
-                        end,
-                    });
-                }
-            }
-        }
         for (start, mut at) in runs {
             // 田中さんの代理で: the honorific is not the name.
             for h in ["さん", "様", "さま", "くん", "ちゃん"] {
@@ -2640,7 +2643,7 @@ impl<'a> Doc<'a> {
             // What no description is made of: a verb or adjective, an
             // auxiliary or a particle other than の (大き + まこと, 小話 + し +
             // 桜, 姿 + が + ましょ …), a word the dictionary lacks, or a
-            // name. 不動産会社, 近所の人 and 老人ホーム are descriptions.
+            // name. 不動産会社 and 近所の人 are descriptions.
             let garbled = morphs.iter().any(|m| {
                 m.is_unknown()
                     || m.is_person_name() && m.pos[1] != "接尾"
