@@ -2830,12 +2830,10 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Widens a name in kanji (a family name) over a given name in hiragana
-    /// right after it or after a space, however the dictionary split it (速水 + けん + たろ +
-    /// う, 逢月ひな):
-    /// the longest run of two to six kana that sounds like a given name the
-    /// dictionary knows and is followed by a particle, です, an honorific
-    /// or a pause.
+    /// Widens a name in kanji (a family name) over a given name in kana
+    /// right after it or after a space, however the dictionary split it
+    /// (速水 + けん + たろ + う, 逢月ひな, 田中 はなこ, 田中マリア): see
+    /// [`Doc::kana_given_end`].
     fn widen_kana_given(&self, span: &mut Span) {
         // With a space between (田中 はなこです).
         if span.end - span.start >= 2
@@ -2870,7 +2868,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Where a given name said in hiragana from `from` ends: the longest
+    /// Where a given name said in kana from `from` ends: the longest
     /// run of two to six kana, ending at `min_end` or later, that sounds
     /// like a given name the dictionary or the modern list knows and is
     /// followed by a particle, です, an honorific or a pause. Words that
