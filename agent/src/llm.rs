@@ -4,7 +4,7 @@
 //!
 //! Only masked text ([`MaskedText`]) and the retrieved manual sections go
 //! out. The prompt asks for an answer from those sections only, each
-//! sentence ending in a citation marker [n]; sentences that cite nothing
+//! sentence ending in a citation marker `[n]`; sentences that cite nothing
 //! (or a section that was not given) are dropped. Manual text and speech
 //! are data: they are fenced and the instructions say never to follow
 //! instructions inside them. Timeouts, errors, refusals and malformed
@@ -24,7 +24,7 @@ use crate::mask::MaskedText;
 pub struct LlmConfig {
     /// OpenAI style: the base URL (…/v1); the client posts to
     /// `{base}/chat/completions`. Azure: the deployment URL
-    /// (…/openai/deployments/<name>), posted with `?api-version=`.
+    /// (`…/openai/deployments/<name>`), posted with `?api-version=`.
     pub url: String,
     pub model: String,
     pub api_key: String,
@@ -183,7 +183,7 @@ pub async fn draft(
     })
 }
 
-/// Keeps the sentences that end in (or carry) a marker [n] of a given
+/// Keeps the sentences that end in (or carry) a marker `[n]` of a given
 /// section; returns the text, the cited sections (0-based, in order of
 /// first use) and how many sentences were dropped.
 pub fn keep_cited(text: &str, sections: usize) -> (String, Vec<usize>, usize) {
