@@ -331,6 +331,7 @@ impl Corrector {
                     .is_some_and(|c| c.is_numeric());
                 let found = if in_phrase {
                     self.phrase(&kc, &particles)
+                        .or_else(|| self.no_for_a_sound(span, &kc))
                 } else {
                     // Exact readings first, the dictionary's then the other
                     // readings of lone kanji; a near miss only after.
@@ -433,6 +434,33 @@ impl Corrector {
             .find(|t| t.kind == Kind::Phrase && t.key == key && t.particles == particles)
     }
 
+    /// A compound term of a word and one kanji heard with の taking the
+    /// kanji's first sound (世帯主 セタイヌシ heard as 世帯の死 セタイノシ,
+    /// 住民票 as 住民の表): the heard span is that same word, の and one
+    /// kanji, and sounds at most one sound off the term.
+    fn no_for_a_sound(&self, span: &[Morph], key: &[char]) -> Option<&Term> {
+        let [word, no, kanji] = span else {
+            return None;
+        };
+        let one_kanji =
+            |m: &Morph| m.surface.chars().count() == 1 && m.surface.chars().all(is_kanji);
+        if no.surface != "の" || !one_kanji(kanji) || word.surface.chars().count() < 2 {
+            return None;
+        }
+        self.terms.iter().find(|t| {
+            t.kind == Kind::Compound
+                && t.text
+                    .strip_prefix(word.surface.as_str())
+                    .is_some_and(|rest| {
+                        rest.chars().count() == 1
+                            && rest.chars().all(is_kanji)
+                            && rest != kanji.surface
+                    })
+                && t.key.len() >= 5
+                && edit_distance_within(&t.key, key, 1).is_some()
+        })
+    }
+
     /// The compound term one sound off `key` (when long), or two off for
     /// very long ones that share a character with what was heard (`surface`).
     fn nearest(&self, key: &[char], surface: &str) -> Option<&Term> {
@@ -486,11 +514,27 @@ mod tests {
             "請求者",
             "出生届",
             "転居届",
+            "世帯主",
+            "住民票",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         Corrector::new(analyzer, &terms)
+    }
+
+    #[test]
+    fn a_term_heard_with_no_for_a_sound_is_written_as_the_term() {
+        let c = corrector();
+        assert_eq!(c.correct("世帯の死は久保田です"), "世帯主は久保田です");
+        assert_eq!(
+            c.correct("世帯の死の名前を書いてください"),
+            "世帯主の名前を書いてください"
+        );
+        // Other words after の stay.
+        assert_eq!(c.correct("世帯の人は何人ですか"), "世帯の人は何人ですか");
+        assert_eq!(c.correct("住民の方はこちらへ"), "住民の方はこちらへ");
+        assert_eq!(c.correct("世帯の主です"), "世帯の主です");
     }
 
     /// Every short string over an alphabet of kanji that have other
