@@ -2557,15 +2557,27 @@ impl<'a> Doc<'a> {
         (s + lead < at).then_some(s + lead)
     }
 
-    /// 名前は、小ばらし、ハルトです: a name the recognizer split with pauses,
-    /// all from 名前は to the です that ends what is said.
+    /// 名前は、小ばらし、ハルトです, 世帯主は、はやみ県たろうです: a name the
+    /// recognizer split with pauses, all from 名前は (or a role and は) to
+    /// the です that ends what is said.
     fn name_in_parts(&self, out: &mut Vec<Span>) {
-        let l: Vec<char> = "名前は".chars().collect();
-        for at in self.occurrences(&l) {
-            let mut start = at + l.len();
+        let leads: Vec<String> = std::iter::once("名前".to_owned())
+            .chain(ROLE_NOUNS.iter().map(|r| r.to_string()))
+            .map(|r| format!("{r}は"))
+            .collect();
+        let at_leads = leads.iter().flat_map(|lead| {
+            let l: Vec<char> = lead.chars().collect();
+            let len = l.len();
+            self.occurrences(&l)
+                .map(move |at| at + len)
+                .collect::<Vec<_>>()
+        });
+        for after in at_leads {
+            let mut start = after;
             while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
                 start += 1;
             }
+            let paused = start > after;
             // Up to です that ends what is said (not ですか), cut by a
             // pause and holding a name, katakana or a word the
             // dictionary lacks: a name the recognizer split (名前は
@@ -2582,16 +2594,28 @@ impl<'a> Doc<'a> {
                 .is_none_or(|c| "。、ねよ".contains(c));
             let run = self.text(start, end);
             let parts = self.analyzer.morphs(&run.replace('、', ""));
+            // A name, katakana or a word the dictionary lacks; or, after a
+            // pause, words no answer is made of (はや + み + 県 + たろ + う).
             let named = parts.iter().any(|m| {
-                m.is_person_name() || m.is_unknown() || m.surface.chars().all(is_katakana)
+                m.is_person_name()
+                    || m.is_unknown()
+                    || m.surface.chars().all(is_katakana)
+                    || paused
+                        && (matches!(m.pos[0].as_str(), "動詞" | "形容詞" | "助動詞")
+                            || m.pos[0] == "助詞" && m.surface != "の")
             });
+            // 世帯主は、変わらないです, 名前は、書いてないです: an answer.
+            let negated = ["ない", "ません", "なかった", "いる", "ある"]
+                .iter()
+                .any(|e| run.ends_with(e));
             // Hiragana throughout is what the kana rules read (名前はやまだ、
             // やまだはなこです: two names).
             let kana_only = run.chars().all(|c| is_hiragana(c) || c == '、');
             if closes
                 && named
+                && !negated
                 && !kana_only
-                && run.contains('、')
+                && (paused || run.contains('、'))
                 && (2..=12).contains(&(end - start))
             {
                 out.push(Span {
@@ -5490,6 +5514,10 @@ mod tests {
             ),
             ("「たなか」と申します", "「［氏名1］」と申します"),
             ("名前は、小ばらし、ハルトです", "名前は、［氏名1］です"),
+            ("世帯主は、はやみ県たろうです", "世帯主は、［氏名1］です"),
+            ("世帯主は、本人です", "世帯主は、本人です"),
+            ("世帯主は、変わらないです", "世帯主は、変わらないです"),
+            ("世帯主は、そのままです", "世帯主は、そのままです"),
             ("はい、しばやまです", "はい、［氏名1］です"),
             // Descriptions, kin and roles in those slots stay.
             ("市役所の者と申します", "市役所の者と申します"),
