@@ -195,6 +195,7 @@ impl Masker {
         doc.said_names(&mut cands);
         doc.name_slots(&mut cands);
         doc.name_in_parts(&mut cands);
+        doc.kana_role_holders(&mut cands);
         doc.honorific_names(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
@@ -2557,6 +2558,28 @@ impl<'a> Doc<'a> {
         (s + lead < at).then_some(s + lead)
     }
 
+    /// A family or full name said in hiragana after a role or 名前は
+    /// (世帯主はくぼたです, 申請者はたなかになります), as [`Doc::kana_name_said`]
+    /// reads one.
+    fn kana_role_holders(&self, out: &mut Vec<Span>) {
+        for lead in std::iter::once("名前").chain(ROLE_NOUNS.iter().copied()) {
+            let l: Vec<char> = format!("{lead}は").chars().collect();
+            for at in self.occurrences(&l) {
+                let start = at + l.len();
+                if !self.char_at(start).is_some_and(is_hiragana) {
+                    continue;
+                }
+                if let Some(end) = self.kana_name_said(start) {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                }
+            }
+        }
+    }
+
     /// 名前は、小ばらし、ハルトです, 世帯主は、はやみ県たろうです: a name the
     /// recognizer split with pauses, all from 名前は (or a role and は) to
     /// the です that ends what is said.
@@ -2764,7 +2787,7 @@ impl<'a> Doc<'a> {
             let named = ["と申し", "でございます"]
                 .iter()
                 .any(|r| rest.starts_with(r));
-            let said = ["といいます", "と言います"]
+            let said = ["といいます", "と言います", "になります"]
                 .iter()
                 .any(|r| rest.starts_with(r))
                 || rest.starts_with("です")
@@ -2859,6 +2882,20 @@ impl<'a> Doc<'a> {
     /// (速水 + けん + たろ + う, 逢月ひな, 田中 はなこ, 田中マリア): see
     /// [`Doc::kana_given_end`].
     fn widen_kana_given(&self, span: &mut Span) {
+        // A family name said in hiragana before a pause (しばやま、まこと
+        // さん).
+        if span.start > 3 && matches!(self.chars[span.start - 1], '、' | ' ') {
+            let end = span.start - 1;
+            let mut from = end;
+            while from > 0 && is_hiragana(self.chars[from - 1]) && end - from < 8 {
+                from -= 1;
+            }
+            let opens = from == 0 || !self.chars[from - 1].is_alphabetic();
+            let kana: String = self.chars[from..end].iter().collect();
+            if opens && end - from >= 3 && self.kana_family.contains(&to_katakana(&kana)) {
+                span.start = from;
+            }
+        }
         // With a space between (田中 はなこです).
         if span.end - span.start >= 2
             && (span.start..span.end).all(|c| is_kanji(self.chars[c]))
@@ -5515,6 +5552,16 @@ mod tests {
             ("「たなか」と申します", "「［氏名1］」と申します"),
             ("名前は、小ばらし、ハルトです", "名前は、［氏名1］です"),
             ("世帯主は、はやみ県たろうです", "世帯主は、［氏名1］です"),
+            // A family name the recognizer wrote in hiragana, after a role
+            // or before a pause and a name.
+            ("世帯主はくぼたです", "世帯主は［氏名1］です"),
+            ("申請者はたなかになります", "申請者は［氏名1］になります"),
+            (
+                "しばやま、まことさんの住民票をお願いします",
+                "［氏名1］さんの住民票をお願いします",
+            ),
+            ("申請者はこちらになります", "申請者はこちらになります"),
+            ("世帯主はわたしです", "世帯主はわたしです"),
             ("世帯主は、本人です", "世帯主は、本人です"),
             ("世帯主は、変わらないです", "世帯主は、変わらないです"),
             ("世帯主は、そのままです", "世帯主は、そのままです"),
