@@ -196,6 +196,7 @@ impl Masker {
         doc.name_slots(&mut cands);
         doc.name_in_parts(&mut cands);
         doc.kana_role_holders(&mut cands);
+        doc.kana_family_in_place(&mut cands);
         doc.honorific_names(&mut cands);
         // What won (a candidate that lost to another may be wrong).
         let mut cands = resolve(cands);
@@ -2558,6 +2559,51 @@ impl<'a> Doc<'a> {
         (s + lead < at).then_some(s + lead)
     }
 
+    /// A family name said in hiragana where only a person fits after it
+    /// (しばやまから電話がありました, くぼたの代理で, かなさか様): three to six
+    /// kana that sound like a family name the dictionary knows, starting
+    /// what is said or after a particle, before one of [`KANA_NAME_PLACES`].
+    fn kana_family_in_place(&self, out: &mut Vec<Span>) {
+        let n = self.chars.len();
+        // Where such a place begins, found once.
+        let mut place_at = vec![false; n + 1];
+        for p in KANA_NAME_PLACES {
+            let l: Vec<char> = p.chars().collect();
+            for at in self.occurrences(&l) {
+                place_at[at] = true;
+            }
+        }
+        if !place_at.contains(&true) {
+            return;
+        }
+        for s in 0..n {
+            let opens = s == 0
+                || !is_hiragana(self.chars[s - 1])
+                || "はがをにのともで".contains(self.chars[s - 1])
+                    && (s == 1 || !is_hiragana(self.chars[s - 2]));
+            if !opens || !is_hiragana(self.chars[s]) {
+                continue;
+            }
+            for len in (3..=6).rev() {
+                let e = s + len;
+                if e > n || !place_at[e] || !(s..e).all(|c| is_hiragana(self.chars[c])) {
+                    continue;
+                }
+                let kana: String = self.chars[s..e].iter().collect();
+                if self.kana_family.contains(&to_katakana(&kana))
+                    && !KIN_IN_KANA.contains(&kana.as_str())
+                {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start: s,
+                        end: e,
+                    });
+                    break;
+                }
+            }
+        }
+    }
+
     /// A family or full name said in hiragana after a role or 名前は
     /// (世帯主はくぼたです, 申請者はたなかになります), as [`Doc::kana_name_said`]
     /// reads one.
@@ -2704,6 +2750,10 @@ impl<'a> Doc<'a> {
                     .chain(COUNTER_KATAKANA)
                     .any(|w| run.starts_with(w))
                 || KIN.iter().chain(KIN_ROLES).any(|k| run.ends_with(k))
+                // Kin and people in kana (むすめの代理で).
+                || [NOT_KIN_NAMES, KANA_NOT_NAMES, CALLED_BY, KIN_IN_KANA]
+                    .iter()
+                    .any(|l| l.contains(&run.as_str()))
                 || run.ends_with("の者")
             {
                 continue;
@@ -4253,6 +4303,58 @@ const NOT_KIN_NAMES: &[&str] = &[
     "上司",
 ];
 
+/// Kin said in hiragana, as the recognizer may write them: never names.
+const KIN_IN_KANA: &[&str] = &[
+    "つま",
+    "おっと",
+    "はは",
+    "ちち",
+    "むすこ",
+    "むすめ",
+    "あに",
+    "あね",
+    "おとうと",
+    "いもうと",
+    "そふ",
+    "そぼ",
+    "まご",
+    "おや",
+    "しゅじん",
+    "かない",
+    "おばあちゃん",
+    "おじいちゃん",
+    "おかあさん",
+    "おとうさん",
+];
+/// What follows only a person: a family name said in hiragana before one
+/// of these is a name (しばやまから電話が, くぼたの代理で).
+const KANA_NAME_PLACES: &[&str] = &[
+    "から電話",
+    "から連絡",
+    "から頼",
+    "から委任",
+    "で予約",
+    "の代理",
+    "の代わり",
+    "の住民票",
+    "の在留",
+    "の保険証",
+    "の委任状",
+    "の母",
+    "の父",
+    "の妻",
+    "の夫",
+    "の娘",
+    "の息子",
+    "名義",
+    "と呼ばれ",
+    "と結婚",
+    "が亡くな",
+    "が転入",
+    "が署名",
+    "様",
+    "宛",
+];
 /// What may follow a given name said in hiragana: a particle, です, an
 /// honorific or a pause.
 const KANA_GIVEN_ENDS: &[&str] = &[
@@ -5561,6 +5663,20 @@ mod tests {
                 "［氏名1］さんの住民票をお願いします",
             ),
             ("申請者はこちらになります", "申請者はこちらになります"),
+            (
+                "しばやまから電話がありました",
+                "［氏名1］から電話がありました",
+            ),
+            (
+                "受付でくぼたと呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            ("くぼたの代理で来ました", "［氏名1］の代理で来ました"),
+            (
+                "ともだちから電話がありました",
+                "ともだちから電話がありました",
+            ),
+            ("むすめの代理で来ました", "むすめの代理で来ました"),
             ("世帯主はわたしです", "世帯主はわたしです"),
             ("世帯主は、本人です", "世帯主は、本人です"),
             ("世帯主は、変わらないです", "世帯主は、変わらないです"),
