@@ -215,6 +215,7 @@ impl Masker {
         for s in spans.iter_mut().filter(|s| s.kind == Kind::Name) {
             doc.widen_spaced(s);
             doc.widen_kanji(s);
+            doc.widen_kana_family_before_pause(s);
             doc.widen_kana_given(s);
         }
         resolve(spans)
@@ -516,15 +517,18 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
     let overlaps = |a: &Span, b: &Span| a.start < b.end && b.start < a.end;
     for c in cands {
         // Two names that overlap are one name seen in two parts (やまだ of
-        // a tag, はなこ before さん): the union, so no part of it shows,
-        // unless the union would reach into another span.
-        if c.kind == Kind::Name {
-            if let Some(i) = taken
-                .iter()
-                .position(|t| t.kind == Kind::Name && overlaps(t, &c))
-            {
+        // a tag, はなこ before さん), and two parts of one address overlap
+        // or touch (東京都港区麻布十番 and 十番2丁目16-6): the union, so no
+        // part of it shows, unless the union would reach into another span.
+        if matches!(c.kind, Kind::Name | Kind::Address) {
+            let joins = |t: &Span| {
+                t.kind == c.kind
+                    && (overlaps(t, &c)
+                        || c.kind == Kind::Address && (t.end == c.start || c.end == t.start))
+            };
+            if let Some(i) = taken.iter().position(joins) {
                 let union = Span {
-                    kind: Kind::Name,
+                    kind: c.kind,
                     start: taken[i].start.min(c.start),
                     end: taken[i].end.max(c.end),
                 };
@@ -532,31 +536,11 @@ fn resolve(mut cands: Vec<Span>) -> Vec<Span> {
                     .iter()
                     .enumerate()
                     .all(|(j, t)| j == i || !overlaps(t, &union));
-                // A letter or two the other part left out (こ of はなこ), not
-                // a title beside a name (ケネディ大統領).
-                let small = union.end - union.start <= taken[i].end - taken[i].start + 2;
+                // Of a name, a letter or two the other part left out (こ of
+                // はなこ), not a title beside it (ケネディ大統領).
+                let small = c.kind == Kind::Address
+                    || union.end - union.start <= taken[i].end - taken[i].start + 2;
                 if clear && small {
-                    taken[i] = union;
-                }
-                continue;
-            }
-        }
-        // Two parts of one address, overlapping or touching (東京都港区麻布
-        // 十番 and 十番2丁目16-6): the whole.
-        if c.kind == Kind::Address {
-            if let Some(i) = taken.iter().position(|t| {
-                t.kind == Kind::Address && (overlaps(t, &c) || t.end == c.start || c.end == t.start)
-            }) {
-                let union = Span {
-                    kind: Kind::Address,
-                    start: taken[i].start.min(c.start),
-                    end: taken[i].end.max(c.end),
-                };
-                if taken
-                    .iter()
-                    .enumerate()
-                    .all(|(j, t)| j == i || !overlaps(t, &union))
-                {
                     taken[i] = union;
                 }
                 continue;
@@ -759,6 +743,27 @@ impl<'a> Doc<'a> {
             .enumerate()
             .filter(move |(_, w)| !needle.is_empty() && *w == needle)
             .map(|(i, _)| i)
+    }
+
+    /// Where `needle` occurs, by characters.
+    fn occurrences_of(&self, needle: &str) -> Vec<usize> {
+        let needle: Vec<char> = needle.chars().collect();
+        self.occurrences(&needle).collect()
+    }
+
+    /// Where what follows 名前は or a role and は (世帯主は, 申請者は)
+    /// begins: a name's place.
+    fn after_role_leads(&self) -> Vec<usize> {
+        std::iter::once("名前")
+            .chain(ROLE_NOUNS.iter().copied())
+            .flat_map(|role| {
+                let lead = format!("{role}は");
+                let len = lead.chars().count();
+                self.occurrences_of(&lead)
+                    .into_iter()
+                    .map(move |at| at + len)
+            })
+            .collect()
     }
 
     /// Maximal runs of characters that `keep` accepts, as (start, end).
@@ -2480,8 +2485,7 @@ impl<'a> Doc<'a> {
     /// dictionary may read the name's end with the と (千葉 + 凛と + 申します).
     fn said_names(&self, out: &mut Vec<Span>) {
         for lead in ["と申し", "と言いま", "といいま", "ともうし"] {
-            let l: Vec<char> = lead.chars().collect();
-            for at in self.occurrences(&l) {
+            for at in self.occurrences_of(lead) {
                 // 「たなか」と申します: the name in quotes.
                 if at > 1 && matches!(self.chars[at - 1], '」' | '』') {
                     let open = (0..at - 1)
@@ -2568,8 +2572,7 @@ impl<'a> Doc<'a> {
         // Where such a place begins, found once.
         let mut place_at = vec![false; n + 1];
         for p in KANA_NAME_PLACES {
-            let l: Vec<char> = p.chars().collect();
-            for at in self.occurrences(&l) {
+            for at in self.occurrences_of(p) {
                 place_at[at] = true;
             }
         }
@@ -2608,20 +2611,16 @@ impl<'a> Doc<'a> {
     /// (世帯主はくぼたです, 申請者はたなかになります), as [`Doc::kana_name_said`]
     /// reads one.
     fn kana_role_holders(&self, out: &mut Vec<Span>) {
-        for lead in std::iter::once("名前").chain(ROLE_NOUNS.iter().copied()) {
-            let l: Vec<char> = format!("{lead}は").chars().collect();
-            for at in self.occurrences(&l) {
-                let start = at + l.len();
-                if !self.char_at(start).is_some_and(is_hiragana) {
-                    continue;
-                }
-                if let Some(end) = self.kana_name_said(start) {
-                    out.push(Span {
-                        kind: Kind::Name,
-                        start,
-                        end,
-                    });
-                }
+        for start in self.after_role_leads() {
+            if !self.char_at(start).is_some_and(is_hiragana) {
+                continue;
+            }
+            if let Some(end) = self.kana_name_said(start) {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
             }
         }
     }
@@ -2630,18 +2629,7 @@ impl<'a> Doc<'a> {
     /// recognizer split with pauses, all from 名前は (or a role and は) to
     /// the です that ends what is said.
     fn name_in_parts(&self, out: &mut Vec<Span>) {
-        let leads: Vec<String> = std::iter::once("名前".to_owned())
-            .chain(ROLE_NOUNS.iter().map(|r| r.to_string()))
-            .map(|r| format!("{r}は"))
-            .collect();
-        let at_leads = leads.iter().flat_map(|lead| {
-            let l: Vec<char> = lead.chars().collect();
-            let len = l.len();
-            self.occurrences(&l)
-                .map(move |at| at + len)
-                .collect::<Vec<_>>()
-        });
-        for after in at_leads {
+        for after in self.after_role_leads() {
             let mut start = after;
             while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
                 start += 1;
@@ -2669,9 +2657,7 @@ impl<'a> Doc<'a> {
                 m.is_person_name()
                     || m.is_unknown()
                     || m.surface.chars().all(is_katakana)
-                    || paused
-                        && (matches!(m.pos[0].as_str(), "動詞" | "形容詞" | "助動詞")
-                            || m.pos[0] == "助詞" && m.surface != "の")
+                    || paused && no_description_part(m)
             });
             // 世帯主は、変わらないです, 名前は、書いてないです: an answer.
             let negated = ["ない", "ません", "なかった", "いる", "ある"]
@@ -2701,23 +2687,19 @@ impl<'a> Doc<'a> {
     /// 大きまことの代理で来ました (大木誠), 小話し桜です、よろしくお願いします
     /// (小林さくら) — all that was said since the pause before it.
     fn name_slots(&self, out: &mut Vec<Span>) {
-        let mut slots: Vec<usize> = Vec::new();
-        for lead in ["の代理で", "の代理として", "の代理人"] {
-            let l: Vec<char> = lead.chars().collect();
-            slots.extend(self.occurrences(&l));
-        }
         // Xです、よろしくお願いします: giving one's name at the start.
-        for lead in [
+        let slots = [
+            "の代理で",
+            "の代理として",
+            "の代理人",
             "です、よろしく",
             "です。よろしく",
             "です、宜しく",
             "です。宜しく",
-        ] {
-            let l: Vec<char> = lead.chars().collect();
-            slots.extend(self.occurrences(&l));
-        }
+        ]
+        .into_iter()
+        .flat_map(|lead| self.occurrences_of(lead));
         let runs: Vec<(usize, usize)> = slots
-            .into_iter()
             .filter_map(|at| Some((self.said_since_pause(at)?, at)))
             .collect();
         for (start, mut at) in runs {
@@ -2738,10 +2720,7 @@ impl<'a> Doc<'a> {
             // 桜, 姿 + が + ましょ …), a word the dictionary lacks, or a
             // name. 不動産会社 and 近所の人 are descriptions.
             let garbled = morphs.iter().any(|m| {
-                m.is_unknown()
-                    || m.is_person_name() && m.pos[1] != "接尾"
-                    || matches!(m.pos[0].as_str(), "動詞" | "形容詞" | "助動詞")
-                    || m.pos[0] == "助詞" && m.surface != "の"
+                m.is_unknown() || m.is_person_name() && m.pos[1] != "接尾" || no_description_part(m)
             });
             if !garbled
                 || role_word(&run)
@@ -2932,20 +2911,6 @@ impl<'a> Doc<'a> {
     /// (速水 + けん + たろ + う, 逢月ひな, 田中 はなこ, 田中マリア): see
     /// [`Doc::kana_given_end`].
     fn widen_kana_given(&self, span: &mut Span) {
-        // A family name said in hiragana before a pause (しばやま、まこと
-        // さん).
-        if span.start > 3 && matches!(self.chars[span.start - 1], '、' | ' ') {
-            let end = span.start - 1;
-            let mut from = end;
-            while from > 0 && is_hiragana(self.chars[from - 1]) && end - from < 8 {
-                from -= 1;
-            }
-            let opens = from == 0 || !self.chars[from - 1].is_alphabetic();
-            let kana: String = self.chars[from..end].iter().collect();
-            if opens && end - from >= 3 && self.kana_family.contains(&to_katakana(&kana)) {
-                span.start = from;
-            }
-        }
         // With a space between (田中 はなこです).
         if span.end - span.start >= 2
             && (span.start..span.end).all(|c| is_kanji(self.chars[c]))
@@ -2976,6 +2941,25 @@ impl<'a> Doc<'a> {
         }
         if let Some(end) = self.kana_given_end(kana_from, span.end + 1, true) {
             span.end = end;
+        }
+    }
+
+    /// Widens a name over a family name said in hiragana before it and a
+    /// pause (しばやま、まことさん). Hiragana only: over katakana, one name
+    /// of a list took its neighbour's span (Wikipedia).
+    fn widen_kana_family_before_pause(&self, span: &mut Span) {
+        if span.start <= 3 || !matches!(self.chars[span.start - 1], '、' | ' ') {
+            return;
+        }
+        let end = span.start - 1;
+        let mut from = end;
+        while from > 0 && is_hiragana(self.chars[from - 1]) && end - from < 8 {
+            from -= 1;
+        }
+        let opens = from == 0 || !self.chars[from - 1].is_alphabetic();
+        let kana: String = self.chars[from..end].iter().collect();
+        if opens && end - from >= 3 && self.kana_family.contains(&to_katakana(&kana)) {
+            span.start = from;
         }
     }
 
@@ -3688,6 +3672,14 @@ impl<'a> Doc<'a> {
 }
 
 /// 区, 市役所, 町: what follows a place named like a person (葛飾区役所).
+/// A part no description is made of (不動産会社, 近所の人): a verb or
+/// adjective, an auxiliary, or a particle other than の. A name slot that
+/// holds one was filled by the recognizer with other words.
+fn no_description_part(m: &Morph) -> bool {
+    matches!(m.pos[0].as_str(), "動詞" | "形容詞" | "助動詞")
+        || m.pos[0] == "助詞" && m.surface != "の"
+}
+
 fn particle_of(m: &Morph) -> Option<&str> {
     (m.pos[0] == "助詞").then_some(m.surface.as_str())
 }
