@@ -277,24 +277,17 @@ fn spoken_names(dir: &Path) -> std::collections::HashMap<std::path::PathBuf, (St
 
 /// Whether `masked` (what was heard of `reference`, masked) still shows
 /// any of `name`: one of its kanji, or two of its sounds in a row
-/// (`reading`, in hiragana; katakana counts the same), that the rest of the
-/// reference does not have.
+/// (`reading`, in hiragana; katakana counts the same, as all is compared in
+/// katakana), that the rest of the reference does not have.
 pub fn name_shows(masked: &str, reference: &str, name: &str, reading: &str) -> bool {
-    let hira = |s: &str| -> String {
-        s.chars()
-            .map(|c| match c {
-                'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-                _ => c,
-            })
-            .collect()
-    };
-    let rest = hira(&reference.replace(name, ""));
-    let shown = hira(masked);
+    use madoguchi_knowledge::normalize::{is_kanji, to_katakana};
+    let rest = to_katakana(&reference.replace(name, ""));
+    let shown = to_katakana(masked);
     let kanji = name
         .chars()
-        .filter(|c| madoguchi_knowledge::normalize::is_kanji(*c))
+        .filter(|c| is_kanji(*c))
         .any(|c| shown.contains(c) && !rest.contains(c));
-    let sounds: Vec<char> = reading.chars().collect();
+    let sounds: Vec<char> = to_katakana(reading).chars().collect();
     let kana = sounds.windows(2).any(|w| {
         let pair: String = w.iter().collect();
         shown.contains(&pair) && !rest.contains(&pair)
