@@ -3702,14 +3702,16 @@ fn place_word(m: &Morph) -> bool {
 fn modern_given_name(word: &str) -> bool {
     static NAMES: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
     NAMES
-        .get_or_init(|| {
-            include_str!("given_names_modern.txt")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .collect()
-        })
+        .get_or_init(|| modern_given_names().collect())
         .contains(word)
+}
+
+/// The names of `given_names_modern.txt`, one a line, comments left out.
+fn modern_given_names() -> impl Iterator<Item = &'static str> {
+    include_str!("given_names_modern.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Morphs with each 々 the dictionary left on its own (波 + 々 + 伯部,
@@ -4052,9 +4054,7 @@ fn kana_given_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
     let mut sounds = readings(analyzer, analyzer.given_names(), 2, &[]);
     // Modern names said in hiragana, as the list has them.
     sounds.extend(
-        include_str!("given_names_modern.txt")
-            .lines()
-            .map(str::trim)
+        modern_given_names()
             .filter(|l| l.chars().count() >= 2 && l.chars().all(is_hiragana))
             .map(to_katakana),
     );
