@@ -183,6 +183,7 @@ impl Masker {
         doc.life_events(&mut cands);
         doc.born_and_kin(&mut cands);
         doc.role_holders(&mut cands);
+        doc.occupation_holders(&mut cands);
         doc.spelled_names(&mut cands);
         doc.latin_names(&mut cands);
         doc.spaced_katakana_names(&mut cands);
@@ -1368,8 +1369,15 @@ impl<'a> Doc<'a> {
                 s = i - 1;
             }
             // A given name the dictionary knows after a family name it does
-            // not (小宮山 + 昌友): up to three kanji to the left.
-            if self.morphs[i].pos[3] == "名" && s == i {
+            // not (小宮山 + 昌友, 大道寺 + あや子): up to three kanji to the
+            // left. Not a given name in kana alone after a word (科学者 +
+            // アラン・ケイ, 世帯主 + くぼた).
+            let given_in_kanji = self.morphs[i].surface.chars().any(is_kanji)
+                && self.morphs[i]
+                    .surface
+                    .chars()
+                    .all(|c| is_kanji(c) || is_hiragana(c));
+            if self.morphs[i].pos[3] == "名" && s == i && given_in_kanji {
                 let mut k = i;
                 let mut family = 0;
                 while k > 0
@@ -1442,10 +1450,11 @@ impl<'a> Doc<'a> {
         // Foreign names: katakana words joined by ・ (ジョン・スミス).
         static FOREIGN: OnceLock<Regex> = OnceLock::new();
         // ジョン・スミス, ジョン・F・ケネディ, H・R・ギーガー, ル=グウィン,
+        // デ・ガスペリ,
         // アナスタシオス1世, フリードリヒ・ヴィルヘルム4世.
         let foreign = re(
             &FOREIGN,
-            "(?:[A-Z]\\.?・){0,2}[ァ-ヺー]{2,}(?:[・=＝](?:[ァ-ヺー]{1,}|[A-Z]\\.?)){1,3}(?:[0-9一二三四五六七八九十]{1,2}世)?|(?:[A-Z]\\.?・){1,2}[ァ-ヺー]{2,}|[ァ-ヺー]{3,}[0-9一二三四五六七八九十]{1,2}世",
+            "(?:[A-Z]\\.?・){0,2}(?:[ァ-ヺー]{2,}|[デドダル])(?:[・=＝](?:[ァ-ヺー]{1,}|[A-Z]\\.?)){1,3}(?:[0-9一二三四五六七八九十]{1,2}世)?|(?:[A-Z]\\.?・){1,2}[ァ-ヺー]{2,}|[ァ-ヺー]{3,}[0-9一二三四五六七八九十]{1,2}世",
         );
         for m in foreign.find_iter(&self.folded) {
             // Companies and things also come dotted; names rarely end so.
@@ -1652,8 +1661,15 @@ impl<'a> Doc<'a> {
         // counts; countries and places (アメリカ大統領) never do.
         for (start, end) in self.char_runs(is_katakana) {
             let before = self.char_before(start);
+            // Not the end of a dotted name (ジョン・|スミス); after a word
+            // and ・ it stands alone (父親・|ジェレディ博士).
+            let dotted = before == Some('・')
+                && start >= 2
+                && (is_katakana(self.chars[start - 2])
+                    || self.chars[start - 2].is_ascii_alphabetic());
             if !(2..=15).contains(&(end - start))
-                || before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '・')
+                || before.is_some_and(|c| c.is_ascii_alphanumeric())
+                || dotted
                 || self.chars[start] == 'ー'
             {
                 continue;
@@ -1977,6 +1993,124 @@ impl<'a> Doc<'a> {
                 out.push(Span {
                     kind: Kind::Name,
                     start: s,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Who is named by what they do, right after it, with の, ・ or であった
+    /// between or nothing: ケアマネの宮崎, 保健師の太田に, 実業家福澤桃介が,
+    /// 科学者アラン・ケイによる, デザイナーのタケウエトモコである. The run
+    /// must hold something that could only be a name here (a family name, a
+    /// person-name tag, a proper noun that is no place, a word the dictionary
+    /// lacks, katakana it lists as a name) and end where a particle or a mark
+    /// does; 医師の診断書, 担当の窓口 and ヘルパーのサービス stay.
+    fn occupation_holders(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        // `joined`: the name follows with nothing between (実業家福澤桃介).
+        let occupation_ends = |at: usize, joined: bool| -> bool {
+            let before = self.before(at, 8);
+            if OCCUPATIONS.iter().any(|o| before.ends_with(o)) {
+                return true;
+            }
+            // A compound ending in a suffix for what one does (科学 + 者,
+            // 実業 + 家, 運転 + 士), only right before the name: with の it
+            // is mostly whose thing (申請者の住所, 配偶者のマイナンバー).
+            joined
+                && !ROLE_NOUNS.iter().any(|r| before.ends_with(r))
+                && !KIN.iter().any(|r| before.ends_with(r))
+                && self
+                    .mspan
+                    .iter()
+                    .position(|&(_, e)| e == at)
+                    .is_some_and(|x| {
+                        let m = &self.morphs[x];
+                        x > 0
+                            && m.pos[1] == "接尾"
+                            && OCCUPATION_SUFFIXES.contains(&m.surface.as_str())
+                            && self.morphs[x - 1].is_noun()
+                            && self.morphs[x - 1].surface.chars().all(is_kanji)
+                            && self.mspan[x - 1].1 == self.mspan[x].0
+                    })
+        };
+        let strict = |x: usize| {
+            let m = &self.morphs[x];
+            let word = m.surface.as_str();
+            if NOT_NAMES.contains(&word)
+                || KIN.contains(&word)
+                || LOANWORDS.contains(&word)
+                || COUNTER_KATAKANA.contains(&word)
+                || OCCUPATIONS.contains(&word)
+            {
+                return false;
+            }
+            if m.surface.chars().all(is_katakana) {
+                return m.surface.chars().count() >= 2 && (unread_word(m) || self.kata_person(x));
+            }
+            m.surface.chars().all(is_kanji)
+                && (self.family[x]
+                    || m.is_person_name()
+                    || unread_word(m)
+                    || m.pos[1] == "固有名詞" && !matches!(m.pos[2].as_str(), "地域" | "組織"))
+        };
+        for k in 0..n {
+            let (start, _) = self.mspan[k];
+            let lead_end = ["であった", "だった", "の", "・", ""].iter().find_map(|c| {
+                let len = c.chars().count();
+                (start >= len && self.text(start - len, start) == *c)
+                    .then(|| start - len)
+                    .filter(|&at| at > 0 && occupation_ends(at, len == 0 || len == 4 || len == 3))
+            });
+            if lead_end.is_none() || !strict(k) {
+                continue;
+            }
+            // The name: morphs of kanji or katakana (and ・ between katakana)
+            // up to eight letters.
+            let mut j = k;
+            while j + 1 < n && self.mspan[j + 1].0 == self.mspan[j].1 {
+                let m = &self.morphs[j + 1];
+                let dot_then_kata = m.surface == "・"
+                    && self
+                        .morphs
+                        .get(j + 2)
+                        .is_some_and(|x| x.surface.chars().all(is_katakana));
+                // One kanji of a name the dictionary cut (福 + 澤 + 桃 + 介).
+                let piece = is_kanji_word(m) && m.surface.chars().count() == 1 && m.is_noun();
+                let part = strict(j + 1) || piece || dot_then_kata;
+                if !part
+                    || self.mspan[j + 1].1 - start > 8
+                    || self.person_title_at(self.mspan[j + 1].0)
+                {
+                    break;
+                }
+                j += 1;
+            }
+            let end = self.mspan[j].1;
+            let closes = self.morphs.get(j + 1).is_none_or(|m| {
+                matches!(m.pos[0].as_str(), "助詞" | "記号")
+                    || PEOPLE_WORDS.contains(&m.surface.as_str())
+                    || HONORIFICS.contains(&m.surface.as_str())
+                    || matches!(
+                        m.surface.as_str(),
+                        "です" | "でし" | "だ" | "である" | "等" | "など"
+                    )
+            });
+            let word = self.text(start, end);
+            // One or two kanji after a job that the dictionary splits are
+            // mostly a word (選手団, 関係者の中, 審査員長).
+            let short = end - start == 1
+                || end - start == 2
+                    && j > k
+                    && !self.morphs[k..=j].iter().all(|m| m.is_person_name());
+            if closes
+                && !short
+                && !NOT_NAMES.contains(&word.as_str())
+                && !place_word(&self.morphs[j])
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
                     end,
                 });
             }
@@ -4679,6 +4813,89 @@ const ROLE_LEADS: &[&str] = &[
     "宛名は",
 ];
 
+/// What a person does, said right before their name (ケアマネの宮崎,
+/// 実業家福澤桃介): jobs at the counter and beyond.
+const OCCUPATIONS: &[&str] = &[
+    "俳優",
+    "女優",
+    "歌手",
+    "作家",
+    "画家",
+    "漫画家",
+    "作曲家",
+    "作詞家",
+    "写真家",
+    "医師",
+    "看護師",
+    "保健師",
+    "薬剤師",
+    "弁護士",
+    "司法書士",
+    "行政書士",
+    "税理士",
+    "社労士",
+    "教授",
+    "准教授",
+    "講師",
+    "教諭",
+    "師匠",
+    "弟子",
+    "社長",
+    "会長",
+    "副会長",
+    "部長",
+    "課長",
+    "係長",
+    "主任",
+    "店長",
+    "院長",
+    "校長",
+    "園長",
+    "館長",
+    "所長",
+    "議員",
+    "委員長",
+    "副委員長",
+    "総裁",
+    "大臣",
+    "主人公",
+    "記者",
+    "監督",
+    "選手",
+    "投手",
+    "捕手",
+    "騎手",
+    "棋士",
+    "力士",
+    "大関",
+    "横綱",
+    "ケアマネ",
+    "ケアマネジャー",
+    "ケアマネージャー",
+    "ヘルパー",
+    "パイロット",
+    "デザイナー",
+    "ボーカル",
+    "ヴォーカル",
+    "ボーカリスト",
+    "ヴォーカリスト",
+    "ピアニスト",
+    "ギタリスト",
+    "ベーシスト",
+    "ドラマー",
+    "ソングライター",
+    "アナウンサー",
+    "タレント",
+    "コメディアン",
+    "プロデューサー",
+    "ディレクター",
+    "マネージャー",
+    "アイドル",
+];
+
+/// Suffixes that make a word what someone does (科学者, 実業家, 運転士).
+const OCCUPATION_SUFFIXES: &[&str] = &["者", "家", "士", "師", "員", "官"];
+
 /// The roles a person holds on a form or at the counter: a name follows
 /// them with は, が or の (申請者は出口です, 申請者の出口です) or comes
 /// before them (出口が申請者です).
@@ -5993,6 +6210,45 @@ mod tests {
                 "いつもと同様の書類で大丈夫です",
             ),
             ("田中様、お待たせしました", "［氏名1］様、お待たせしました"),
+        ]);
+    }
+
+    #[test]
+    fn a_person_named_by_their_job_is_masked_their_things_are_not() {
+        masks_each_alone(&[
+            (
+                "ケアマネの宮崎に相談しました",
+                "ケアマネの［氏名1］に相談しました",
+            ),
+            ("店長の山中に聞きました", "店長の［氏名1］に聞きました"),
+            ("実業家福澤桃介が", "実業家［氏名1］が"),
+            (
+                "大企業の社長ヴェンディーチェのオフィス",
+                "大企業の社長［氏名1］のオフィス",
+            ),
+            // A katakana given name is no reason to take the word before it.
+            (
+                "計算機科学者アラン・ケイによる",
+                "計算機科学者［氏名1］による",
+            ),
+            ("イタリアのデ・ガスペリ首相", "イタリアの［氏名1］首相"),
+            (
+                "父親・ジェレディ博士を探して",
+                "父親・［氏名1］博士を探して",
+            ),
+            ("医師の指示で来ました", "医師の指示で来ました"),
+            (
+                "ヘルパーのサービスを使っています",
+                "ヘルパーのサービスを使っています",
+            ),
+            ("ケアマネの訪問があります", "ケアマネの訪問があります"),
+            (
+                "申請者のマイナンバーが分かるもの",
+                "申請者のマイナンバーが分かるもの",
+            ),
+            ("配偶者のマイナンバーです", "配偶者のマイナンバーです"),
+            ("スペイン選手団は", "スペイン選手団は"),
+            ("受験希望者の中の20人", "受験希望者の中の20人"),
         ]);
     }
 
