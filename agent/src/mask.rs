@@ -1415,7 +1415,7 @@ impl<'a> Doc<'a> {
             // Such a widened family name and a one-kanji given name the
             // dictionary tags, alone: 生沢徹、.
             let widened_name = widened
-                && j == i + 2
+                && (j == i + 2 || j == i + 3 && end - start <= 4)
                 && self.morphs[i + 1].pos[3] == "名"
                 && !self.char_at(end).is_some_and(is_kanji);
             // A one-kanji family name and given name the dictionary tags,
@@ -1450,15 +1450,21 @@ impl<'a> Doc<'a> {
         // Foreign names: katakana words joined by ・ (ジョン・スミス).
         static FOREIGN: OnceLock<Regex> = OnceLock::new();
         // ジョン・スミス, ジョン・F・ケネディ, H・R・ギーガー, ル=グウィン,
-        // デ・ガスペリ,
+        // デ・ガスペリ, ダウニー・Jr, J.L.ボニエ, Mr.ビーン, ルイ15世,
         // アナスタシオス1世, フリードリヒ・ヴィルヘルム4世.
         let foreign = re(
             &FOREIGN,
-            "(?:[A-Z]\\.?・){0,2}(?:[ァ-ヺー]{2,}|[デドダル])(?:[・=＝](?:[ァ-ヺー]{1,}|[A-Z]\\.?)){1,3}(?:[0-9一二三四五六七八九十]{1,2}世)?|(?:[A-Z]\\.?・){1,2}[ァ-ヺー]{2,}|[ァ-ヺー]{3,}[0-9一二三四五六七八九十]{1,2}世",
+            "(?:[A-Z]\\.?・){0,2}(?:[ァ-ヺー]{2,}|[デドダル])(?:(?:・・?|[=＝])(?:[ァ-ヺー]{1,}|Jr\\.?|[A-Z]\\.?)){1,5}(?:[0-9一二三四五六七八九十]{1,2}世)?|(?:[A-Z]\\.?・){1,2}[ァ-ヺー]{2,}|(?:[A-Z]\\.){1,2}[ァ-ヺー]{2,}|(?:Mr|Mrs|Ms|Dr)\\.[ァ-ヺー]{2,}|[ァ-ヺー]{2,}[0-9一二三四五六七八九十]{1,2}世",
         );
         for m in foreign.find_iter(&self.folded) {
             // Companies and things also come dotted; names rarely end so.
-            if NOT_FOREIGN_NAMES.iter().any(|w| m.as_str().ends_with(w)) {
+            // Initials inside a longer run of them are an acronym (V.S.O.P.).
+            let in_acronym = m.as_str().starts_with(|c: char| c.is_ascii_uppercase())
+                && self.folded[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.');
+            if in_acronym || NOT_FOREIGN_NAMES.iter().any(|w| m.as_str().ends_with(w)) {
                 continue;
             }
             out.push(self.span(Kind::Name, m));
@@ -6247,6 +6253,21 @@ mod tests {
                 "申請者のマイナンバーが分かるもの",
             ),
             ("配偶者のマイナンバーです", "配偶者のマイナンバーです"),
+            // Whole, however the name is dotted or cut.
+            ("ダウニー・Jr同様に", "［氏名1］同様に"),
+            (
+                "マリオやJ.L.ボニエも登壇した",
+                "［氏名1］や［氏名2］も登壇した",
+            ),
+            ("ジェームズ・・バリンジャー大佐は", "［氏名1］大佐は"),
+            (
+                "勇者シリーズで大張正己と共に",
+                "勇者シリーズで［氏名1］と共に",
+            ),
+            (
+                "「V.S.O.P.クインテット」を結成",
+                "「V.S.O.P.クインテット」を結成",
+            ),
             ("スペイン選手団は", "スペイン選手団は"),
             ("受験希望者の中の20人", "受験希望者の中の20人"),
         ]);
