@@ -3740,6 +3740,65 @@ impl<'a> Doc<'a> {
             }
             i = j;
         }
+        // Two joined by と or や, one of them a name (大島と柴田が, 鬼武や
+        // 伊野本孝一ら): the other is one too when it could only be a name
+        // (a family name, a name tag, a word the dictionary lacks, katakana
+        // it lists as a name).
+        for w in runs.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if b.0 != a.1 + 1 || !matches!(self.chars[a.1], 'と' | 'や') {
+                continue;
+            }
+            let (fa, fb) = (is_found(a), is_found(b));
+            if fa == fb {
+                continue;
+            }
+            let (start, end) = if fa { b } else { a };
+            // Not the rest of a word in letters (DCコミックス, タレスUK).
+            let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if !ascii(self.char_before(start))
+                && !ascii(self.char_at(end))
+                && self.only_a_name(start, end)
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Whether the characters `start..end` are morphs that could be nothing
+    /// but a name where a name is expected: two to four kanji of family
+    /// names, name tags or words the dictionary lacks, or two to eight
+    /// katakana of names it lists or words it lacks.
+    fn only_a_name(&self, start: usize, end: usize) -> bool {
+        let len = end - start;
+        let kanji = (start..end).all(|c| is_kanji(self.chars[c]));
+        let kata = (start..end).all(|c| is_katakana(self.chars[c]));
+        let text = self.text(start, end);
+        if !((kanji && (2..=4).contains(&len)) || (kata && (2..=8).contains(&len)))
+            || LOANWORDS.contains(&text.as_str())
+            || NOT_NAMES.contains(&text.as_str())
+            || KIN.contains(&text.as_str())
+            || COUNTER_KATAKANA.contains(&text.as_str())
+        {
+            return false;
+        }
+        let inside: Vec<usize> = (0..self.morphs.len())
+            .filter(|&x| self.mspan[x].0 < end && self.mspan[x].1 > start)
+            .collect();
+        inside.iter().all(|&x| {
+            let m = &self.morphs[x];
+            self.mspan[x].0 >= start
+                && self.mspan[x].1 <= end
+                && if kata {
+                    self.listed[x] || unread_word(m) || self.kata_person(x)
+                } else {
+                    self.family[x] || m.is_person_name() || unread_word(m)
+                }
+        })
     }
 
     /// Whether the characters `start..end` could be a name on their own:
