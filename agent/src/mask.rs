@@ -626,7 +626,7 @@ impl<'a> Doc<'a> {
             let f = if *c == 'ー' && i > 0 && digit(chars.get(i - 1)) && digit(chars.get(i + 1)) {
                 '-'
             } else {
-                fold(*c)
+                common_form(fold(*c))
             };
             folded.push(f);
             fchar.extend(std::iter::repeat_n(i, f.len_utf8()));
@@ -3960,6 +3960,36 @@ fn is_family_name(analyzer: &Analyzer, word: &str) -> bool {
     common != word && analyzer.is_family_name(&common)
 }
 
+/// The form of a kanji the dictionary knows words with, for an older or
+/// variant one it knows no word with (髙 → 高, 﨑 → 崎): the analysis reads
+/// 山﨑夕貴 as 山崎夕貴, while spans still point at the characters as
+/// written. Older forms it does know words with (澤, 嶋, 眞, 曾) stay, or
+/// names it lists so (坊澤, 嶋守) would be lost.
+fn common_form(c: char) -> char {
+    const UNKNOWN_TO_THE_DICTIONARY: &[(char, char)] = &[
+        ('髙', '高'),
+        ('﨑', '崎'),
+        ('德', '徳'),
+        ('瀨', '瀬'),
+        ('淸', '清'),
+        ('靑', '青'),
+        ('黑', '黒'),
+        ('豐', '豊'),
+        ('將', '将'),
+        ('敎', '教'),
+        ('譽', '誉'),
+        ('寶', '宝'),
+        ('顯', '顕'),
+    ];
+    if c < '\u{4E00}' {
+        return c;
+    }
+    UNKNOWN_TO_THE_DICTIONARY
+        .iter()
+        .find(|(old, _)| *old == c)
+        .map_or(c, |(_, new)| *new)
+}
+
 /// Older or variant forms of kanji common in family names, and the form
 /// the dictionary lists them with.
 const OLD_KANJI: &[(char, char)] = &[
@@ -6327,6 +6357,9 @@ mod tests {
                 "「V.S.O.P.クインテット」を結成",
                 "「V.S.O.P.クインテット」を結成",
             ),
+            // An older kanji the dictionary knows no word with is read in
+            // its common form.
+            ("山﨑夕貴です", "［氏名1］です"),
             // Joined to a name by と or や, a family name is one too.
             ("大島と柴田が担当です", "［氏名1］と［氏名2］が担当です"),
             ("東京と大阪に行きます", "東京と大阪に行きます"),
