@@ -1736,9 +1736,27 @@ impl<'a> Doc<'a> {
             let last = run[run.len() - 1].surface.as_str();
             let common_end = run.len() > 1 && COMMON_SUFFIXES.contains(&last);
             let place_follows = self.morphs.get(j).is_some_and(place_word);
+            // Kanji the dictionary only reads one by one (信 + 盛, 川 + 浦,
+            // 伊 + 勢 + 野), shaped as family or given names begin and end,
+            // before a particle or a mark: a name it does not list.
+            let shaped = run.len() >= 2
+                && (2..=3).contains(&(end - start))
+                && run
+                    .iter()
+                    .all(|m| m.surface.chars().count() == 1 && m.is_noun())
+                && !COMMON_SUFFIXES.contains(&last)
+                && !matches!(last, "間" | "名" | "長")
+                && !self
+                    .char_before(start)
+                    .is_some_and(|c| c.is_ascii_digit() || c == '第')
+                && self.morphs.get(j).is_some_and(|m| {
+                    matches!(m.pos[0].as_str(), "助詞" | "記号")
+                        || PEOPLE_WORDS.contains(&m.surface.as_str())
+                })
+                && name_shapes(self.analyzer).shaped(&self.text(start, end));
             if (2..=4).contains(&(end - start))
                 && alone
-                && (unread || name_parts)
+                && (unread || name_parts || shaped)
                 && nouns
                 && !common_end
                 && !place_follows
@@ -3932,6 +3950,70 @@ fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
         out.push(m);
     }
     out
+}
+
+/// How the dictionary's family and given names in kanji begin and end:
+/// how many of them start or end with each kanji. A run of kanji it cannot
+/// read as a word, starting as many names start and ending as many end
+/// (信盛, 川浦, 伊勢野), is shaped like a name.
+struct NameShapes {
+    family_first: HashMap<char, u32>,
+    family_last: HashMap<char, u32>,
+    given_first: HashMap<char, u32>,
+    given_last: HashMap<char, u32>,
+    anywhere: std::collections::HashSet<char>,
+}
+
+/// How many names must begin with the first kanji and end with the last.
+const NAME_SHAPE_MIN: u32 = 8;
+
+impl NameShapes {
+    fn new(analyzer: &Analyzer) -> Self {
+        let mut shapes = NameShapes {
+            family_first: HashMap::new(),
+            family_last: HashMap::new(),
+            given_first: HashMap::new(),
+            given_last: HashMap::new(),
+            anywhere: std::collections::HashSet::new(),
+        };
+        let kanji = |w: &&str| w.chars().count() >= 2 && w.chars().all(is_kanji);
+        for w in analyzer.family_names().filter(kanji) {
+            let chars: Vec<char> = w.chars().collect();
+            *shapes.family_first.entry(chars[0]).or_default() += 1;
+            *shapes
+                .family_last
+                .entry(chars[chars.len() - 1])
+                .or_default() += 1;
+            shapes.anywhere.extend(chars);
+        }
+        for w in analyzer.given_names().filter(kanji) {
+            let chars: Vec<char> = w.chars().collect();
+            *shapes.given_first.entry(chars[0]).or_default() += 1;
+            *shapes.given_last.entry(chars[chars.len() - 1]).or_default() += 1;
+            shapes.anywhere.extend(chars);
+        }
+        shapes
+    }
+
+    fn shaped(&self, word: &str) -> bool {
+        let chars: Vec<char> = word.chars().collect();
+        let (Some(first), Some(last)) = (chars.first(), chars.last()) else {
+            return false;
+        };
+        let count = |m: &HashMap<char, u32>, c: &char| m.get(c).copied().unwrap_or(0);
+        let family = count(&self.family_first, first).min(count(&self.family_last, last));
+        let given = count(&self.given_first, first).min(count(&self.given_last, last));
+        family.max(given) >= NAME_SHAPE_MIN
+            && chars[1..chars.len() - 1]
+                .iter()
+                .all(|c| self.anywhere.contains(c))
+    }
+}
+
+/// The name shapes of the dictionary every analyzer of a process loads.
+fn name_shapes(analyzer: &Analyzer) -> &'static NameShapes {
+    static SHAPES: OnceLock<NameShapes> = OnceLock::new();
+    SHAPES.get_or_init(|| NameShapes::new(analyzer))
 }
 
 /// Whether `word` is a family name: one the dictionary lists, also when
@@ -6360,6 +6442,14 @@ mod tests {
             // An older kanji the dictionary knows no word with is read in
             // its common form.
             ("山﨑夕貴です", "［氏名1］です"),
+            // Kanji read one by one, shaped as names begin and end.
+            (
+                "信盛は天正3年の戦いに参加した",
+                "［氏名1］は天正3年の戦いに参加した",
+            ),
+            ("林樹で予約しています", "［氏名1］で予約しています"),
+            ("日米間で対立が起きた", "日米間で対立が起きた"),
+            ("一般公募した館名の中から", "一般公募した館名の中から"),
             // Joined to a name by と or や, a family name is one too.
             ("大島と柴田が担当です", "［氏名1］と［氏名2］が担当です"),
             ("東京と大阪に行きます", "東京と大阪に行きます"),
