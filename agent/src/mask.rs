@@ -1521,6 +1521,43 @@ impl<'a> Doc<'a> {
                 });
             }
         }
+        // Katakana the dictionary reads as two words or more, ending as
+        // foreign family names do (テル + フォード, ボウ + スキー, ランズ +
+        // ベリー), standing alone before a particle or a copula: a name.
+        // Compounds of everyday words (スマート + フォン, ポイント + カード)
+        // end otherwise.
+        for (start, end) in self.char_runs(is_katakana) {
+            let inside: Vec<usize> = (0..n)
+                .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= end)
+                .collect();
+            let word = self.text(start, end);
+            let Some(&last) = inside.last() else {
+                continue;
+            };
+            let follows = self.morphs.get(last + 1).is_some_and(|m| {
+                m.pos[0] == "助詞"
+                    || matches!(m.surface.as_str(), "、" | "。" | "です" | "だ" | "ら")
+            });
+            if inside.len() >= 2
+                && (4..=12).contains(&(end - start))
+                && self.mspan[inside[0]].0 == start
+                && self.mspan[last].1 == end
+                && FOREIGN_SURNAME_ENDS.iter().any(|e| word.ends_with(e))
+                && !inside.iter().any(|&x| self.morphs[x].is_place())
+                && !self
+                    .char_before(start)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && follows
+                && !LOANWORDS.contains(&word.as_str())
+                && !COUNTER_KATAKANA.contains(&word.as_str())
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
         // A family name the dictionary tagged as a place or a company here
         // (石川, 中野, 松田), then a given name it could only split into
         // single kanji (数 + 雄, 喜 + 頓, 啓 + 二) or tags as one: a name.
@@ -4819,6 +4856,30 @@ const COMMON_SUFFIXES: &[&str] = &[
     "会", "社", "部", "室", "線", "駅", "港", "橋", "川", "山", "島", "城", "寺", "院", "宮", "国",
 ];
 
+/// How foreign family names end in katakana (…スキー, …ソン, …フォード).
+const FOREIGN_SURNAME_ENDS: &[&str] = &[
+    "スキー",
+    "フスキ",
+    "ソン",
+    "フォード",
+    "ベリー",
+    "ワース",
+    "ビッチ",
+    "ヴィッチ",
+    "ヴィチ",
+    "ノフ",
+    "ロフ",
+    "ポフ",
+    "コフ",
+    "エフ",
+    "ーニ",
+    "ッティ",
+    "ッリ",
+    "シュタイン",
+    "バーグ",
+    "ベルク",
+];
+
 /// Surnames of residents from abroad that the dictionary knows only as
 /// common words (ワン "one", ブラウン "brown", ヤング "young"): names when
 /// said alone with です at the start, as 「はい、ワンです」 answers
@@ -6450,6 +6511,10 @@ mod tests {
             ("林樹で予約しています", "［氏名1］で予約しています"),
             ("日米間で対立が起きた", "日米間で対立が起きた"),
             ("一般公募した館名の中から", "一般公募した館名の中から"),
+            // Katakana cut into words, ending as foreign family names do.
+            ("しかしボウスキーは同業者と", "しかし［氏名1］は同業者と"),
+            ("スマートフォンは使えますか", "スマートフォンは使えますか"),
+            ("サービスマンが来ました", "サービスマンが来ました"),
             // Joined to a name by と or や, a family name is one too.
             ("大島と柴田が担当です", "［氏名1］と［氏名2］が担当です"),
             ("東京と大阪に行きます", "東京と大阪に行きます"),
