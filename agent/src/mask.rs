@@ -1663,9 +1663,14 @@ impl<'a> Doc<'a> {
             }
             let end = self.mspan[j - 1].1;
             let parts = &self.morphs[k + 1..j];
-            // 中野三丁目, 福島駅, 石川県内: a number, a place or a common
-            // suffix after the family name makes it no given name.
-            let common = parts[0].pos[1] == "数"
+            // 中野三丁目, 福島駅, 石川県内, 山田二通: a number and a counter,
+            // a place or a common suffix after the family name makes it no
+            // given name (岡本 + 三 + 司 is one).
+            let counted = parts[0].pos[1] == "数"
+                && parts
+                    .iter()
+                    .all(|p| p.pos[1] == "数" || p.pos[2] == "助数詞");
+            let common = counted
                 || parts.iter().any(place_word)
                 || COMMON_SUFFIXES.contains(&parts[parts.len() - 1].surface.as_str())
                 || self.morphs.get(j).is_some_and(place_word);
@@ -6515,6 +6520,13 @@ mod tests {
             ("しかしボウスキーは同業者と", "しかし［氏名1］は同業者と"),
             ("スマートフォンは使えますか", "スマートフォンは使えますか"),
             ("サービスマンが来ました", "サービスマンが来ました"),
+            // A family name read as a company after の, and a given name
+            // that begins with a number.
+            (
+                "担当編集者の岡本三司に相談した",
+                "担当編集者の［氏名1］に相談した",
+            ),
+            ("住民票を山田三通ください", "住民票を山田三通ください"),
             // Joined to a name by と or や, a family name is one too.
             ("大島と柴田が担当です", "［氏名1］と［氏名2］が担当です"),
             ("東京と大阪に行きます", "東京と大阪に行きます"),
