@@ -109,7 +109,7 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("given names", 1),
         ("foreign names", 16),
         ("rare family names", 177),
-        ("full names", 5),
+        ("full names", 3),
         ("dictionary family names", 11),
         ("dictionary family names, unseen sentences", 42),
         ("dictionary family names, more unseen sentences", 2),
