@@ -217,6 +217,7 @@ impl Masker {
             doc.widen_spaced(s);
             doc.widen_kanji(s);
             doc.widen_kana_family_before_pause(s);
+            doc.widen_kana_family_before(s);
             doc.widen_kana_given(s);
         }
         resolve(spans)
@@ -3165,6 +3166,50 @@ impl<'a> Doc<'a> {
         let kana: String = self.chars[from..end].iter().collect();
         if opens && end - from >= 3 && self.kana_family.contains(&to_katakana(&kana)) {
             span.start = from;
+        }
+    }
+
+    /// Widens a name that begins in kanji over a family name in hiragana
+    /// right before it, as the recognizer writes a family name it does not
+    /// know (もとむら美智子, 世帯主はたかはし花子): the longest run of three
+    /// to five kana ending there that sounds like a family name the
+    /// dictionary knows, also with the kana the name took (わた + なべ大輔).
+    fn widen_kana_family_before(&self, span: &mut Span) {
+        if span.start == 0
+            || !self
+                .chars
+                .get(span.start)
+                .is_some_and(|&c| is_kanji(c) || is_hiragana(c))
+        {
+            return;
+        }
+        // The name's own leading kana (なべ of なべ大輔), if any.
+        let lead = (span.start..span.end)
+            .take_while(|&c| is_hiragana(self.chars[c]))
+            .count();
+        if lead == span.end - span.start {
+            return;
+        }
+        let lead_kana: String = self.chars[span.start..span.start + lead].iter().collect();
+        let mut from = span.start;
+        while from > 0 && is_hiragana(self.chars[from - 1]) && span.start - from < 5 {
+            from -= 1;
+        }
+        for f in from..span.start {
+            let kana: String = self.chars[f..span.start].iter().collect();
+            let whole = format!("{kana}{lead_kana}");
+            // Where a word begins: first, after a mark or a particle (は of
+            // 世帯主は), not inside one (起こった, したばかりの).
+            let begins = f == 0
+                || !self.chars[f - 1].is_alphanumeric()
+                || "はがをのにともへ".contains(self.chars[f - 1]);
+            if begins
+                && span.start - f + lead >= 3
+                && self.kana_family.contains(&to_katakana(&whole))
+            {
+                span.start = f;
+                return;
+            }
         }
     }
 
@@ -6527,6 +6572,14 @@ mod tests {
                 "担当編集者の［氏名1］に相談した",
             ),
             ("住民票を山田三通ください", "住民票を山田三通ください"),
+            // A family name the recognizer wrote in hiragana before a given
+            // name in kanji; not the end of a word before a name.
+            ("もとむら美智子です", "［氏名1］です"),
+            ("世帯主はたかはし花子です", "世帯主は［氏名1］です"),
+            (
+                "帰国したばかりの山田氏に出会い",
+                "帰国したばかりの［氏名1］氏に出会い",
+            ),
             // Joined to a name by と or や, a family name is one too.
             ("大島と柴田が担当です", "［氏名1］と［氏名2］が担当です"),
             ("東京と大阪に行きます", "東京と大阪に行きます"),
