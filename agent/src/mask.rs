@@ -1757,15 +1757,19 @@ impl<'a> Doc<'a> {
                 k += 1;
                 continue;
             }
+            // Up to a title (徳仁 + 親王): the title is no part of it.
             let mut j = k + 1;
-            while j < n && is_kanji_word(&self.morphs[j]) && self.mspan[j].0 == self.mspan[j - 1].1
+            while j < n
+                && is_kanji_word(&self.morphs[j])
+                && self.mspan[j].0 == self.mspan[j - 1].1
+                && !self.person_title_at(self.mspan[j].0)
             {
                 j += 1;
             }
             let run = &self.morphs[k..j];
             let (start, end) = (self.mspan[k].0, self.mspan[j - 1].1);
             let alone = !self.char_before(start).is_some_and(is_kanji)
-                && !self.char_at(end).is_some_and(is_kanji);
+                && (!self.char_at(end).is_some_and(is_kanji) || self.person_title_at(end));
             let unread = run.iter().any(unread_word);
             let name_parts = run.len() >= 2
                 && run[0].pos[3] == "姓"
@@ -1792,10 +1796,10 @@ impl<'a> Doc<'a> {
                 && !self
                     .char_before(start)
                     .is_some_and(|c| c.is_ascii_digit() || c == '第')
-                && self.morphs.get(j).is_some_and(|m| {
+                && (self.morphs.get(j).is_some_and(|m| {
                     matches!(m.pos[0].as_str(), "助詞" | "記号")
                         || PEOPLE_WORDS.contains(&m.surface.as_str())
-                })
+                }) || self.person_title_at(end))
                 && name_shapes(self.analyzer).shaped(&self.text(start, end));
             if (2..=4).contains(&(end - start))
                 && alone
@@ -5389,6 +5393,10 @@ const PERSON_TITLES: &[&str] = &[
     "王女",
     "女王",
     "皇帝",
+    "親王",
+    "内親王",
+    "上皇",
+    "法皇",
     "帝は",
     "帝の",
     "夫人",
@@ -6579,6 +6587,10 @@ mod tests {
             (
                 "帰国したばかりの山田氏に出会い",
                 "帰国したばかりの［氏名1］氏に出会い",
+            ),
+            (
+                "当時10歳であった徳仁親王が",
+                "当時10歳であった［氏名1］親王が",
             ),
             // Joined to a name by と or や, a family name is one too.
             ("大島と柴田が担当です", "［氏名1］と［氏名2］が担当です"),
