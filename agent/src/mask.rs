@@ -2127,13 +2127,23 @@ impl<'a> Doc<'a> {
         };
         for k in 0..n {
             let (start, _) = self.mspan[k];
-            let lead_end = ["であった", "だった", "の", "・", ""].iter().find_map(|c| {
-                let len = c.chars().count();
-                (start >= len && self.text(start - len, start) == *c)
-                    .then(|| start - len)
-                    .filter(|&at| at > 0 && occupation_ends(at, len == 0 || len == 4 || len == 3))
+            // What may stand between the job and the name, and whether the
+            // name then follows the job as closely as nothing between.
+            let led = [
+                ("であった", true),
+                ("だった", true),
+                ("", true),
+                ("の", false),
+                ("・", false),
+            ]
+            .iter()
+            .any(|&(between, joined)| {
+                let len = between.chars().count();
+                start > len
+                    && self.text(start - len, start) == between
+                    && occupation_ends(start - len, joined)
             });
-            if lead_end.is_none() || !strict(k) {
+            if !led || !strict(k) {
                 continue;
             }
             // The name: morphs of kanji or katakana (and ・ between katakana)
