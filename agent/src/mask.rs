@@ -1804,6 +1804,7 @@ impl<'a> Doc<'a> {
             if (2..=4).contains(&(end - start))
                 && alone
                 && (unread || name_parts || shaped)
+                && !NEWER_WORDS.contains(&self.text(start, end).as_str())
                 && nouns
                 && !common_end
                 && !place_follows
@@ -4515,8 +4516,13 @@ fn role_said_with_san(run: &str) -> bool {
 /// A word the dictionary has no reading for: unknown to it, or a noun
 /// lindera guessed (ケンタ, ラウリー).
 fn unread_word(m: &Morph) -> bool {
-    m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞")
+    (m.is_unknown() || (m.reading.is_none() && m.pos[0] == "名詞"))
+        && !NEWER_WORDS.contains(&m.surface.as_str())
 }
+
+/// Words in kanji newer than the dictionary, said at the counter, that it
+/// cannot read (妊活, 訪看): words, not names the dictionary lacks.
+const NEWER_WORDS: &[&str] = &["妊活", "就活", "断捨離", "既読", "訪看", "高住", "サ高住"];
 
 fn is_katakana(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー')
@@ -4654,6 +4660,7 @@ const NOT_NAMES: &[&str] = &[
     "誰",
     "ケアマネ",
     "ヘルパー",
+    "訪看",
 ];
 
 /// Words for a family name's people (山田家, 田中ら, 鈴木夫妻): they follow a
@@ -6543,6 +6550,9 @@ mod tests {
             ("田中様、お待たせしました", "［氏名1］様、お待たせしました"),
             // Words newer than the dictionary.
             ("山田のブログです", "［氏名1］のブログです"),
+            ("妊活の相談です", "妊活の相談です"),
+            ("断捨離について聞きたいです", "断捨離について聞きたいです"),
+            ("訪看さんが来ます", "訪看さんが来ます"),
             ("夫はフリーランスです", "夫はフリーランスです"),
             ("ワイファイは使えますか", "ワイファイは使えますか"),
         ]);
