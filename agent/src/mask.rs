@@ -5644,6 +5644,33 @@ const LOANWORDS: &[&str] = &[
     "イヤホン",
     "キャッシュレス",
     "マイページ",
+    // Shops and services where residents work or buy, which the dictionary
+    // lacks and no family name sounds like (ヤマダ, サガワ and セリア do,
+    // and stay names).
+    "ユニクロ",
+    "ドンキ",
+    "スタバ",
+    "ヨドバシ",
+    "コストコ",
+    "イケア",
+    "ウエルシア",
+    "マツキヨ",
+    "ココカラ",
+    "ヤフオク",
+    "メルペイ",
+    "ガスト",
+    "サイゼリヤ",
+    "スシロー",
+    "カインズ",
+    "エディオン",
+    "ツタヤ",
+    "ブックオフ",
+    "セカスト",
+    "デニーズ",
+    "モスバーガー",
+    "ミスド",
+    "タリーズ",
+    "コメダ",
 ];
 
 /// Endings of dotted katakana phrases that are not people.
@@ -6551,6 +6578,7 @@ mod tests {
             // Words newer than the dictionary.
             ("山田のブログです", "［氏名1］のブログです"),
             ("妊活の相談です", "妊活の相談です"),
+            ("ユニクロで働いています", "ユニクロで働いています"),
             ("断捨離について聞きたいです", "断捨離について聞きたいです"),
             ("訪看さんが来ます", "訪看さんが来ます"),
             ("夫はフリーランスです", "夫はフリーランスです"),
