@@ -1871,6 +1871,15 @@ impl<'a> Doc<'a> {
                         continue;
                     }
                 }
+                // 健 + 診る: a verb after a name's first kanji makes a word,
+                // unless more of the name follows (金 + 載 + 昊).
+                let name_goes_on = self
+                    .morphs
+                    .get(j + 1)
+                    .is_some_and(|x| is_kanji_word(x) && x.is_noun());
+                if j > first && m.pos[0] == "動詞" && !name_goes_on {
+                    break;
+                }
                 // 子・孫: a list of kin, not a name (孫 is also a family name).
                 let kin_word = KIN.contains(&m.surface.as_str());
                 // ASCII marks come tagged as nouns: 孫) is no name.
@@ -1883,8 +1892,13 @@ impl<'a> Doc<'a> {
                 let unread = m.reading.is_none() && m.surface.chars().count() <= 4;
                 // 妻のマリアです, 夫のワンが.
                 let kata_name = self.kata_person(j);
-                named |=
-                    m.is_person_name() || m.is_unknown() || unread || self.family[j] || kata_name;
+                // 葬儀 + 社: a suffix that is also a family name names no one.
+                named |= m.pos[1] != "接尾"
+                    && (m.is_person_name()
+                        || m.is_unknown()
+                        || unread
+                        || self.family[j]
+                        || kata_name);
                 j += 1;
             }
             // 妻の山田です, 母の波々伯部でございます: です ends it too.
@@ -1894,7 +1908,27 @@ impl<'a> Doc<'a> {
                     || m.pos[0] == "助動詞" && m.surface.starts_with('で')
             });
             let run = surface_of(&self.morphs[first..j]);
-            let role = NOT_NAMES.contains(&run.as_str()) || LOANWORDS.contains(&run.as_str());
+            // 夫のマイナンバー, 子どものパスポート: one's own things; 開 +
+            // 庁 + 日: a word of two common suffixes after its first part.
+            let suffixes = self.morphs[first..j]
+                .iter()
+                .filter(|m| m.pos[1] == "接尾" && COMMON_SUFFIXES.contains(&m.surface.as_str()))
+                .count();
+            let counter_word = self.morphs[first..j].iter().any(|m| {
+                LOANWORDS.contains(&m.surface.as_str())
+                    || COUNTER_KATAKANA.contains(&m.surface.as_str())
+            });
+            let role = suffixes >= 2
+                || counter_word
+                || [
+                    NOT_NAMES,
+                    LOANWORDS,
+                    COUNTER_KATAKANA,
+                    OWN_THINGS,
+                    PERSONAL_PAPERS,
+                ]
+                .iter()
+                .any(|l| l.contains(&run.as_str()));
             if j > first && named && next_is_particle && !role {
                 out.push(Span {
                     kind: Kind::Name,
@@ -2448,9 +2482,43 @@ impl<'a> Doc<'a> {
                         .is_none_or(|c| "にもはがのでをとへや".contains(c))
                 })
             });
+            // 夫のはんこ, 母のめがね: one everyday noun to the dictionary
+            // that no given or family name sounds like is a thing.
+            let thing = |word: &str| {
+                let sound = to_katakana(word);
+                let alone = self.analyzer.morphs(word);
+                let word_alone = alone.len() == 1 && everyday_word(&alone[0]) && alone[0].is_noun();
+                // はんこ: a counter word first, though 範子 may be read so.
+                LOANWORDS.contains(&sound.as_str())
+                    || word_alone
+                        && !self.kana_given.contains(&sound)
+                        && !self.kana_family.contains(&sound)
+                        && !modern_given_name(word)
+            };
+            // …or such a thing and particles (はんこでもいい).
+            let chars: Vec<char> = word.chars().collect();
+            let thing_then_particle = (2..chars.len()).any(|cut| {
+                let rest: String = chars[cut..].iter().collect();
+                [
+                    "でも",
+                    "では",
+                    "でいい",
+                    "でよろ",
+                    "がいい",
+                    "もいい",
+                    "だけ",
+                    "しか",
+                    "など",
+                ]
+                .iter()
+                .any(|p| rest.starts_with(p))
+                    && thing(&chars[..cut].iter().collect::<String>())
+            });
             if word.starts_with(['お', 'ご'])
                 || word_and_particles
                 || CALLED_BY.contains(&word.as_str())
+                || thing(&word)
+                || thing_then_particle
             {
                 continue;
             }
@@ -5644,6 +5712,8 @@ const LOANWORDS: &[&str] = &[
     "イヤホン",
     "キャッシュレス",
     "マイページ",
+    "マイナカード",
+    "キオスク",
     // Shops and services where residents work or buy, which the dictionary
     // lacks and no family name sounds like (ヤマダ, サガワ and セリア do,
     // and stay names).
@@ -6579,6 +6649,20 @@ mod tests {
             ("山田のブログです", "［氏名1］のブログです"),
             ("妊活の相談です", "妊活の相談です"),
             ("ユニクロで働いています", "ユニクロで働いています"),
+            // Kin's own things, though part of them is a name too.
+            (
+                "夫のマイナンバーの手続きです",
+                "夫のマイナンバーの手続きです",
+            ),
+            ("子どもの健診です", "子どもの健診です"),
+            (
+                "母の葬儀社から書類をもらいました",
+                "母の葬儀社から書類をもらいました",
+            ),
+            ("夫のはんこを持ってきました", "夫のはんこを持ってきました"),
+            ("母のはんこでもいいですか", "母のはんこでもいいですか"),
+            ("孫の心春です", "孫の［氏名1］です"),
+            ("社長の金載昊と会った", "社長の［氏名1］と会った"),
             ("断捨離について聞きたいです", "断捨離について聞きたいです"),
             ("訪看さんが来ます", "訪看さんが来ます"),
             ("夫はフリーランスです", "夫はフリーランスです"),
