@@ -3481,8 +3481,11 @@ impl<'a> Doc<'a> {
                         && m.is_noun()
                         && !matches!(m.pos[1].as_str(), "接尾" | "数" | "非自立")
                 };
+                // Not a word with an honorific (大家 + さん, 上司 + さん).
+                let honorific = HONORIFICS.contains(&m.surface.as_str());
                 (s..k).find(|&f| self.family[f]).filter(|&f| {
-                    ((3..=5).contains(&(end - self.mspan[f].0)) || two(f))
+                    !honorific
+                        && ((3..=5).contains(&(end - self.mspan[f].0)) || two(f))
                         && !self.char_before(self.mspan[f].0).is_some_and(is_kanji)
                         && (!place_word(m) || given_before && end - self.mspan[k].0 == 1)
                 })
@@ -6686,6 +6689,8 @@ mod tests {
             ),
             ("管理人さんから聞きました", "管理人さんから聞きました"),
             ("上司さんに言われて来ました", "上司さんに言われて来ました"),
+            ("大家さんに確認します", "大家さんに確認します"),
+            ("上司さんに確認します", "上司さんに確認します"),
             ("社長の金載昊と会った", "社長の［氏名1］と会った"),
             ("断捨離について聞きたいです", "断捨離について聞きたいです"),
             ("訪看さんが来ます", "訪看さんが来ます"),
