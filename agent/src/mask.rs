@@ -4527,9 +4527,18 @@ fn readings<'n>(
 }
 
 /// The dictionary's family names of three kana or more as they sound:
-/// タナカ, スズキ; not everyday words that sound like one (`KANA_WORDS`).
+/// タナカ, スズキ, as the analysis reads them and in every reading the
+/// dictionary lists (クリバラ as well as クリハラ for 栗原); not everyday
+/// words that sound like one (`KANA_WORDS`).
 fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
-    readings(analyzer, analyzer.family_names(), 3, KANA_WORDS)
+    let mut sounds = readings(analyzer, analyzer.family_names(), 3, KANA_WORDS);
+    sounds.extend(
+        analyzer
+            .family_name_readings()
+            .filter(|r| r.chars().count() >= 3 && !KANA_WORDS.contains(r))
+            .map(str::to_owned),
+    );
+    sounds
 }
 
 /// Its given names of two kana or more as they sound, for a full name
@@ -4552,6 +4561,10 @@ const ONE_LETTER_SURNAMES: &[&str] = &["イ", "レ"];
 /// Katakana words that sound like a family name and are mostly something
 /// else (かわいい, お祝い, brands). スズキ and ホンダ are family names first.
 const KANA_WORDS: &[&str] = &[
+    // うちの (my family's), トヨタ (the company), found once every reading
+    // counted.
+    "ウチノ",
+    "トヨタ",
     "カワイ",
     "イワイ",
     "アサヒ",
@@ -6773,6 +6786,8 @@ mod tests {
             // A family name the recognizer wrote in hiragana before a given
             // name in kanji; not the end of a word before a name.
             ("もとむら美智子です", "［氏名1］です"),
+            // Any reading the dictionary lists (栗原: くりはら, くりばら).
+            ("くりばら夏江です", "［氏名1］です"),
             ("世帯主はたかはし花子です", "世帯主は［氏名1］です"),
             (
                 "帰国したばかりの山田氏に出会い",

@@ -216,6 +216,8 @@ pub struct Analyzer {
     given_names: std::collections::HashSet<String>,
     /// Other person names it knows ([`crate::dict::PERSON_NAMES`]).
     person_names: std::collections::HashSet<String>,
+    /// Every reading of its family names ([`crate::dict::FAMILY_NAME_READINGS`]).
+    family_name_readings: std::collections::HashSet<String>,
 }
 
 /// One word of a query with its evidence: searched as a unit, so that it
@@ -272,6 +274,7 @@ impl Analyzer {
             family_names: names(crate::dict::FAMILY_NAMES),
             given_names: names(crate::dict::GIVEN_NAMES),
             person_names: names(crate::dict::PERSON_NAMES),
+            family_name_readings: names(crate::dict::FAMILY_NAME_READINGS),
         })
     }
 
@@ -296,6 +299,12 @@ impl Analyzer {
     /// The family names the dictionary knows.
     pub fn family_names(&self) -> impl Iterator<Item = &str> {
         self.family_names.iter().map(String::as_str)
+    }
+
+    /// Every reading the dictionary gives its family names, in katakana
+    /// (クリハラ and クリバラ for 栗原).
+    pub fn family_name_readings(&self) -> impl Iterator<Item = &str> {
+        self.family_name_readings.iter().map(String::as_str)
     }
 
     /// The given names the dictionary knows.

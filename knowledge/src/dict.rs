@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-e";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-f";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -100,6 +100,7 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
         write_names(&utf8_src, "姓", &out.join(FAMILY_NAMES))?;
         write_names(&utf8_src, "名", &out.join(GIVEN_NAMES))?;
         write_names(&utf8_src, "一般", &out.join(PERSON_NAMES))?;
+        write_family_name_readings(&utf8_src, &out.join(FAMILY_NAME_READINGS))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
             Ok(()) => {
@@ -191,6 +192,10 @@ fn write_kanji_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
 /// as places; the masker asks whether they are also family names.
 pub const FAMILY_NAMES: &str = "family-names.txt";
 
+/// Every reading of a family name the dictionary knows, in katakana, one a
+/// line ([`write_family_name_readings`]).
+pub const FAMILY_NAME_READINGS: &str = "family-name-readings.txt";
+
 /// The given names the dictionary knows, likewise: 一郎 is read as 一 + 郎
 /// in 長男の一郎が, さつき as a place.
 pub const GIVEN_NAMES: &str = "given-names.txt";
@@ -213,6 +218,26 @@ fn write_names(src: &Path, part: &str, dst: &Path) -> Result<(), KnowledgeError>
         })
         .collect();
     let out: String = names.iter().map(|n| format!("{n}\n")).collect();
+    fs::write(dst, out).map_err(|e| io_err(dst, e))
+}
+
+/// Writes every reading the dictionary gives a family name (栗原: クリハラ
+/// and クリバラ), in katakana, one a line: a family name the recognizer
+/// writes as it heard it may sound any of them.
+fn write_family_name_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+    let path = src.join("Noun.name.csv");
+    let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+    let readings: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split(',').collect();
+            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&"姓"))
+                .then(|| cols.get(11).copied())
+                .flatten()
+                .filter(|r| !r.is_empty() && *r != "*")
+        })
+        .collect();
+    let out: String = readings.iter().map(|r| format!("{r}\n")).collect();
     fs::write(dst, out).map_err(|e| io_err(dst, e))
 }
 
