@@ -3118,10 +3118,15 @@ impl<'a> Doc<'a> {
             let name = self.kana_family.contains(&sound) || self.kana_full_name(&kana);
             // A word the dictionary knows, not a noun (けっこう, だいじょうぶ);
             // hiragana nouns that sound like family names are mostly written
-            // names (しばやま).
+            // names (しばやま), and so are verb forms, which never stand
+            // before です (たがわ, むかえ).
             let word = || {
                 let m = self.analyzer.morphs(&kana);
-                m.len() == 1 && !m[0].is_unknown() && !m[0].is_person_name() && !m[0].is_noun()
+                m.len() == 1
+                    && !m[0].is_unknown()
+                    && !m[0].is_person_name()
+                    && !m[0].is_noun()
+                    && m[0].pos[0] != "動詞"
             };
             name && (named || !word())
         })
@@ -6786,6 +6791,9 @@ mod tests {
             // A family name the recognizer wrote in hiragana before a given
             // name in kanji; not the end of a word before a name.
             ("もとむら美智子です", "［氏名1］です"),
+            // A verb form never stands before です: a family name.
+            ("世帯主はたがわです", "世帯主は［氏名1］です"),
+            ("はい、けっこうです", "はい、けっこうです"),
             // Any reading the dictionary lists (栗原: くりはら, くりばら).
             ("くりばら夏江です", "［氏名1］です"),
             ("世帯主はたかはし花子です", "世帯主は［氏名1］です"),
