@@ -189,6 +189,7 @@ impl Masker {
         doc.spaced_katakana_names(&mut cands);
         doc.hiragana_names(&mut cands);
         doc.family_then_kana_given(&mut cands);
+        doc.kana_family_then_given(&mut cands);
         doc.kana_names_in_context(&mut cands);
         doc.kin_of_and_addressees(&mut cands);
         doc.listed_names(&mut cands);
@@ -3301,6 +3302,48 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// A family name in hiragana, where a word begins, then a given name in
+    /// kanji, before what ends a name (いけわき大成です, ぬなみ優二の分も,
+    /// 世帯主はすぎくぼ良重です): the recognizer writes a family name it does
+    /// not know as it heard it. The kana must sound like a family name the
+    /// dictionary knows, in any reading; the kanji (one to three) must be a
+    /// given name it or the modern list knows, or be shaped like one.
+    fn kana_family_then_given(&self, out: &mut Vec<Span>) {
+        let shapes = name_shapes(self.analyzer);
+        for (ks, ke) in self.char_runs(is_kanji) {
+            if !(1..=3).contains(&(ke - ks)) || ks < 3 {
+                continue;
+            }
+            let given = self.text(ks, ke);
+            let given_like = self.analyzer.is_given_name(&given)
+                || modern_given_name(&given)
+                || ke - ks >= 2 && shapes.given_shaped(&given);
+            let rest = self.after(ke, 4);
+            let closes = rest.is_empty()
+                || KANA_GIVEN_ENDS.iter().any(|c| rest.starts_with(c))
+                || rest.starts_with("です");
+            if !given_like || !closes {
+                continue;
+            }
+            // The family name: the longest kana run of three to five before
+            // it that begins a word and sounds like a family name.
+            let found = (ks.saturating_sub(5)..=ks - 3).find(|&f| {
+                (f..ks).all(|c| is_hiragana(self.chars[c]))
+                    && (f == 0
+                        || !self.chars[f - 1].is_alphanumeric()
+                        || "はがをのにともへ".contains(self.chars[f - 1]))
+                    && self.kana_family.contains(&to_katakana(&self.text(f, ks)))
+            });
+            if let Some(f) = found {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start: f,
+                    end: ke,
+                });
+            }
+        }
+    }
+
     /// Where a given name said in kana from `from` ends: the longest
     /// run of two to six kana, ending at `min_end` or later, that sounds
     /// like a given name the dictionary or the modern list knows and is
@@ -4171,6 +4214,16 @@ impl NameShapes {
             shapes.anywhere.extend(chars);
         }
         shapes
+    }
+
+    /// Whether `word` begins as at least [`NAME_SHAPE_MIN`] of the
+    /// dictionary's given names begin and ends as as many end.
+    fn given_shaped(&self, word: &str) -> bool {
+        let (Some(first), Some(last)) = (word.chars().next(), word.chars().last()) else {
+            return false;
+        };
+        let count = |m: &HashMap<char, u32>, c: char| m.get(&c).copied().unwrap_or(0);
+        count(&self.given_first, first).min(count(&self.given_last, last)) >= NAME_SHAPE_MIN
     }
 
     fn shaped(&self, word: &str) -> bool {
@@ -6794,6 +6847,13 @@ mod tests {
             // A verb form never stands before です: a family name.
             ("世帯主はたがわです", "世帯主は［氏名1］です"),
             ("はい、けっこうです", "はい、けっこうです"),
+            // …also where the given name in kanji was found by nothing else.
+            ("いけわき大成です", "［氏名1］です"),
+            (
+                "ぬなみ優二の分もお願いします",
+                "［氏名1］の分もお願いします",
+            ),
+            ("これは大成功です", "これは大成功です"),
             // Any reading the dictionary lists (栗原: くりはら, くりばら).
             ("くりばら夏江です", "［氏名1］です"),
             ("世帯主はたかはし花子です", "世帯主は［氏名1］です"),
