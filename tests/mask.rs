@@ -126,6 +126,10 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("family names in hiragana", 40),
         ("family names in hiragana, in a person's place", 0),
         ("family names in hiragana with a given name in kanji", 0),
+        (
+            "family names in hiragana with a given name in kanji, second set",
+            0,
+        ),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

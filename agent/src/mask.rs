@@ -3310,7 +3310,13 @@ impl<'a> Doc<'a> {
     /// given name it or the modern list knows, or be shaped like one.
     fn kana_family_then_given(&self, out: &mut Vec<Span>) {
         let shapes = name_shapes(self.analyzer);
-        for (ks, ke) in self.char_runs(is_kanji) {
+        for (ks, run_end) in self.char_runs(is_kanji) {
+            // Not an honorific in kanji after it (吉政宛て, 良重様).
+            let ke = if run_end - ks >= 2 && "宛様殿氏君".contains(self.chars[run_end - 1]) {
+                run_end - 1
+            } else {
+                run_end
+            };
             if !(1..=3).contains(&(ke - ks)) || ks < 3 {
                 continue;
             }
@@ -3331,7 +3337,7 @@ impl<'a> Doc<'a> {
                 (f..ks).all(|c| is_hiragana(self.chars[c]))
                     && (f == 0
                         || !self.chars[f - 1].is_alphanumeric()
-                        || "はがをのにともへ".contains(self.chars[f - 1]))
+                        || "はがをのにともへで".contains(self.chars[f - 1]))
                     && self.kana_family.contains(&to_katakana(&self.text(f, ks)))
             });
             if let Some(f) = found {
@@ -6854,6 +6860,14 @@ mod tests {
                 "［氏名1］の分もお願いします",
             ),
             ("これは大成功です", "これは大成功です"),
+            (
+                "受付でまんだ孝志と呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            (
+                "えたじま吉政宛てに送ってください",
+                "［氏名1］宛てに送ってください",
+            ),
             // Any reading the dictionary lists (栗原: くりはら, くりばら).
             ("くりばら夏江です", "［氏名1］です"),
             ("世帯主はたかはし花子です", "世帯主は［氏名1］です"),
