@@ -3258,6 +3258,15 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Whether a word in kana may begin at char offset `at`: first, after a
+    /// mark or after a particle (は of 世帯主は, で of 受付で), not inside a
+    /// word (起こった, したばかりの).
+    fn kana_word_begins(&self, at: usize) -> bool {
+        at == 0
+            || !self.chars[at - 1].is_alphanumeric()
+            || "はがをのにともへで".contains(self.chars[at - 1])
+    }
+
     /// Widens a name that begins in kanji over a family name in hiragana
     /// right before it, as the recognizer writes a family name it does not
     /// know (もとむら美智子, 世帯主はたかはし花子): the longest run of three
@@ -3287,12 +3296,7 @@ impl<'a> Doc<'a> {
         for f in from..span.start {
             let kana: String = self.chars[f..span.start].iter().collect();
             let whole = format!("{kana}{lead_kana}");
-            // Where a word begins: first, after a mark or a particle (は of
-            // 世帯主は), not inside one (起こった, したばかりの).
-            let begins = f == 0
-                || !self.chars[f - 1].is_alphanumeric()
-                || "はがをのにともへ".contains(self.chars[f - 1]);
-            if begins
+            if self.kana_word_begins(f)
                 && span.start - f + lead >= 3
                 && self.kana_family.contains(&to_katakana(&whole))
             {
@@ -3335,9 +3339,7 @@ impl<'a> Doc<'a> {
             // it that begins a word and sounds like a family name.
             let found = (ks.saturating_sub(5)..=ks - 3).find(|&f| {
                 (f..ks).all(|c| is_hiragana(self.chars[c]))
-                    && (f == 0
-                        || !self.chars[f - 1].is_alphanumeric()
-                        || "はがをのにともへで".contains(self.chars[f - 1]))
+                    && self.kana_word_begins(f)
                     && self.kana_family.contains(&to_katakana(&self.text(f, ks)))
             });
             if let Some(f) = found {

@@ -208,36 +208,41 @@ pub const PERSON_NAMES: &str = "person-names.txt";
 /// Writes the person names of one part (`姓`, `名` or `一般`) of IPADIC's
 /// name list.
 fn write_names(src: &Path, part: &str, dst: &Path) -> Result<(), KnowledgeError> {
-    let path = src.join("Noun.name.csv");
-    let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
-    let names: std::collections::BTreeSet<&str> = text
-        .lines()
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&part)).then_some(cols[0])
-        })
-        .collect();
-    let out: String = names.iter().map(|n| format!("{n}\n")).collect();
-    fs::write(dst, out).map_err(|e| io_err(dst, e))
+    write_name_column(src, part, SURFACE, dst)
 }
 
 /// Writes every reading the dictionary gives a family name (栗原: クリハラ
 /// and クリバラ), in katakana, one a line: a family name the recognizer
 /// writes as it heard it may sound any of them.
 fn write_family_name_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+    write_name_column(src, "姓", READING, dst)
+}
+
+/// Columns of IPADIC's CSV: the word as written, and its reading.
+const SURFACE: usize = 0;
+const READING: usize = 11;
+
+/// Writes one column of the entries of one part of IPADIC's name list, each
+/// value once, sorted, one a line.
+fn write_name_column(
+    src: &Path,
+    part: &str,
+    column: usize,
+    dst: &Path,
+) -> Result<(), KnowledgeError> {
     let path = src.join("Noun.name.csv");
     let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
-    let readings: std::collections::BTreeSet<&str> = text
+    let values: std::collections::BTreeSet<&str> = text
         .lines()
         .filter_map(|l| {
             let cols: Vec<&str> = l.split(',').collect();
-            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&"姓"))
-                .then(|| cols.get(11).copied())
+            (cols.get(6) == Some(&"人名") && cols.get(7) == Some(&part))
+                .then(|| cols.get(column).copied())
                 .flatten()
-                .filter(|r| !r.is_empty() && *r != "*")
+                .filter(|v| !v.is_empty() && *v != "*")
         })
         .collect();
-    let out: String = readings.iter().map(|r| format!("{r}\n")).collect();
+    let out: String = values.iter().map(|v| format!("{v}\n")).collect();
     fs::write(dst, out).map_err(|e| io_err(dst, e))
 }
 
