@@ -219,6 +219,7 @@ impl Masker {
             doc.widen_kanji(s);
             doc.widen_kana_family_before_pause(s);
             doc.widen_kana_family_before(s);
+            doc.widen_family_before_katakana(s);
             doc.widen_kana_given(s);
         }
         resolve(spans)
@@ -3265,6 +3266,27 @@ impl<'a> Doc<'a> {
         at == 0
             || !self.chars[at - 1].is_alphanumeric()
             || "はがをのにともへで".contains(self.chars[at - 1])
+    }
+
+    /// Widens a given name in katakana over the family name in kanji right
+    /// before it, though the dictionary reads that as a place (松本 + ミア,
+    /// 林 + ミア): the kanji run, one to three, that is a family name.
+    fn widen_family_before_katakana(&self, span: &mut Span) {
+        if span.start == 0 || !(span.start..span.end).all(|c| is_katakana(self.chars[c])) {
+            return;
+        }
+        let mut from = span.start;
+        while from > 0 && is_kanji(self.chars[from - 1]) && span.start - from < 3 {
+            from -= 1;
+        }
+        // The longest family name that ends at the katakana and begins a
+        // word (not 市 of 松本市, nor a kanji run longer than it).
+        let whole_run = from == 0 || !is_kanji(self.chars[from - 1]);
+        if let Some(f) = (from..span.start).find(|&f| {
+            (f == from && whole_run) && is_family_name(self.analyzer, &self.text(f, span.start))
+        }) {
+            span.start = f;
+        }
     }
 
     /// Widens a name that begins in kanji over a family name in hiragana
@@ -6870,6 +6892,10 @@ mod tests {
                 "えたじま吉政宛てに送ってください",
                 "［氏名1］宛てに送ってください",
             ),
+            // A family name the dictionary reads as a place, before a given
+            // name in katakana.
+            ("松本ミアです", "［氏名1］です"),
+            ("松本市ミアです", "松本市［氏名1］です"),
             // Any reading the dictionary lists (栗原: くりはら, くりばら).
             ("くりばら夏江です", "［氏名1］です"),
             ("世帯主はたかはし花子です", "世帯主は［氏名1］です"),
