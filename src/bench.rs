@@ -278,10 +278,18 @@ fn spoken_names(dir: &Path) -> std::collections::HashMap<std::path::PathBuf, (St
 /// Whether `masked` (what was heard of `reference`, masked) still shows
 /// any of `name`: one of its kanji, or two of its sounds in a row
 /// (`reading`, in hiragana; katakana counts the same, as all is compared in
-/// katakana), that the rest of the reference does not have.
-pub fn name_shows(masked: &str, reference: &str, name: &str, reading: &str) -> bool {
+/// katakana), that the rest of the reference does not have, as written or
+/// as it sounds (`rest_sound`, in katakana: キマ of 来ました, heard as
+/// できました, is no part of the name オオキマコト).
+pub fn name_shows(
+    masked: &str,
+    reference: &str,
+    name: &str,
+    reading: &str,
+    rest_sound: &str,
+) -> bool {
     use madoguchi_knowledge::normalize::{is_kanji, to_katakana};
-    let rest = to_katakana(&reference.replace(name, ""));
+    let rest = to_katakana(&reference.replace(name, "")) + rest_sound;
     let shown = to_katakana(masked);
     let kanji = name
         .chars()
@@ -377,7 +385,7 @@ pub fn asr(
     asr.set_beam(beam);
     asr.set_prompt_chars(prompt_chars)?;
     let masker = madoguchi_agent::mask::Masker::new(analyzer.clone());
-    asr.set_corrector(crate::term_corrector(analyzer));
+    asr.set_corrector(crate::term_corrector(analyzer.clone()));
     let vad = VadConfig::default();
     let ch = pipeline::Channels::default();
     let mut latencies = Vec::new();
@@ -415,7 +423,12 @@ pub fn asr(
                 }
                 if let (0, Some((name, reading))) = (pass, names.get(wav)) {
                     let (masked, _) = masker.session().mask(&hyp);
-                    if name_shows(masked.as_str(), reference, name, reading) {
+                    let rest_sound: String = analyzer
+                        .morphs(&reference.replace(name.as_str(), ""))
+                        .into_iter()
+                        .map(|m| m.reading.unwrap_or(m.surface))
+                        .collect();
+                    if name_shows(masked.as_str(), reference, name, reading, &rest_sound) {
                         name_leaked.push(masked.as_str().to_owned());
                     }
                 }
@@ -478,39 +491,61 @@ mod tests {
             "世帯主は［氏名1］です",
             reference,
             "速水健太郎",
-            "はやみけんたろう"
+            "はやみけんたろう",
+            ""
         ));
         assert!(!name_shows(
             "世帯の島大きいです",
             reference,
             "速水健太郎",
-            "はやみけんたろう"
+            "はやみけんたろう",
+            ""
         ));
         // A kanji of it, or two of its sounds in kana (katakana too).
         assert!(name_shows(
             "世帯の死は、はやみ県たろうです",
             reference,
             "速水健太郎",
-            "はやみけんたろう"
+            "はやみけんたろう",
+            ""
         ));
         assert!(name_shows(
             "世帯主は［氏名1］太郎です",
             reference,
             "速水健太郎",
-            "はやみけんたろう"
+            "はやみけんたろう",
+            ""
         ));
         assert!(name_shows(
             "世帯主はハヤミです",
             reference,
             "速水健太郎",
-            "はやみけんたろう"
+            "はやみけんたろう",
+            ""
         ));
         // Not what the rest of the sentence has too (主 of 世帯主).
         assert!(!name_shows(
             "世帯主は［氏名1］です",
             "世帯主は主水です。",
             "主水",
-            "もんど"
+            "もんど",
+            ""
+        ));
+        // Nor a sound the rest of the sentence has as it is said (キマ of
+        // 来ました, heard as できました).
+        assert!(!name_shows(
+            "［氏名1］の代理できました",
+            "大木誠の代理で来ました。",
+            "大木誠",
+            "おおきまこと",
+            "ノダイリデキマシタ。"
+        ));
+        assert!(name_shows(
+            "［氏名1］の代理できました",
+            "大木誠の代理で来ました。",
+            "大木誠",
+            "おおきまこと",
+            ""
         ));
     }
 }
