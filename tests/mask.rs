@@ -107,7 +107,7 @@ fn masking_targets_on_the_synthetic_corpus() {
     for (set, most) in [
         ("common family names", 0),
         ("given names", 1),
-        ("foreign names", 16),
+        ("foreign names", 15),
         ("rare family names", 177),
         ("full names", 3),
         ("dictionary family names", 11),

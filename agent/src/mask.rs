@@ -1886,6 +1886,24 @@ impl<'a> Doc<'a> {
                 let kin_word = KIN.contains(&m.surface.as_str());
                 // ASCII marks come tagged as nouns: 孫) is no name.
                 let letters = m.surface.chars().all(|c| c.is_alphabetic() || c == '・');
+                // 妻のソフィアです: a given name in katakana the dictionary
+                // knows only as a city (not a country), alone before a
+                // particle other than の.
+                let city_name = j == first
+                    && m.surface.chars().all(is_katakana)
+                    && m.is_place()
+                    && m.pos[3] != "国"
+                    && self.morphs.get(j + 1).is_some_and(|x| {
+                        matches!(
+                            x.surface.as_str(),
+                            "です" | "が" | "は" | "と" | "も" | "に" | "から"
+                        )
+                    });
+                if city_name {
+                    named = true;
+                    j += 1;
+                    break;
+                }
                 if !self.nameish(m) || place_word(m) || kin_word || !letters {
                     break;
                 }
@@ -6895,6 +6913,10 @@ mod tests {
             // A family name the dictionary reads as a place, before a given
             // name in katakana.
             ("松本ミアです", "［氏名1］です"),
+            // After kin, a given name the dictionary knows only as a city.
+            ("妻のソフィアです", "妻の［氏名1］です"),
+            ("母のアメリカの友人です", "母のアメリカの友人です"),
+            ("夫のロンドン出張です", "夫のロンドン出張です"),
             ("松本市ミアです", "松本市［氏名1］です"),
             // Any reading the dictionary lists (栗原: くりはら, くりばら).
             ("くりばら夏江です", "［氏名1］です"),
