@@ -158,11 +158,14 @@ impl Browser {
             .to_owned()
     }
 
-    /// Waits (at most `secs`) until `script` returns true.
+    /// Waits (at most `secs`) until `script` returns true. A script that
+    /// throws (the page still loading, its element not there yet) counts as
+    /// not yet.
     pub async fn wait_for(&self, what: &str, script: &str, secs: u64) {
         let t = Instant::now();
+        let guarded = format!("try {{ {script} }} catch (e) {{ return false; }}");
         loop {
-            if self.eval(script).await == Value::Bool(true) {
+            if self.eval(&guarded).await == Value::Bool(true) {
                 return;
             }
             assert!(
