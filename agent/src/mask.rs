@@ -3856,6 +3856,23 @@ impl<'a> Doc<'a> {
                     .iter()
                     .any(|l| l.contains(&self.morphs[k].surface.as_str()))
             });
+            // Where what is said begins, a given name the dictionary knows as
+            // a word too (未来, 希望, 大地), only before what is said of a
+            // child (below): 未来が風邪をひきました, 希望はまだ2歳です.
+            let child_word = self.given[k].filter(|&g| {
+                given.is_none()
+                    && given_word.is_none()
+                    && begins
+                    && g < n
+                    && self.morphs[k..g].iter().all(|m| {
+                        m.is_noun()
+                            && !matches!(m.pos[1].as_str(), "非自立" | "代名詞" | "数" | "接尾")
+                            && m.surface.chars().all(is_kanji)
+                    })
+                    && (2..=3).contains(&(self.mspan[g - 1].1 - start))
+                    // 一人が入院しました: one person.
+                    && !self.morphs[k].surface.starts_with(['一', '二', '三'])
+            });
             let given = given.or(given_word);
             // Otherwise nouns of four letters at most, no suffix among them
             // (加入者が亡くなったとき is a role).
@@ -3902,6 +3919,14 @@ impl<'a> Doc<'a> {
                 self.event_follows(e + 1, within, &["。", "、", "？", "?"], events)
             };
             let named = match particle {
+                "が" | "は" if child_word.is_some() && given.is_none() => {
+                    verb_in(8, &[BIRTHS, GROWN, HEALTH])
+                        || rest
+                            .iter()
+                            .take(5)
+                            .take_while(|m| matches!(m.pos[0].as_str(), "名詞" | "助詞"))
+                            .any(|m| SCHOOLS.contains(&m.surface.as_str()))
+                }
                 "が" | "は" if given.is_some() => {
                     verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN, HEALTH])
                         // 恭が来月から保育園です: where the child goes, with
@@ -4879,6 +4904,9 @@ const PEOPLE_WORDS: &[&str] = &[
 /// Who else is born or dies after kin and の, and is no name (妻の父親が
 ///亡くなりました, 娘の犬が).
 const NOT_KIN_NAMES: &[&str] = &[
+    // One person, two people (一人が入院しました), though given names too.
+    "一人",
+    "二人",
     "上",
     "下",
     "真ん中",
@@ -6913,6 +6941,10 @@ mod tests {
             // A family name the dictionary reads as a place, before a given
             // name in katakana.
             ("松本ミアです", "［氏名1］です"),
+            // A given name that is a word too, where only a child fits.
+            ("未来が風邪をひきました", "［氏名1］が風邪をひきました"),
+            ("大地はまだ2歳です", "［氏名1］はまだ2歳です"),
+            ("一人が入院しました", "一人が入院しました"),
             // After kin, a given name the dictionary knows only as a city.
             ("妻のソフィアです", "妻の［氏名1］です"),
             ("母のアメリカの友人です", "母のアメリカの友人です"),
