@@ -3297,13 +3297,11 @@ impl<'a> Doc<'a> {
         while from > 0 && is_kanji(self.chars[from - 1]) && span.start - from < 3 {
             from -= 1;
         }
-        // The longest family name that ends at the katakana and begins a
-        // word (not 市 of 松本市, nor a kanji run longer than it).
-        let whole_run = from == 0 || !is_kanji(self.chars[from - 1]);
-        if let Some(f) = (from..span.start).find(|&f| {
-            (f == from && whole_run) && is_family_name(self.analyzer, &self.text(f, span.start))
-        }) {
-            span.start = f;
+        // The whole kanji run before it, if a family name (not 市 of
+        // 松本市, nor part of a longer run).
+        let whole_run = from < span.start && (from == 0 || !is_kanji(self.chars[from - 1]));
+        if whole_run && is_family_name(self.analyzer, &self.text(from, span.start)) {
+            span.start = from;
         }
     }
 
@@ -3329,21 +3327,28 @@ impl<'a> Doc<'a> {
             return;
         }
         let lead_kana: String = self.chars[span.start..span.start + lead].iter().collect();
-        let mut from = span.start;
-        while from > 0 && is_hiragana(self.chars[from - 1]) && span.start - from < 5 {
+        if let Some(f) = self.kana_family_before(span.start, &lead_kana) {
+            span.start = f;
+        }
+    }
+
+    /// Where a family name said in hiragana begins that ends at `at`: the
+    /// longest run of up to five kana before it, where a word begins, that
+    /// with `lead` (kana after `at` that belong to it: なべ of わた|なべ大輔)
+    /// makes three kana or more and sounds like a family name the dictionary
+    /// knows.
+    fn kana_family_before(&self, at: usize, lead: &str) -> Option<usize> {
+        let mut from = at;
+        while from > 0 && is_hiragana(self.chars[from - 1]) && at - from < 5 {
             from -= 1;
         }
-        for f in from..span.start {
-            let kana: String = self.chars[f..span.start].iter().collect();
-            let whole = format!("{kana}{lead_kana}");
-            if self.kana_word_begins(f)
-                && span.start - f + lead >= 3
-                && self.kana_family.contains(&to_katakana(&whole))
-            {
-                span.start = f;
-                return;
-            }
-        }
+        (from..at).find(|&f| {
+            at - f + lead.chars().count() >= 3
+                && self.kana_word_begins(f)
+                && self
+                    .kana_family
+                    .contains(&to_katakana(&format!("{}{lead}", self.text(f, at))))
+        })
     }
 
     /// A family name in hiragana, where a word begins, then a given name in
@@ -3361,7 +3366,7 @@ impl<'a> Doc<'a> {
             } else {
                 run_end
             };
-            if !(1..=3).contains(&(ke - ks)) || ks < 3 {
+            if !(1..=3).contains(&(ke - ks)) {
                 continue;
             }
             let given = self.text(ks, ke);
@@ -3375,14 +3380,7 @@ impl<'a> Doc<'a> {
             if !given_like || !closes {
                 continue;
             }
-            // The family name: the longest kana run of three to five before
-            // it that begins a word and sounds like a family name.
-            let found = (ks.saturating_sub(5)..=ks - 3).find(|&f| {
-                (f..ks).all(|c| is_hiragana(self.chars[c]))
-                    && self.kana_word_begins(f)
-                    && self.kana_family.contains(&to_katakana(&self.text(f, ks)))
-            });
-            if let Some(f) = found {
+            if let Some(f) = self.kana_family_before(ks, "") {
                 out.push(Span {
                     kind: Kind::Name,
                     start: f,
@@ -4251,11 +4249,30 @@ fn with_iteration_marks(morphs: Vec<Morph>) -> Vec<Morph> {
 /// read as a word, starting as many names start and ending as many end
 /// (信盛, 川浦, 伊勢野), is shaped like a name.
 struct NameShapes {
-    family_first: HashMap<char, u32>,
-    family_last: HashMap<char, u32>,
-    given_first: HashMap<char, u32>,
-    given_last: HashMap<char, u32>,
+    family: NameEnds,
+    given: NameEnds,
     anywhere: std::collections::HashSet<char>,
+}
+
+/// How many names of one kind begin and end with each kanji.
+#[derive(Default)]
+struct NameEnds {
+    first: HashMap<char, u32>,
+    last: HashMap<char, u32>,
+}
+
+impl NameEnds {
+    fn add(&mut self, chars: &[char]) {
+        *self.first.entry(chars[0]).or_default() += 1;
+        *self.last.entry(chars[chars.len() - 1]).or_default() += 1;
+    }
+
+    /// Whether at least [`NAME_SHAPE_MIN`] names begin with `first` and as
+    /// many end with `last`.
+    fn fit(&self, first: char, last: char) -> bool {
+        let count = |m: &HashMap<char, u32>, c: char| m.get(&c).copied().unwrap_or(0);
+        count(&self.first, first).min(count(&self.last, last)) >= NAME_SHAPE_MIN
+    }
 }
 
 /// How many names must begin with the first kanji and end with the last.
@@ -4263,51 +4280,41 @@ const NAME_SHAPE_MIN: u32 = 8;
 
 impl NameShapes {
     fn new(analyzer: &Analyzer) -> Self {
-        let mut shapes = NameShapes {
-            family_first: HashMap::new(),
-            family_last: HashMap::new(),
-            given_first: HashMap::new(),
-            given_last: HashMap::new(),
-            anywhere: std::collections::HashSet::new(),
+        let mut anywhere = std::collections::HashSet::new();
+        let mut ends = |names: &mut dyn Iterator<Item = &str>| {
+            let mut ends = NameEnds::default();
+            for w in names.filter(|w| w.chars().count() >= 2 && w.chars().all(is_kanji)) {
+                let chars: Vec<char> = w.chars().collect();
+                ends.add(&chars);
+                anywhere.extend(chars);
+            }
+            ends
         };
-        let kanji = |w: &&str| w.chars().count() >= 2 && w.chars().all(is_kanji);
-        for w in analyzer.family_names().filter(kanji) {
-            let chars: Vec<char> = w.chars().collect();
-            *shapes.family_first.entry(chars[0]).or_default() += 1;
-            *shapes
-                .family_last
-                .entry(chars[chars.len() - 1])
-                .or_default() += 1;
-            shapes.anywhere.extend(chars);
+        let family = ends(&mut analyzer.family_names());
+        let given = ends(&mut analyzer.given_names());
+        NameShapes {
+            family,
+            given,
+            anywhere,
         }
-        for w in analyzer.given_names().filter(kanji) {
-            let chars: Vec<char> = w.chars().collect();
-            *shapes.given_first.entry(chars[0]).or_default() += 1;
-            *shapes.given_last.entry(chars[chars.len() - 1]).or_default() += 1;
-            shapes.anywhere.extend(chars);
-        }
-        shapes
     }
 
-    /// Whether `word` begins as at least [`NAME_SHAPE_MIN`] of the
-    /// dictionary's given names begin and ends as as many end.
+    /// Whether `word` begins and ends as given names do.
     fn given_shaped(&self, word: &str) -> bool {
         let (Some(first), Some(last)) = (word.chars().next(), word.chars().last()) else {
             return false;
         };
-        let count = |m: &HashMap<char, u32>, c: char| m.get(&c).copied().unwrap_or(0);
-        count(&self.given_first, first).min(count(&self.given_last, last)) >= NAME_SHAPE_MIN
+        self.given.fit(first, last)
     }
 
+    /// Whether `word` begins and ends as family or given names do, with
+    /// kanji between that names have too.
     fn shaped(&self, word: &str) -> bool {
         let chars: Vec<char> = word.chars().collect();
-        let (Some(first), Some(last)) = (chars.first(), chars.last()) else {
+        let (Some(&first), Some(&last)) = (chars.first(), chars.last()) else {
             return false;
         };
-        let count = |m: &HashMap<char, u32>, c: &char| m.get(c).copied().unwrap_or(0);
-        let family = count(&self.family_first, first).min(count(&self.family_last, last));
-        let given = count(&self.given_first, first).min(count(&self.given_last, last));
-        family.max(given) >= NAME_SHAPE_MIN
+        (self.family.fit(first, last) || self.given.fit(first, last))
             && chars[1..chars.len() - 1]
                 .iter()
                 .all(|c| self.anywhere.contains(c))
