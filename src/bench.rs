@@ -289,7 +289,10 @@ pub fn name_shows(
     rest_sound: &str,
 ) -> bool {
     use madoguchi_knowledge::normalize::{is_kanji, to_katakana};
-    let rest = to_katakana(&reference.replace(name, "")) + rest_sound;
+    let rest = to_katakana(&reference.replace(name, ""));
+    // Kept apart: joined, the end of one and the start of the other would
+    // make a pair neither has.
+    let elsewhere = |pair: &str| rest.contains(pair) || rest_sound.contains(pair);
     let shown = to_katakana(masked);
     let kanji = name
         .chars()
@@ -298,7 +301,7 @@ pub fn name_shows(
     let sounds: Vec<char> = to_katakana(reading).chars().collect();
     let kana = sounds.windows(2).any(|w| {
         let pair: String = w.iter().collect();
-        shown.contains(&pair) && !rest.contains(&pair)
+        shown.contains(&pair) && !elsewhere(&pair)
     });
     kanji || kana
 }
