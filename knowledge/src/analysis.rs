@@ -218,6 +218,8 @@ pub struct Analyzer {
     person_names: std::collections::HashSet<String>,
     /// Every reading of its family names ([`crate::dict::FAMILY_NAME_READINGS`]).
     family_name_readings: std::collections::HashSet<String>,
+    /// Katakana words that are never person names ([`crate::dict::KATAKANA_WORDS`]).
+    katakana_words: std::collections::HashSet<String>,
 }
 
 /// One word of a query with its evidence: searched as a unit, so that it
@@ -275,6 +277,7 @@ impl Analyzer {
             given_names: names(crate::dict::GIVEN_NAMES),
             person_names: names(crate::dict::PERSON_NAMES),
             family_name_readings: names(crate::dict::FAMILY_NAME_READINGS),
+            katakana_words: names(crate::dict::KATAKANA_WORDS),
         })
     }
 
@@ -305,6 +308,18 @@ impl Analyzer {
     /// (クリハラ and クリバラ for 栗原).
     pub fn family_name_readings(&self) -> impl Iterator<Item = &str> {
         self.family_name_readings.iter().map(String::as_str)
+    }
+
+    /// The katakana words the dictionary knows that are never person names
+    /// (スマート, ヤマハ, ジャワ).
+    pub fn katakana_words(&self) -> impl Iterator<Item = &str> {
+        self.katakana_words.iter().map(String::as_str)
+    }
+
+    /// The other person names the dictionary knows, mostly foreign names in
+    /// katakana (ジャネット, ノア).
+    pub fn person_names(&self) -> impl Iterator<Item = &str> {
+        self.person_names.iter().map(String::as_str)
     }
 
     /// The given names the dictionary knows.

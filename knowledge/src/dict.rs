@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-f";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-g";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -101,6 +101,7 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
         write_names(&utf8_src, "名", &out.join(GIVEN_NAMES))?;
         write_names(&utf8_src, "一般", &out.join(PERSON_NAMES))?;
         write_family_name_readings(&utf8_src, &out.join(FAMILY_NAME_READINGS))?;
+        write_katakana_words(&utf8_src, &out.join(KATAKANA_WORDS))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
             Ok(()) => {
@@ -216,6 +217,45 @@ fn write_names(src: &Path, part: &str, dst: &Path) -> Result<(), KnowledgeError>
 /// writes as it heard it may sound any of them.
 fn write_family_name_readings(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
     write_name_column(src, "姓", READING, dst)
+}
+
+/// The katakana words of two letters or more the dictionary knows, none
+/// of them ever a person name (スマート, フォン, ヤマハ, ジャワ), sorted, one a
+/// line: against its katakana person names, they teach the masker how
+/// foreign names look ([`write_katakana_words`]).
+pub const KATAKANA_WORDS: &str = "katakana-words.txt";
+
+/// Writes [`KATAKANA_WORDS`] from every CSV of the source.
+fn write_katakana_words(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
+    let katakana =
+        |w: &str| w.chars().count() >= 2 && w.chars().all(|c| matches!(c, 'ァ'..='ヺ' | 'ー'));
+    let mut words = std::collections::BTreeSet::new();
+    let mut persons = std::collections::HashSet::new();
+    let entries = fs::read_dir(src).map_err(|e| io_err(src, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| io_err(src, e))?.path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+        for line in text.lines() {
+            let cols: Vec<&str> = line.split(',').collect();
+            let Some(&surface) = cols.first().filter(|w| katakana(w)) else {
+                continue;
+            };
+            if cols.get(6) == Some(&"人名") {
+                persons.insert(surface.to_owned());
+            } else {
+                words.insert(surface.to_owned());
+            }
+        }
+    }
+    let out: String = words
+        .iter()
+        .filter(|w| !persons.contains(*w))
+        .map(|w| format!("{w}\n"))
+        .collect();
+    fs::write(dst, out).map_err(|e| io_err(dst, e))
 }
 
 /// Columns of IPADIC's CSV: the word as written, and its reading.
