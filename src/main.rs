@@ -302,6 +302,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 dir.display(),
                 t.elapsed().as_secs_f64()
             );
+            let names = madoguchi_knowledge::names::names_dir();
+            if !madoguchi_knowledge::names::is_fetched(&names) {
+                say!(
+                    "fetching UniDic's person names for the masker (apt-get download {}, about 1 GB, once)",
+                    madoguchi_knowledge::names::PACKAGE
+                );
+            }
+            let t = std::time::Instant::now();
+            let names = madoguchi_knowledge::names::ensure_fetched(&names, &paths.source)?;
+            say!(
+                "person names ready: {} ({:.1} s)",
+                names.display(),
+                t.elapsed().as_secs_f64()
+            );
             if !no_model {
                 let path = whisper_model(None)?;
                 say!("whisper model ready: {}", path.display());

@@ -93,6 +93,13 @@ fn mask_json_contract_and_stable_labels() {
 
 #[test]
 fn masking_targets_on_the_synthetic_corpus() {
+    // The floors below count on UniDic's person names (`madoguchi setup`).
+    let names = madoguchi_knowledge::names::names_dir();
+    assert!(
+        madoguchi_knowledge::names::is_fetched(&names),
+        "UniDic's person names are missing at {}: run `make setup`",
+        names.display()
+    );
     let analyzer = Arc::new(madoguchi_knowledge::Analyzer::from_env().unwrap());
     let r = madoguchi::maskbench::run(&Masker::new(analyzer), 1200, None, 0).unwrap();
     assert!(r.synthetic.of("name") >= 0.97, "{:?}", r.misses);
@@ -107,7 +114,7 @@ fn masking_targets_on_the_synthetic_corpus() {
     for (set, most) in [
         ("common family names", 0),
         ("given names", 1),
-        ("foreign names", 15),
+        ("foreign names", 13),
         ("rare family names", 177),
         ("full names", 3),
         ("dictionary family names", 11),
@@ -122,7 +129,7 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("family names with a given name in hiragana", 0),
         ("family names with a given name in hiragana, second set", 0),
         ("family names with a given name in hiragana, third set", 0),
-        ("family names with a given name in katakana", 7),
+        ("family names with a given name in katakana", 0),
         ("family names in hiragana", 40),
         ("family names in hiragana, in a person's place", 0),
         ("family names in hiragana with a given name in kanji", 0),
@@ -153,6 +160,6 @@ fn masking_targets_on_the_synthetic_corpus() {
         );
     }
     // Counter talk with no personal data comes out untouched.
-    assert!(r.clean_sentences >= 586);
+    assert!(r.clean_sentences >= 587);
     assert!(r.clean_touched.is_empty(), "{:?}", r.clean_touched);
 }

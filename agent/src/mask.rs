@@ -137,6 +137,9 @@ impl Masker {
         let kana_family = KANA_FAMILY.get_or_init(|| kana_family_names(&analyzer));
         static KANA_GIVEN: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
         let kana_given = KANA_GIVEN.get_or_init(|| kana_given_names(&analyzer));
+        // Learned once a process, here rather than on the first text.
+        name_shapes(&analyzer);
+        katakana_names(&analyzer);
         Masker {
             analyzer,
             kana_family,
@@ -1564,9 +1567,10 @@ impl<'a> Doc<'a> {
         // Katakana the dictionary does not know as a word, read as two
         // words or more (ハリ + マン, ハン + フリーズ) or as one unknown word
         // too long for the rule above (ストラヴィンスキー), standing alone
-        // before a particle or a copula, and looking like the katakana
-        // names it knows ([`KatakanaNames`]): a name. Loanwords look
-        // otherwise (スマート + フォン, マイ + ナンバー + カード).
+        // before a particle or a copula, and listed as a name as a whole
+        // or looking like the katakana names it knows ([`KatakanaNames`]):
+        // a name. Loanwords look otherwise (スマート + フォン, マイ + ナンバー
+        // + カード).
         let model = katakana_names(self.analyzer);
         for (start, end) in self.char_runs(is_katakana) {
             let inside: Vec<usize> = (0..n)
@@ -1606,7 +1610,9 @@ impl<'a> Doc<'a> {
                 && !LOANWORDS.contains(&word.as_str())
                 && !COUNTER_KATAKANA.contains(&word.as_str())
                 && !NOT_NAMES.contains(&word.as_str())
-                && model.looks_like_a_name(&word)
+                && (model.looks_like_a_name(&word)
+                    || self.analyzer.is_listed_person(&word)
+                    || is_family_name(self.analyzer, &word))
             {
                 out.push(Span {
                     kind: Kind::Name,
@@ -4344,6 +4350,8 @@ impl NameShapes {
             }
             ends
         };
+        // IPADIC's names only: with UniDic's, words such as 代理 and 保育
+        // take a name's shape (とやまの代理で来ました).
         let family = ends(&mut analyzer.family_names());
         let given = ends(&mut analyzer.given_names());
         NameShapes {
@@ -4428,7 +4436,9 @@ impl KatakanaNames {
         let names: std::collections::BTreeSet<&str> = analyzer
             .person_names()
             .chain(analyzer.family_names())
+            .chain(analyzer.more_family_names())
             .chain(analyzer.given_names())
+            .chain(analyzer.more_given_names())
             .filter(katakana)
             .collect();
         for w in names {
@@ -6067,6 +6077,8 @@ const LOANWORDS: &[&str] = &[
     "ココカラ",
     "ヤフオク",
     "メルペイ",
+    "ペイペイ",
+    "ネイルサロン",
     "ガスト",
     "サイゼリヤ",
     "スシロー",
@@ -7596,6 +7608,28 @@ mod tests {
                 "マイナポータルからできますか",
                 "マイナポータルからできますか",
             ),
+        ]);
+    }
+
+    #[test]
+    fn names_only_unidic_lists_are_masked() {
+        // `madoguchi setup` fetches UniDic's person names; IPADIC lacks
+        // these (柳町, 野溝, ハリマン as a whole).
+        masks_in_one_session(&[
+            ("柳町光男監督の前作", "［氏名1］監督の前作"),
+            (
+                "副委員長であった野溝らは提案した",
+                "副委員長であった［氏名2］らは提案した",
+            ),
+            ("ハリマンからの話でした", "［氏名3］からの話でした"),
+            // Numbers and dates mean what they say (四月一日 and 九十九
+            // are family names too).
+            ("四月一日から受け付けます", "四月一日から受け付けます"),
+            // UniDic's names that IPADIC knows as common words stay words.
+            ("カードで払えますか", "カードで払えますか"),
+            ("山道を歩きました", "山道を歩きました"),
+            // Its given names are not how names sound in kana.
+            ("6か月ごとに更新します", "6か月ごとに更新します"),
         ]);
     }
 

@@ -218,6 +218,11 @@ pub struct Analyzer {
     person_names: std::collections::HashSet<String>,
     /// Every reading of its family names ([`crate::dict::FAMILY_NAME_READINGS`]).
     family_name_readings: std::collections::HashSet<String>,
+    /// Family and given names of another dictionary (UniDic) that IPADIC
+    /// lacks: names when a word is asked about, but not how names sound or
+    /// look (their readings would match inside words: 新 + します, とやまの).
+    more_family_names: std::collections::HashSet<String>,
+    more_given_names: std::collections::HashSet<String>,
     /// Katakana words that are never person names ([`crate::dict::KATAKANA_WORDS`]).
     katakana_words: std::collections::HashSet<String>,
 }
@@ -278,14 +283,51 @@ impl Analyzer {
             person_names: names(crate::dict::PERSON_NAMES),
             family_name_readings: names(crate::dict::FAMILY_NAME_READINGS),
             katakana_words: names(crate::dict::KATAKANA_WORDS),
+            more_family_names: Default::default(),
+            more_given_names: Default::default(),
         })
     }
 
     /// Builds the dictionary if needed (see [`crate::dict::ensure_built`]) and
-    /// loads it.
+    /// loads it, with UniDic's person names when `madoguchi setup` fetched
+    /// them ([`crate::names`]).
     pub fn from_env() -> Result<Self, KnowledgeError> {
         let dir = crate::dict::ensure_built(&crate::dict::DictPaths::from_env())?;
-        Self::load(&dir)
+        let mut analyzer = Self::load(&dir)?;
+        let names = crate::names::names_dir();
+        if !crate::names::is_fetched(&names) {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                tracing::warn!(
+                    path = %names.display(),
+                    "UniDic's person names are missing: the masker knows only IPADIC's names \
+                     and finds fewer of them; run `madoguchi setup` (or `make setup`)"
+                )
+            });
+        }
+        analyzer.add_names(crate::names::load(&names));
+        Ok(analyzer)
+    }
+
+    /// Adds person names from another dictionary: other person names join
+    /// IPADIC's, family and given names are kept apart
+    /// ([`Analyzer::more_family_names`], [`Analyzer::more_given_names`]),
+    /// and none of them is a katakana word any more.
+    pub(crate) fn add_names(&mut self, more: crate::names::MoreNames) {
+        for name in more.family.iter().chain(&more.given).chain(&more.person) {
+            self.katakana_words.remove(name);
+        }
+        self.person_names.extend(more.person);
+        self.more_family_names = more
+            .family
+            .into_iter()
+            .filter(|n| !self.family_names.contains(n))
+            .collect();
+        self.more_given_names = more
+            .given
+            .into_iter()
+            .filter(|n| !self.given_names.contains(n))
+            .collect();
     }
 
     /// The readings `kanji` has as a word of its own (empty when none).
@@ -293,15 +335,21 @@ impl Analyzer {
         self.kanji_readings.get(&kanji).map_or(&[], Vec::as_slice)
     }
 
-    /// Whether the dictionary knows `word` as a family name, whatever it
+    /// Whether either dictionary knows `word` as a family name, whatever it
     /// tagged it as in a text (石川 is also a place, 松田 a company).
     pub fn is_family_name(&self, word: &str) -> bool {
-        self.family_names.contains(word)
+        self.family_names.contains(word) || self.more_family_names.contains(word)
     }
 
-    /// The family names the dictionary knows.
+    /// The family names the dictionary knows (IPADIC's).
     pub fn family_names(&self) -> impl Iterator<Item = &str> {
         self.family_names.iter().map(String::as_str)
+    }
+
+    /// The family names of another dictionary that IPADIC lacks (UniDic's,
+    /// when fetched).
+    pub fn more_family_names(&self) -> impl Iterator<Item = &str> {
+        self.more_family_names.iter().map(String::as_str)
     }
 
     /// Every reading the dictionary gives its family names, in katakana
@@ -322,15 +370,21 @@ impl Analyzer {
         self.person_names.iter().map(String::as_str)
     }
 
-    /// The given names the dictionary knows.
+    /// The given names the dictionary knows (IPADIC's).
     pub fn given_names(&self) -> impl Iterator<Item = &str> {
         self.given_names.iter().map(String::as_str)
     }
 
-    /// Whether the dictionary knows `word` as a given name, however the
+    /// The given names of another dictionary that IPADIC lacks (UniDic's,
+    /// when fetched).
+    pub fn more_given_names(&self) -> impl Iterator<Item = &str> {
+        self.more_given_names.iter().map(String::as_str)
+    }
+
+    /// Whether either dictionary knows `word` as a given name, however the
     /// text was split (一郎 as 一 + 郎) or tagged (さつき as a place).
     pub fn is_given_name(&self, word: &str) -> bool {
-        self.given_names.contains(word)
+        self.given_names.contains(word) || self.more_given_names.contains(word)
     }
 
     /// Whether the dictionary lists `word` as a person's name other than a

@@ -43,7 +43,7 @@ impl DictPaths {
     }
 }
 
-fn cache_dir() -> PathBuf {
+pub(crate) fn cache_dir() -> PathBuf {
     if let Some(x) = std::env::var_os("XDG_CACHE_HOME") {
         return PathBuf::from(x).join("madoguchi");
     }
@@ -297,24 +297,29 @@ fn convert_source(src: &Path, dst: &Path) -> Result<(), KnowledgeError> {
         if !matches!(ext, "csv" | "def") {
             continue;
         }
-        let bytes = fs::read(&path).map_err(|e| io_err(&path, e))?;
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => {
-                let (text, _, had_errors) = encoding_rs::EUC_JP.decode(&bytes);
-                if had_errors {
-                    return Err(KnowledgeError::Dictionary(format!(
-                        "{} is neither UTF-8 nor EUC-JP",
-                        path.display()
-                    )));
-                }
-                text.into_owned()
-            }
-        };
+        let text = read_source_text(&path)?;
         let target = dst.join(name);
         fs::write(&target, text).map_err(|e| io_err(&target, e))?;
     }
     Ok(())
+}
+
+/// A source file of IPADIC as text: UTF-8, or EUC-JP as Debian ships it.
+pub(crate) fn read_source_text(path: &Path) -> Result<String, KnowledgeError> {
+    let bytes = fs::read(path).map_err(|e| io_err(path, e))?;
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let (text, _, had_errors) = encoding_rs::EUC_JP.decode(e.as_bytes());
+            if had_errors {
+                return Err(KnowledgeError::Dictionary(format!(
+                    "{} is neither UTF-8 nor EUC-JP",
+                    path.display()
+                )));
+            }
+            Ok(text.into_owned())
+        }
+    }
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> KnowledgeError {

@@ -29,6 +29,7 @@ pub mod catalog;
 pub mod correct;
 pub mod dict;
 pub mod ingest;
+pub mod names;
 pub mod normalize;
 pub mod related;
 pub mod structure;
