@@ -1599,7 +1599,10 @@ impl<'a> Doc<'a> {
             let next = self.morphs.get(last + 1);
             let follows = next.is_some_and(|m| {
                 m.pos[0] == "助詞"
-                    || matches!(m.surface.as_str(), "、" | "。" | "です" | "だ" | "ら")
+                    || matches!(
+                        m.surface.as_str(),
+                        "、" | "。" | "です" | "でし" | "だ" | "だっ" | "ら"
+                    )
             });
             // A listed name also before a title only people carry
             // (ハリマン大統領); before other nouns it is mostly what was named
@@ -7640,6 +7643,10 @@ mod tests {
                 "その夜に［氏名4］とパークが",
             ),
             ("ハリマン大統領が来日した", "［氏名3］大統領が来日した"),
+            (
+                "疑問に思ったサンディだったが",
+                "疑問に思った［氏名5］だったが",
+            ),
             ("ボールドウィン社の製品です", "ボールドウィン社の製品です"),
             // Numbers and dates mean what they say (四月一日 and 九十九
             // are family names too).
