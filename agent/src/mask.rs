@@ -1634,6 +1634,55 @@ impl<'a> Doc<'a> {
                 });
             }
         }
+        // A run of kanji that is a family name and a given name the
+        // dictionaries list, each of two kanji or more, however the text was
+        // read (石川 + 藤 + 八, 丹羽 as a place + 正道 as a word, 山田 + 義三
+        // + 郎等), alone or after a job (技術者丹羽正道), before a particle,
+        // a mark or a title.
+        for (run_start, run_end) in self.char_runs(is_kanji) {
+            let mut end = run_end;
+            if self.text(run_start, end).ends_with('等') {
+                end -= 1;
+            }
+            if !(self.word_ends(end) || self.person_title_at(end)) {
+                continue;
+            }
+            // Where the name may begin: the run's start, or after a job.
+            let starts = (run_start..=end.saturating_sub(4)).filter(|&at| {
+                at == run_start
+                    || self.mspan.iter().any(|&(_, e)| e == at)
+                        && OCCUPATION_SUFFIXES
+                            .iter()
+                            .any(|j| self.text(run_start, at).ends_with(j))
+            });
+            for start in starts {
+                let whole = end - start;
+                let split = (2..=3)
+                    .filter(|f| whole - f >= 2 && whole - f <= 3)
+                    .find(|&f| {
+                        let family = self.text(start, start + f);
+                        let given = self.text(start + f, end);
+                        // A given name read alone as an everyday word is one
+                        // (早稲田 + 大学).
+                        let everyday = match self.analyzer.morphs(&given).as_slice() {
+                            [m] => everyday_word(m),
+                            _ => false,
+                        };
+                        is_family_name(self.analyzer, &family)
+                            && self.analyzer.is_given_name(&given)
+                            && !everyday
+                            && !NOT_NAMES.contains(&given.as_str())
+                    });
+                if split.is_some() && (4..=6).contains(&whole) {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                    break;
+                }
+            }
+        }
         // A family name the dictionary tagged as a place or a company here
         // (石川, 中野, 松田), then a given name it could only split into
         // single kanji (数 + 雄, 喜 + 頓, 啓 + 二) or tags as one: a name.
@@ -7647,6 +7696,14 @@ mod tests {
                 "疑問に思ったサンディだったが",
                 "疑問に思った［氏名5］だったが",
             ),
+            // A family and a given name however the text was read (山田 +
+            // 義三 + 郎等); 早稲田 + 大学 stays (大学 is a given name too).
+            (
+                "山田義三郎等の有志が組織した",
+                "［氏名6］等の有志が組織した",
+            ),
+            ("宮廷建築家・片山東熊の設計", "宮廷建築家・［氏名7］の設計"),
+            ("早稲田大学に進学した", "早稲田大学に進学した"),
             ("ボールドウィン社の製品です", "ボールドウィン社の製品です"),
             // Numbers and dates mean what they say (四月一日 and 九十九
             // are family names too).
