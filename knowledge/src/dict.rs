@@ -322,7 +322,7 @@ pub(crate) fn read_source_text(path: &Path) -> Result<String, KnowledgeError> {
     }
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> KnowledgeError {
+pub(crate) fn io_err(path: &Path, e: std::io::Error) -> KnowledgeError {
     KnowledgeError::Io {
         path: path.to_path_buf(),
         source: e,

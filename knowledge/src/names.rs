@@ -21,6 +21,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::dict::io_err;
 use crate::KnowledgeError;
 
 /// The cache folder's name: the UniDic version and this list's format.
@@ -231,13 +232,6 @@ fn common_words(source: &Path) -> Result<HashSet<String>, KnowledgeError> {
         }
     }
     Ok(words)
-}
-
-fn io_err(path: &Path, e: std::io::Error) -> KnowledgeError {
-    KnowledgeError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    }
 }
 
 #[cfg(test)]
