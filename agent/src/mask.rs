@@ -1616,11 +1616,11 @@ impl<'a> Doc<'a> {
             if self.text(run_start, end).ends_with('等') {
                 end -= 1;
             }
-            if !(self.word_ends(end) || self.person_title_at(end)) {
+            if end < run_start + 4 || !(self.word_ends(end) || self.person_title_at(end)) {
                 continue;
             }
             // Where the name may begin: the run's start, or after a job.
-            let starts = (run_start..=end.saturating_sub(4)).filter(|&at| {
+            let starts = (run_start..=end - 4).filter(|&at| {
                 at == run_start
                     || self.mspan.iter().any(|&(_, e)| e == at)
                         && OCCUPATION_SUFFIXES
@@ -1630,7 +1630,7 @@ impl<'a> Doc<'a> {
             for start in starts {
                 let whole = end - start;
                 let split = (2..=3)
-                    .filter(|f| whole - f >= 2 && whole - f <= 3)
+                    .filter(|f| (f + 2..=f + 3).contains(&whole))
                     .find(|&f| {
                         let family = self.text(start, start + f);
                         let given = self.text(start + f, end);
@@ -4384,8 +4384,8 @@ impl NameShapes {
             }
             ends
         };
-        // IPADIC's names only: with UniDic's, words such as 代理 and 保育
-        // take a name's shape (とやまの代理で来ました).
+        // IPADIC's names only: with UniDic's, words such as 代理, 保育 and
+        // 本作 take a name's shape (とやまの代理で来ました, 本作では).
         let family = ends(&mut analyzer.family_names());
         let given = ends(&mut analyzer.given_names());
         NameShapes {
@@ -7645,6 +7645,25 @@ mod tests {
                 "マイナポータルからできますか",
             ),
         ]);
+    }
+
+    #[test]
+    fn short_and_odd_runs_never_fail_a_rule() {
+        // Each was once a subtraction below zero in a rule (debug builds
+        // panic on it; the text would have been withheld).
+        for text in [
+            "千葉が",
+            "森",
+            "等",
+            "田中等",
+            "山田太郎等",
+            "技術者",
+            "ア",
+            "ハリ",
+        ] {
+            let (masked, _) = masker().session().mask(text);
+            assert_ne!(masked.as_str(), WITHHELD, "{text}");
+        }
     }
 
     #[test]
