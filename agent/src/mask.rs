@@ -3784,7 +3784,10 @@ impl<'a> Doc<'a> {
                 }
             }
             let events: &[&[&str]] = match particle {
-                "が" | "は" if katakana || surname => &[DEATHS, MARRIAGE, BIRTHS, PERSON_ACTS],
+                "が" | "は" if surname || kata_name => {
+                    &[DEATHS, MARRIAGE, BIRTHS, PERSON_ACTS, PERSON_EVENTS]
+                }
+                "が" | "は" if katakana => &[DEATHS, MARRIAGE, BIRTHS, PERSON_ACTS],
                 "が" | "は" if single => &[DEATHS, MARRIAGE, PERSON_ACTS],
                 "が" | "は" if !one_kanji => &[DEATHS, MARRIAGE],
                 // 受付で林と呼ばれました: how one is called, wherever it stands.
@@ -5703,6 +5706,37 @@ const PERSON_ACTS: &[&str] = &[
     "出国",
     "入国",
     "来日",
+];
+/// What befalls or is done only by a person, in hospital, school and
+/// work, office, the stage and elections, the law (下地が入院した, 曽祢益が
+/// 書記長に就任した): said of a family name or a katakana name, not of any
+/// katakana word (タレントが出演する).
+const PERSON_EVENTS: &[&str] = &[
+    "入院",
+    "退院",
+    "通院",
+    "入学",
+    "卒業",
+    "入社",
+    "退職",
+    "就職",
+    "就任",
+    "辞任",
+    "引退",
+    "入団",
+    "退団",
+    "出演",
+    "主演",
+    "受賞",
+    "演じる",
+    "留学",
+    "当選",
+    "落選",
+    "出馬",
+    "逮捕",
+    "離婚",
+    "再婚",
+    "師事",
 ];
 /// Being asked by someone (千葉に頼まれて, 石川から委任されました).
 const ASKED_BY: &[&str] = &[
@@ -7644,6 +7678,22 @@ mod tests {
                 "マイナポータルからできますか",
                 "マイナポータルからできますか",
             ),
+        ]);
+    }
+
+    #[test]
+    fn who_goes_into_hospital_or_takes_office_is_a_person() {
+        masks_each_alone(&[
+            ("千葉が入院しました", "［氏名1］が入院しました"),
+            (
+                "下地が細菌性心内膜炎によって入院した",
+                "［氏名1］が細菌性心内膜炎によって入院した",
+            ),
+            ("曽祢益が書記長に就任した", "［氏名1］が書記長に就任した"),
+            // Not any katakana word, and not a place otherwise.
+            ("タレントが出演する番組です", "タレントが出演する番組です"),
+            ("千葉は遠いです", "千葉は遠いです"),
+            ("母が入院しました", "母が入院しました"),
         ]);
     }
 
