@@ -11,9 +11,12 @@
 //! `~/.cache/madoguchi/<NAMES_TAG>`, and the package file deleted. Without
 //! them the masker works from IPADIC's lists alone.
 //!
-//! Only names of two characters or more that are not all hiragana, and
-//! that IPADIC does not know as a common word (カード, 山道 and 垣根 are
-//! names in UniDic too), are kept.
+//! Only names of two characters or more that are not all hiragana (しま,
+//! はんこ), no number or date (九十九, 四月一日), and no common word to
+//! IPADIC (カード, 山道 and 垣根 are names in UniDic too) are kept.
+//!
+//! Run as root, apt-get warns that its sandbox user cannot write the
+//! download folder and downloads unsandboxed; that warning is harmless.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
