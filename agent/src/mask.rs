@@ -187,6 +187,7 @@ impl Masker {
         doc.born_and_kin(&mut cands);
         doc.role_holders(&mut cands);
         doc.occupation_holders(&mut cands);
+        doc.leaders_and_parts(&mut cands);
         doc.spelled_names(&mut cands);
         doc.latin_names(&mut cands);
         doc.spaced_katakana_names(&mut cands);
@@ -2214,6 +2215,60 @@ impl<'a> Doc<'a> {
                     kind: Kind::Name,
                     start: s,
                     end,
+                });
+            }
+        }
+    }
+
+    /// Who leads (ナポレオン率いる大陸軍, 孫渡率いる第1集団軍) and which
+    /// part is played (スカーレット役を演じた): the run of kanji or katakana
+    /// right before 率いる or before 役 and what an actor does with a part.
+    /// The run must read as a name, not a word: a morph the dictionary
+    /// does not know or lists as a name, none of them a place, a company or
+    /// a people word (日本代表率いる, 刑事役を演じる, 父親役で出演 stay).
+    fn leaders_and_parts(&self, out: &mut Vec<Span>) {
+        const PLAYED: &[&str] = &["役を演じ", "役で出演", "役として出演", "役を務め"];
+        let leads = self.occurrences_of("率い");
+        let parts = PLAYED.iter().flat_map(|p| self.occurrences_of(p));
+        for at in leads.into_iter().chain(parts) {
+            let Some(last) = at.checked_sub(1).and_then(|b| self.char_at(b)) else {
+                continue;
+            };
+            let same: fn(char) -> bool = if is_katakana(last) {
+                is_katakana
+            } else if is_kanji(last) {
+                is_kanji
+            } else {
+                continue;
+            };
+            let mut start = at;
+            while start > 0 && same(self.chars[start - 1]) {
+                start -= 1;
+            }
+            let inside: Vec<usize> = (0..self.morphs.len())
+                .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= at)
+                .collect();
+            let aligned = inside.first().is_some_and(|&x| self.mspan[x].0 == start)
+                && inside.last().is_some_and(|&x| self.mspan[x].1 == at);
+            let named = inside.iter().any(|&x| {
+                let m = &self.morphs[x];
+                unread_word(m) || m.is_person_name() || self.family[x] || self.listed[x]
+            });
+            let worded = inside.iter().any(|&x| {
+                let m = &self.morphs[x];
+                let w = m.surface.as_str();
+                m.is_place()
+                    || m.pos[2] == "組織"
+                    || m.pos[3] == "国"
+                    || [PEOPLE_WORDS, KIN, NOT_NAMES, OCCUPATIONS, LOANWORDS]
+                        .iter()
+                        .any(|l| l.contains(&w))
+            }) || inside.len() == 1 && everyday_word(&self.morphs[inside[0]]);
+            if (2..=8).contains(&(at - start)) && aligned && named && !worded {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end: at,
                 });
             }
         }
@@ -7694,6 +7749,22 @@ mod tests {
             ("タレントが出演する番組です", "タレントが出演する番組です"),
             ("千葉は遠いです", "千葉は遠いです"),
             ("母が入院しました", "母が入院しました"),
+        ]);
+    }
+
+    #[test]
+    fn who_leads_and_which_part_is_played_are_names() {
+        masks_each_alone(&[
+            (
+                "ナポレオン率いる大陸軍が勝利した",
+                "［氏名1］率いる大陸軍が勝利した",
+            ),
+            ("土宮明日架率いる研究会", "［氏名1］率いる研究会"),
+            ("スカーレット役を演じた", "［氏名1］役を演じた"),
+            // Words lead and are played too.
+            ("日本代表率いる監督", "日本代表率いる監督"),
+            ("刑事役を演じている", "刑事役を演じている"),
+            ("父親役で出演した", "父親役で出演した"),
         ]);
     }
 
