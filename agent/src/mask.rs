@@ -2228,9 +2228,28 @@ impl<'a> Doc<'a> {
     /// a people word (日本代表率いる, 刑事役を演じる, 父親役で出演 stay).
     fn leaders_and_parts(&self, out: &mut Vec<Span>) {
         const PLAYED: &[&str] = &["役を演じ", "役で出演", "役として出演", "役を務め"];
+        // What is said only of a person who lived and died (バンナー亡き後,
+        // 純玄の遺言に従って, 仁村の曽孫).
+        const LIVED: &[&str] = &[
+            "亡き後",
+            "の死後",
+            "の没後",
+            "の遺言",
+            "の遺志",
+            "の遺族",
+            "の葬儀",
+            "の生涯",
+            "の晩年",
+            "の生家",
+            "の曽孫",
+            "の曾孫",
+            "の弟子",
+            "の門下",
+        ];
         let leads = self.occurrences_of("率い");
+        let lived = LIVED.iter().flat_map(|p| self.occurrences_of(p));
         let parts = PLAYED.iter().flat_map(|p| self.occurrences_of(p));
-        for at in leads.into_iter().chain(parts) {
+        for at in leads.into_iter().chain(parts).chain(lived) {
             let Some(last) = at.checked_sub(1).and_then(|b| self.char_at(b)) else {
                 continue;
             };
@@ -2250,17 +2269,20 @@ impl<'a> Doc<'a> {
                 .collect();
             let aligned = inside.first().is_some_and(|&x| self.mspan[x].0 == start)
                 && inside.last().is_some_and(|&x| self.mspan[x].1 == at);
+            let whole = self.text(start, at);
             let named = inside.iter().any(|&x| {
                 let m = &self.morphs[x];
                 unread_word(m) || m.is_person_name() || self.family[x] || self.listed[x]
-            });
+            }) || self.analyzer.is_given_name(&whole)
+                || self.analyzer.is_listed_person(&whole)
+                || is_family_name(self.analyzer, &whole);
             let worded = inside.iter().any(|&x| {
                 let m = &self.morphs[x];
                 let w = m.surface.as_str();
                 m.is_place()
                     || m.pos[2] == "組織"
                     || m.pos[3] == "国"
-                    || [PEOPLE_WORDS, KIN, NOT_NAMES, OCCUPATIONS, LOANWORDS]
+                    || [PEOPLE_WORDS, KIN, NOT_NAMES, OCCUPATIONS, LOANWORDS, ERAS]
                         .iter()
                         .any(|l| l.contains(&w))
             }) || inside.len() == 1 && everyday_word(&self.morphs[inside[0]]);
@@ -4480,6 +4502,10 @@ fn name_shapes(analyzer: &Analyzer) -> &'static NameShapes {
     static SHAPES: OnceLock<NameShapes> = OnceLock::new();
     SHAPES.get_or_init(|| NameShapes::new(analyzer))
 }
+
+/// The eras of modern Japan: names in the dictionaries too (昭和 a given
+/// name, 大正 a family name), but 昭和の晩年 is a time.
+const ERAS: &[&str] = &["明治", "大正", "昭和", "平成", "令和"];
 
 /// How katakana person names look against other katakana words, learned
 /// from the dictionary: how many of its katakana person names (ジャネット,
@@ -7761,10 +7787,18 @@ mod tests {
             ),
             ("土宮明日架率いる研究会", "［氏名1］率いる研究会"),
             ("スカーレット役を演じた", "［氏名1］役を演じた"),
+            ("バンナー亡き後の時代", "［氏名1］亡き後の時代"),
+            (
+                "純玄の遺言に従って相続した",
+                "［氏名1］の遺言に従って相続した",
+            ),
             // Words lead and are played too.
             ("日本代表率いる監督", "日本代表率いる監督"),
             ("刑事役を演じている", "刑事役を演じている"),
             ("父親役で出演した", "父親役で出演した"),
+            ("父の遺言です", "父の遺言です"),
+            ("昭和の晩年に建てた", "昭和の晩年に建てた"),
+            ("先生の弟子です", "先生の弟子です"),
         ]);
     }
 
