@@ -310,12 +310,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let t = std::time::Instant::now();
-            let names = madoguchi_knowledge::names::ensure_fetched(&names, &paths.source)?;
-            say!(
-                "person names ready: {} ({:.1} s)",
-                names.display(),
-                t.elapsed().as_secs_f64()
-            );
+            // Without them the masker still works, from IPADIC's names
+            // alone: set-up goes on and says so (and so does every start).
+            match madoguchi_knowledge::names::ensure_fetched(&names, &paths.source) {
+                Ok(names) => say!(
+                    "person names ready: {} ({:.1} s)",
+                    names.display(),
+                    t.elapsed().as_secs_f64()
+                ),
+                Err(e) => eprintln!(
+                    "warning: UniDic's person names could not be fetched: {e}\n\
+                     warning: the masker will know only IPADIC's names and find fewer of them; \
+                     run `madoguchi setup` again once Debian's package archive is reachable"
+                ),
+            }
             if !no_model {
                 let path = whisper_model(None)?;
                 say!("whisper model ready: {}", path.display());
