@@ -4099,8 +4099,12 @@ impl<'a> Doc<'a> {
                             .take_while(|m| matches!(m.pos[0].as_str(), "名詞" | "助詞"))
                             .any(|m| SCHOOLS.contains(&m.surface.as_str()))
                 }
+                // …or changing school (長男の六花が転校します).
                 "が" | "は" if given.is_some() => {
-                    verb_in(8, &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN, HEALTH])
+                    verb_in(
+                        8,
+                        &[BIRTHS, DEATHS, MARRIAGE, PERSON_ACTS, GROWN, HEALTH, CHILD_ACTS],
+                    )
                         // 恭が来月から保育園です: where the child goes, with
                         // no verb between (空が見える保育園 is a view).
                         || rest
@@ -4121,6 +4125,16 @@ impl<'a> Doc<'a> {
                 "の" if given.is_some() && after_kin => rest
                     .first()
                     .is_some_and(|x| OWN_THINGS.contains(&x.base.as_str())),
+                // 六花の出生届です: a given name that is a word too, opening
+                // what is said, before a child's procedure (not a school:
+                // 希望の保育園 is the one hoped for).
+                "の" if child_word.is_some() && given.is_none() => {
+                    let rest = self.after(self.mspan[e].1, 8);
+                    CHILD_THINGS
+                        .iter()
+                        .filter(|t| !SCHOOLS.contains(t))
+                        .any(|t| rest.starts_with(t))
+                }
                 // 仁の出生届です: a child's given name opening what is said,
                 // before a thing of its own or a child's procedure.
                 "の" if given.is_some() && begins => {
@@ -5898,6 +5912,9 @@ const OWN_THINGS: &[&str] = &[
 /// What one does with a person (宮崎と結婚しました), or a person does.
 /// A child growing up (蓮が3歳になりました, 晶は小学生です).
 const GROWN: &[&str] = &["歳", "小学生", "中学生", "高校生", "大学生", "園児", "年生"];
+
+/// A child changing school or going up (長男の六花が転校します).
+const CHILD_ACTS: &[&str] = &["転校", "転園", "入園", "卒園", "入学", "卒業", "進学"];
 
 /// A child falling ill or hurt (晶が風邪をひきました).
 const HEALTH: &[&str] = &["風邪", "熱", "入院", "怪我", "けが", "病気", "手術"];
@@ -7799,6 +7816,23 @@ mod tests {
             ("父の遺言です", "父の遺言です"),
             ("昭和の晩年に建てた", "昭和の晩年に建てた"),
             ("先生の弟子です", "先生の弟子です"),
+        ]);
+    }
+
+    #[test]
+    fn given_names_that_are_words_where_only_a_child_fits() {
+        masks_each_alone(&[
+            // Opening what is said, before a child's procedure.
+            ("六花の出生届です", "［氏名1］の出生届です"),
+            ("公正の児童手当です", "［氏名1］の児童手当です"),
+            // After kin, changing school or going up.
+            ("長男の六花が転校します", "長男の［氏名1］が転校します"),
+            ("長女の公正が入学します", "長女の［氏名1］が入学します"),
+            // Words stay where a word fits.
+            ("希望の保育園に入れました", "希望の保育園に入れました"),
+            ("大人の予防接種です", "大人の予防接種です"),
+            ("長女の大学が決まりました", "長女の大学が決まりました"),
+            ("次男の未来が心配です", "次男の未来が心配です"),
         ]);
     }
 
