@@ -3983,7 +3983,13 @@ impl<'a> Doc<'a> {
             let start = self.mspan[k].0;
             let after_kin = self.after_kin(start);
             let begins = self.begins(k);
-            if !after_kin && !begins {
+            // 上の子は六花です, 長男は明徳です: who one's kin is, before です.
+            let kin_is = self.before(start, 4).strip_suffix('は').is_some_and(|b| {
+                KIN.iter()
+                    .chain(&["上の子", "下の子", "末の子", "子ども", "子供"])
+                    .any(|kin| b.ends_with(kin))
+            }) && self.morphs.get(k + 1).is_some_and(|m| m.surface == "です");
+            if !after_kin && !begins && !kin_is {
                 continue;
             }
             // 大 + 翔: a name may start with what the dictionary reads as a prefix.
@@ -4007,7 +4013,9 @@ impl<'a> Doc<'a> {
             // read as one noun, not a word said of kin (娘の大学, 父の健康).
             let given_word = self.given[k].filter(|&g| {
                 given.is_none()
-                    && after_kin
+                    && (after_kin || kin_is)
+                    // 息子は一人です, 長男の一人が: one of them, alone.
+                    && !NOT_KIN_NAMES.contains(&self.morphs[k].surface.as_str())
                     && g == k + 1
                     && g < n
                     && self.morphs[k].is_noun()
@@ -7828,6 +7836,10 @@ mod tests {
             // After kin, changing school or going up.
             ("長男の六花が転校します", "長男の［氏名1］が転校します"),
             ("長女の公正が入学します", "長女の［氏名1］が入学します"),
+            // Who one's kin is, before です.
+            ("上の子は六花です", "上の子は［氏名1］です"),
+            ("上の子は元気です", "上の子は元気です"),
+            ("長男は学生です", "長男は学生です"),
             // Words stay where a word fits.
             ("希望の保育園に入れました", "希望の保育園に入れました"),
             ("大人の予防接種です", "大人の予防接種です"),
