@@ -2208,6 +2208,8 @@ impl<'a> Doc<'a> {
                 && closes
                 && !NOT_NAMES.contains(&word.as_str())
                 && !KIN.contains(&word.as_str())
+                // 息子は一人です: alone, not a name.
+                && (!kin_lead || !NOT_KIN_NAMES.contains(&word.as_str()))
                 && !LOANWORDS.contains(&word.as_str())
                 && !place_word(&self.morphs[j])
             {
@@ -7840,6 +7842,7 @@ mod tests {
             ("上の子は六花です", "上の子は［氏名1］です"),
             ("上の子は元気です", "上の子は元気です"),
             ("長男は学生です", "長男は学生です"),
+            ("息子は一人です", "息子は一人です"),
             // Words stay where a word fits.
             ("希望の保育園に入れました", "希望の保育園に入れました"),
             ("大人の予防接種です", "大人の予防接種です"),
