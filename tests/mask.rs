@@ -160,6 +160,6 @@ fn masking_targets_on_the_synthetic_corpus() {
         );
     }
     // Counter talk with no personal data comes out untouched.
-    assert!(r.clean_sentences >= 588);
+    assert!(r.clean_sentences >= 591);
     assert!(r.clean_touched.is_empty(), "{:?}", r.clean_touched);
 }

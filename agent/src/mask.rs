@@ -3789,6 +3789,12 @@ impl<'a> Doc<'a> {
                     || self.kata_person(k))
                 && m.pos[3] != "国";
             let named_begins = family_begins || kata_name && begins;
+            // Four letters or more: short ones are names of residents too
+            // (ラムから電話, ファンから頼まれました).
+            let everyday_kata = katakana
+                && len >= 4
+                && (everyday_word(m) && !self.listed[k]
+                    || COUNTER_KATAKANA.contains(&m.surface.as_str()));
             if !(katakana || surname || proper || one_kanji || family_begins)
                 || m.pos[3] == "国"
                 || self
@@ -3878,7 +3884,12 @@ impl<'a> Doc<'a> {
                     &[MARRIAGE, CALLED]
                 }
                 "と" => &[MARRIAGE],
-                "に" | "から" if katakana || surname || single => &[ASKED_BY, CONTACTS],
+                // Not a katakana word for a place or a service the dictionary
+                // knows (クリニックから電話, デイサービスから連絡, センターから):
+                // they call too.
+                "に" | "から" if katakana && !everyday_kata || surname || single => {
+                    &[ASKED_BY, CONTACTS]
+                }
                 // Not the script a name is registered in (カナで登録).
                 "で" if named_begins
                     && !["カナ", "カタカナ", "ローマ"].contains(&m.surface.as_str()) =>
@@ -7848,6 +7859,23 @@ mod tests {
             ("大人の予防接種です", "大人の予防接種です"),
             ("長女の大学が決まりました", "長女の大学が決まりました"),
             ("次男の未来が心配です", "次男の未来が心配です"),
+        ]);
+    }
+
+    #[test]
+    fn places_and_services_call_too() {
+        masks_each_alone(&[
+            (
+                "クリニックから電話がありました",
+                "クリニックから電話がありました",
+            ),
+            (
+                "デイサービスから連絡がありました",
+                "デイサービスから連絡がありました",
+            ),
+            // Short katakana words are residents' names too.
+            ("ラムから電話がありました", "［氏名1］から電話がありました"),
+            ("ファンから頼まれました", "［氏名1］から頼まれました"),
         ]);
     }
 
