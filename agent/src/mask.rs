@@ -188,6 +188,7 @@ impl Masker {
         doc.role_holders(&mut cands);
         doc.occupation_holders(&mut cands);
         doc.leaders_and_parts(&mut cands);
+        doc.split_katakana_in_a_persons_place(&mut cands);
         doc.spelled_names(&mut cands);
         doc.latin_names(&mut cands);
         doc.spaced_katakana_names(&mut cands);
@@ -2216,6 +2217,86 @@ impl<'a> Doc<'a> {
                 out.push(Span {
                     kind: Kind::Name,
                     start: s,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Katakana the dictionary reads as two words or more (バス + ネット,
+    /// スギ + アルト: residents' family names), where only a person fits:
+    /// the subject of being born, dying, marrying or what only a person
+    /// does (バスネットが来月帰国します), before の and a paper only a
+    /// person has (バスネットの在留カード), called so (スギアルトと呼ばれ
+    /// ました), whose name an account is in (バスネット名義), who asked
+    /// (バスネットに代わって来ました), and kin by name (夫のスギアルトが).
+    /// Not where a thing or a service fits as well (…から電話, …で予約):
+    /// compounds of everyday words come there too (ケアマネージャー).
+    fn split_katakana_in_a_persons_place(&self, out: &mut Vec<Span>) {
+        let n = self.morphs.len();
+        for (start, end) in self.char_runs(is_katakana) {
+            let inside: Vec<usize> = (0..n)
+                .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= end)
+                .collect();
+            let (Some(&first), Some(&last)) = (inside.first(), inside.last()) else {
+                continue;
+            };
+            let word = self.text(start, end);
+            if inside.len() < 2
+                || !(3..=12).contains(&(end - start))
+                || self.mspan[first].0 != start
+                || self.mspan[last].1 != end
+                || inside.iter().any(|&x| self.morphs[x].is_place())
+                || self
+                    .char_before(start)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                || [LOANWORDS, COUNTER_KATAKANA, NOT_NAMES]
+                    .iter()
+                    .any(|l| l.contains(&word.as_str()))
+                // A role (ケア + マネージャー, ソーシャル + ワーカー).
+                || KATAKANA_ROLES.iter().any(|r| word.ends_with(r))
+                || last + 1 >= n
+            {
+                continue;
+            }
+            let next = self.morphs[last + 1].surface.as_str();
+            let rest = self.after(end, 8);
+            let clause = &["。", "、", "？", "?"];
+            let person = match next {
+                "が" | "は" => self.event_follows(
+                    last + 2,
+                    8,
+                    clause,
+                    &[DEATHS, BIRTHS, MARRIAGE, PERSON_ACTS, PERSON_EVENTS],
+                ),
+                // …or kin of theirs (バスネットの妻です).
+                "の" => {
+                    let of = rest.strip_prefix('の').unwrap_or_default();
+                    PERSONAL_PAPERS.iter().chain(KIN).any(|p| of.starts_with(p))
+                }
+                // Called so at the counter, or giving one's name; things are
+                // called something too (ノイズトレーダーと呼ばれる投資家).
+                "と" => {
+                    ["と呼ばれました", "と申します", "といいます"]
+                        .iter()
+                        .any(|c| rest.starts_with(c))
+                        || self.event_follows(last + 2, 3, clause, &[MARRIAGE])
+                }
+                // Asked by a person; a firm is asked for work (デザイン
+                // センターに依頼).
+                "に" | "から" => self.event_follows(
+                    last + 2,
+                    3,
+                    clause,
+                    &[&["頼む", "頼まれる", "代わる", "委任"]],
+                ),
+                "です" => self.after_kin(start),
+                _ => rest.starts_with("名義"),
+            } || self.after_kin(start) && matches!(next, "が" | "は" | "です");
+            if person {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
                     end,
                 });
             }
@@ -4537,6 +4618,37 @@ fn name_shapes(analyzer: &Analyzer) -> &'static NameShapes {
     static SHAPES: OnceLock<NameShapes> = OnceLock::new();
     SHAPES.get_or_init(|| NameShapes::new(analyzer))
 }
+
+/// How katakana words for what someone does end (ケアマネージャー,
+/// ソーシャルワーカー, ホームヘルパー): a role, not a name.
+const KATAKANA_ROLES: &[&str] = &[
+    "マネージャー",
+    "マネジャー",
+    "ワーカー",
+    "ヘルパー",
+    "スタッフ",
+    "オーナー",
+    "リーダー",
+    "コーチ",
+    "トレーナー",
+    "ドライバー",
+    "デザイナー",
+    "エンジニア",
+    "プランナー",
+    "アドバイザー",
+    "カウンセラー",
+    "コーディネーター",
+    "サポーター",
+    "パートナー",
+    "マスター",
+    "キーパー",
+    "サービスマン",
+    "カメラマン",
+    "ガードマン",
+    "セールスマン",
+    "サラリーマン",
+    "ビジネスマン",
+];
 
 /// The eras of modern Japan: names in the dictionaries too (昭和 a given
 /// name, 大正 a family name), but 昭和の晩年 is a time.
@@ -7876,6 +7988,46 @@ mod tests {
             // Short katakana words are residents' names too.
             ("ラムから電話がありました", "［氏名1］から電話がありました"),
             ("ファンから頼まれました", "［氏名1］から頼まれました"),
+        ]);
+    }
+
+    #[test]
+    fn split_katakana_is_a_name_where_only_a_person_fits() {
+        masks_each_alone(&[
+            (
+                "バスネットの在留カードの更新です",
+                "［氏名1］の在留カードの更新です",
+            ),
+            ("バスネットが来月帰国します", "［氏名1］が来月帰国します"),
+            (
+                "夫のスギアルトが来られません",
+                "夫の［氏名1］が来られません",
+            ),
+            (
+                "受付でスギアルトと呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            (
+                "バスネットに代わって来ました",
+                "［氏名1］に代わって来ました",
+            ),
+            // Where a thing, a firm or a role fits as well.
+            (
+                "ノイズトレーダーと呼ばれる投資家",
+                "ノイズトレーダーと呼ばれる投資家",
+            ),
+            (
+                "デザインセンターに依頼しました",
+                "デザインセンターに依頼しました",
+            ),
+            (
+                "ケアマネージャーに頼まれました",
+                "ケアマネージャーに頼まれました",
+            ),
+            (
+                "マイナンバーカードの更新です",
+                "マイナンバーカードの更新です",
+            ),
         ]);
     }
 
