@@ -1609,10 +1609,11 @@ impl<'a> Doc<'a> {
             }
         }
         // A run of kanji that is a family name and a given name the
-        // dictionaries list, each of two kanji or more, however the text was
-        // read (石川 + 藤 + 八, 丹羽 as a place + 正道 as a word, 山田 + 義三
-        // + 郎等), alone or after a job (技術者丹羽正道), before a particle,
-        // a mark or a title.
+        // dictionaries list, each of two or three kanji, however the text
+        // was read (山田 + 義三 + 郎等, 片山 + 東 + 熊), alone or after a job
+        // (建築家片山東熊), before a particle, a mark or a title. Not when the
+        // given name read alone is an everyday word (早稲田 + 大学, and so
+        // also 丹羽 + 正道).
         for (run_start, run_end) in self.char_runs(is_kanji) {
             let mut end = run_end;
             if self.text(run_start, end).ends_with('等') {
