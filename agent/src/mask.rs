@@ -615,6 +615,12 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("a valid built-in pattern"))
 }
 
+/// Like [`re`], for a pattern put together from pieces: built only the
+/// first time, not on every text.
+fn re_built(cell: &'static OnceLock<Regex>, pattern: impl FnOnce() -> String) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(&pattern()).expect("a valid built-in pattern"))
+}
+
 /// Digits, ASCII or kanji.
 const NUM: &str = "[0-9〇一二三四五六七八九十]";
 
@@ -796,6 +802,32 @@ impl<'a> Doc<'a> {
             runs.push((start, k));
         }
         runs
+    }
+
+    /// The morphs that fill `start..end` exactly, in order, or `None` when
+    /// the span does not begin and end where morphs do (or holds none).
+    fn morphs_filling(&self, start: usize, end: usize) -> Option<Vec<usize>> {
+        let inside: Vec<usize> = (0..self.morphs.len())
+            .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= end)
+            .collect();
+        let aligned =
+            self.mspan[*inside.first()?].0 == start && self.mspan[*inside.last()?].1 == end;
+        aligned.then_some(inside)
+    }
+
+    /// The morphs of the katakana run `start..end` when it stands on its
+    /// own as a word could: whole morphs, none of them a place, no Latin
+    /// letter or digit before it, and no loanword or counter word.
+    fn katakana_run_alone(&self, start: usize, end: usize) -> Option<Vec<usize>> {
+        let inside = self.morphs_filling(start, end)?;
+        let word = self.text(start, end);
+        let alone = !inside.iter().any(|&x| self.morphs[x].is_place())
+            && !self
+                .char_before(start)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && !LOANWORDS.contains(&word.as_str())
+            && !COUNTER_KATAKANA.contains(&word.as_str());
+        alone.then_some(inside)
     }
 
     /// Whether a word ends at char offset `at`: what follows is no hiragana
@@ -1030,12 +1062,12 @@ impl<'a> Doc<'a> {
 
     fn dates(&self, out: &mut Vec<Span>) {
         static R: OnceLock<Regex> = OnceLock::new();
-        let r = re(
-            &R,
-            &format!(
-                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?:の\s*)?(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:の\s*)?(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})[./](?P<m3>\d{{1,2}})[./](?P<d3>\d{{1,2}})|(?P<y3>\d{{2}})\s*年\s*(?:の\s*)?(?:(?P<m5>{NUM}{{1,3}})\s*月(?:\s*(?P<d5>{NUM}{{1,3}})\s*日)?)?|(?P<m4>{NUM}{{1,3}})\s*月\s*(?P<d4>{NUM}{{1,3}})\s*日"
-            ),
-        );
+        let r = re_built(&R, || {
+            let eras = ERAS.join("|");
+            format!(
+                r"(?:(?:西暦)?\s*(?P<y>\d{{4}})\s*年|(?P<era>{eras}|[MTSHR])\s*(?:の\s*)?(?P<ey>{NUM}{{1,3}}|元)\s*年)\s*(?:の\s*)?(?:(?P<m>{NUM}{{1,3}})\s*月(?:\s*(?P<d>{NUM}{{1,3}})\s*日)?)?|(?P<y2>\d{{4}})[/.](?P<m2>\d{{1,2}})[/.](?P<d2>\d{{1,2}})|(?P<era2>[MTSHR])(?P<ey2>\d{{1,2}})[./](?P<m3>\d{{1,2}})[./](?P<d3>\d{{1,2}})|(?P<y3>\d{{2}})\s*年\s*(?:の\s*)?(?:(?P<m5>{NUM}{{1,3}})\s*月(?:\s*(?P<d5>{NUM}{{1,3}})\s*日)?)?|(?P<m4>{NUM}{{1,3}})\s*月\s*(?P<d4>{NUM}{{1,3}})\s*日"
+            )
+        });
         static CTX: OnceLock<Regex> = OnceLock::new();
         let ctx = re(&CTX, "生年月日|生まれ|誕生|生年|うまれ|産まれ|歳");
         // A year of two digits (90年) or a month and day alone (4月1日)
@@ -1083,26 +1115,23 @@ impl<'a> Doc<'a> {
         static R: OnceLock<Regex> = OnceLock::new();
         // Block numbers: 5丁目13番1号, 5丁目13-1, 13番地の2, 5-13-1, 5の13の1
         // (as said), and a room or building after them (…1号のメゾン立石202).
-        let r = re(
-            &R,
-            &format!(
+        let r = re_built(&R, || {
+            format!(
                 r"{NUM}{{1,4}}\s*丁目?(?:[\s、]*{NUM}{{1,4}}\s*(?:番地の?|番の?|-|の)?(?:[\s、]*{NUM}{{1,4}}\s*(?:号|-)?)?(?:\s*{NUM}{{1,4}})?)?|{NUM}{{1,4}}\s*番地?(?:[\s、]*の?\s*{NUM}{{1,4}}(?:\s*号)?)?|{NUM}{{1,4}}(?:[-の]{NUM}{{1,4}}){{1,3}}|\d{{1,4}}"
-            ),
-        );
+            )
+        });
         static BUILDING: OnceLock<Regex> = OnceLock::new();
-        let building = re(
-            &BUILDING,
-            &format!(
+        let building = re_built(&BUILDING, || {
+            format!(
                 r"^(?:\s*の)?\s*(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)?\s*)?(?:{NUM}{{1,4}}\s*(?:号室|号棟|階)|\d{{3,4}}(?:号)?)"
-            ),
-        );
+            )
+        });
         static AFTER_PAUSE: OnceLock<Regex> = OnceLock::new();
-        let building_after_pause = re(
-            &AFTER_PAUSE,
-            &format!(
+        let building_after_pause = re_built(&AFTER_PAUSE, || {
+            format!(
                 r"^[\s、]+(?:[ァ-ヶー・A-Za-z一-龥々]{{0,12}}(?:マンション|ハイツ|アパート|ビル|コーポ|レジデンス|荘|棟|タワー|ハウス|メゾン|コート|パレス)[ァ-ヶー・A-Za-z一-龥々]{{0,8}}\s*{NUM}{{1,4}}\s*(?:号室|号)?|{NUM}{{1,4}}\s*号室)"
-            ),
-        );
+            )
+        });
         for m in r.find_iter(&self.folded) {
             let mut span = self.span(Kind::Address, m);
             let bare = !m.as_str().contains(['丁', '番']);
@@ -1547,24 +1576,11 @@ impl<'a> Doc<'a> {
         //   letters or more (ディズニー + キャラ).
         let model = katakana_names(self.analyzer);
         for (start, end) in self.char_runs(is_katakana) {
-            let inside: Vec<usize> = (0..n)
-                .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= end)
-                .collect();
-            let (Some(&first), Some(&last)) = (inside.first(), inside.last()) else {
+            let Some(inside) = self.katakana_run_alone(start, end) else {
                 continue;
             };
+            let (first, last) = (inside[0], inside[inside.len() - 1]);
             let word = self.text(start, end);
-            let alone = self.mspan[first].0 == start
-                && self.mspan[last].1 == end
-                && !inside.iter().any(|&x| self.morphs[x].is_place())
-                && !self
-                    .char_before(start)
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-                && !LOANWORDS.contains(&word.as_str())
-                && !COUNTER_KATAKANA.contains(&word.as_str());
-            if !alone {
-                continue;
-            }
             let next = self.morphs.get(last + 1);
             let before_particle = next.is_some_and(|m| {
                 m.pos[0] == "助詞"
@@ -1638,15 +1654,15 @@ impl<'a> Doc<'a> {
                         let family = self.text(start, start + f);
                         let given = self.text(start + f, end);
                         // A given name read alone as an everyday word is one
-                        // (早稲田 + 大学).
-                        let everyday = match self.analyzer.morphs(&given).as_slice() {
+                        // (早稲田 + 大学); read only when the lists agree.
+                        let everyday = || match self.analyzer.morphs(&given).as_slice() {
                             [m] => everyday_word(m),
                             _ => false,
                         };
                         is_family_name(self.analyzer, &family)
                             && self.analyzer.is_given_name(&given)
-                            && !everyday
                             && !NOT_NAMES.contains(&given.as_str())
+                            && !everyday()
                     });
                 if split.is_some() && (4..=6).contains(&whole) {
                     out.push(Span {
@@ -2236,24 +2252,14 @@ impl<'a> Doc<'a> {
     fn split_katakana_in_a_persons_place(&self, out: &mut Vec<Span>) {
         let n = self.morphs.len();
         for (start, end) in self.char_runs(is_katakana) {
-            let inside: Vec<usize> = (0..n)
-                .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= end)
-                .collect();
-            let (Some(&first), Some(&last)) = (inside.first(), inside.last()) else {
+            let Some(inside) = self.katakana_run_alone(start, end) else {
                 continue;
             };
+            let last = inside[inside.len() - 1];
             let word = self.text(start, end);
             if inside.len() < 2
                 || !(3..=12).contains(&(end - start))
-                || self.mspan[first].0 != start
-                || self.mspan[last].1 != end
-                || inside.iter().any(|&x| self.morphs[x].is_place())
-                || self
-                    .char_before(start)
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-                || [LOANWORDS, COUNTER_KATAKANA, NOT_NAMES]
-                    .iter()
-                    .any(|l| l.contains(&word.as_str()))
+                || NOT_NAMES.contains(&word.as_str())
                 // A role (ケア + マネージャー, ソーシャル + ワーカー).
                 || KATAKANA_ROLES.iter().any(|r| word.ends_with(r))
                 || last + 1 >= n
@@ -2348,11 +2354,9 @@ impl<'a> Doc<'a> {
             while start > 0 && same(self.chars[start - 1]) {
                 start -= 1;
             }
-            let inside: Vec<usize> = (0..self.morphs.len())
-                .filter(|&x| self.mspan[x].0 >= start && self.mspan[x].1 <= at)
-                .collect();
-            let aligned = inside.first().is_some_and(|&x| self.mspan[x].0 == start)
-                && inside.last().is_some_and(|&x| self.mspan[x].1 == at);
+            let Some(inside) = self.morphs_filling(start, at) else {
+                continue;
+            };
             let whole = self.text(start, at);
             let named = inside.iter().any(|&x| {
                 let m = &self.morphs[x];
@@ -2370,7 +2374,7 @@ impl<'a> Doc<'a> {
                         .iter()
                         .any(|l| l.contains(&w))
             }) || inside.len() == 1 && everyday_word(&self.morphs[inside[0]]);
-            if (2..=8).contains(&(at - start)) && aligned && named && !worded {
+            if (2..=8).contains(&(at - start)) && named && !worded {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -2516,7 +2520,7 @@ impl<'a> Doc<'a> {
     fn latin_names(&self, out: &mut Vec<Span>) {
         static LATIN: OnceLock<Regex> = OnceLock::new();
         let word = "(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{2,}(?:-[A-Z]+)*|[A-Z]\\.)";
-        let latin = re(&LATIN, &format!("{word}(?: {word}){{1,3}}"));
+        let latin = re_built(&LATIN, || format!("{word}(?: {word}){{1,3}}"));
         for m in latin.find_iter(&self.folded) {
             if !self.ascii_alone(&m) {
                 continue;
@@ -4651,8 +4655,9 @@ const KATAKANA_ROLES: &[&str] = &[
     "ビジネスマン",
 ];
 
-/// The eras of modern Japan: names in the dictionaries too (昭和 a given
-/// name, 大正 a family name), but 昭和の晩年 is a time.
+/// The eras of modern Japan, as dates are written (昭和50年3月3日). Names
+/// in the dictionaries too (昭和 a given name, 大正 a family name), but
+/// 昭和の晩年 is a time.
 const ERAS: &[&str] = &["明治", "大正", "昭和", "平成", "令和"];
 
 /// How katakana person names look against other katakana words, learned

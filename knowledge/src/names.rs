@@ -61,8 +61,9 @@ pub(crate) struct MoreNames {
 }
 
 pub(crate) fn load(dir: &Path) -> MoreNames {
+    let fetched = is_fetched(dir);
     let list = |file: &str| -> HashSet<String> {
-        if !is_fetched(dir) {
+        if !fetched {
             return HashSet::new();
         }
         fs::read_to_string(dir.join(file))
