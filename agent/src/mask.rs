@@ -305,16 +305,37 @@ impl Masker {
         })
     }
 
+    /// Whether `word` is a name the dictionaries list, or katakana that
+    /// looks like a name and is no word they know.
+    fn name_like(&self, word: &str) -> bool {
+        let a = &self.analyzer;
+        if a.is_family_name(word) || a.is_given_name(word) || a.is_listed_person(word) {
+            return true;
+        }
+        let morphs = a.morphs(word);
+        let known_word = morphs.len() == 1 && !morphs[0].is_unknown();
+        word.chars().all(is_katakana) && !known_word && katakana_names(a).looks_like_a_name(word)
+    }
+
     /// A name and its parts of two characters or more, split where the
     /// dictionary splits it: 伊藤盛景 → 伊藤盛景, 伊藤, 盛景. Only kanji or
     /// katakana: a hiragana part (さくら) would match inside words.
     fn name_parts(&self, name: &str) -> Vec<String> {
+        let script = |s: &str| s.chars().all(is_kanji) || s.chars().all(is_katakana);
+        // The parts written apart (バラク・オバマ → オバマ, ジョルジュ ドン →
+        // ドン) that are or look like names: a span taken for a name may be
+        // a team or a firm (ボストン・セルティックス), whose places and
+        // words must not spread.
+        let mut out: Vec<String> = name
+            .split(|c: char| c.is_whitespace() || matches!(c, '・' | '=' | '＝'))
+            .filter(|p| p.chars().count() >= 2 && p.chars().count() < name.chars().count())
+            .filter(|p| script(p) && self.name_like(p))
+            .map(str::to_owned)
+            .collect();
         let name: String = name
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '・')
             .collect();
-        let script = |s: &str| s.chars().all(is_kanji) || s.chars().all(is_katakana);
-        let mut out = Vec::new();
         if name.chars().count() >= 2 && script(&name) {
             out.push(name.clone());
         }
@@ -2975,7 +2996,7 @@ impl<'a> Doc<'a> {
                 let end = at + p.len();
                 if at >= next
                     && !self.char_before(at).is_some_and(same)
-                    && !self.char_at(end).is_some_and(same)
+                    && (!self.char_at(end).is_some_and(same) || self.people_word_at(end))
                 {
                     out.push(Span {
                         kind: Kind::Name,
@@ -2986,6 +3007,16 @@ impl<'a> Doc<'a> {
                 }
             }
         }
+    }
+
+    /// Whether a word for a name's people or followers (家, 夫妻, 派, 本人)
+    /// starts at `at` as a word of its own (山田家, not 山田家具).
+    fn people_word_at(&self, at: usize) -> bool {
+        self.mspan.iter().zip(&self.morphs).any(|(&(s, _), m)| {
+            s == at
+                && (PEOPLE_WORDS.contains(&m.surface.as_str())
+                    || ["派", "氏", "本人", "自身", "邸"].contains(&m.surface.as_str()))
+        })
     }
 
     /// A name in kanji or katakana before さん, くん, ちゃん or 様, by
@@ -7604,6 +7635,34 @@ mod tests {
                 "［氏名3］が城主となり、［氏名3］が死ぬと",
             ),
         ]);
+    }
+
+    #[test]
+    fn the_parts_of_a_name_written_apart_are_masked_again() {
+        masks_each_alone(&[
+            // ドン alone is a word; here it is the name said before.
+            (
+                "ジョルジュ・ドンの代理です。ドンを迎えに行きます",
+                "［氏名1］の代理です。［氏名1］を迎えに行きます",
+            ),
+            // Before a word for the person's people (太田派 alone is none).
+            (
+                "太田の影響を受けた側は太田派と呼ばれた",
+                "［氏名1］の影響を受けた側は［氏名1］派と呼ばれた",
+            ),
+            (
+                "山田太郎です。山田町に住んでいます",
+                "［氏名1］です。山田町に住んでいます",
+            ),
+        ]);
+        let m = masker();
+        assert!(m
+            .name_parts("バラク・オバマ")
+            .contains(&"オバマ".to_owned()));
+        // A team taken for a name must not spread its city.
+        assert!(!m
+            .name_parts("ボストン・セルティックス")
+            .contains(&"ボストン".to_owned()));
     }
 
     #[test]
