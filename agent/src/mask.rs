@@ -3460,6 +3460,20 @@ impl<'a> Doc<'a> {
                 || ["区", "市", "町", "村", "県", "都", "府", "道", "郡"]
                     .contains(&m.surface.as_str())
         };
+        // What never joins a name: places, people, roles, honorifics.
+        let stops = |x: usize| {
+            let m = &self.morphs[x];
+            administrative(m)
+                || PEOPLE_WORDS.contains(&m.surface.as_str())
+                || matches!(
+                    m.surface.as_str(),
+                    "方" | "等" | "宛" | "課" | "係" | "宅" | "邸"
+                )
+                || HONORIFICS.contains(&m.surface.as_str())
+                || NOT_NAMES.contains(&m.surface.as_str())
+                || KIN.contains(&m.surface.as_str())
+                || self.person_title_at(self.mspan[x].0)
+        };
         let joins = |x: usize, left: bool| {
             let m = &self.morphs[x];
             let len = m.surface.chars().count();
@@ -3475,16 +3489,7 @@ impl<'a> Doc<'a> {
             !m.surface.is_empty()
                 && m.surface.chars().all(is_kanji)
                 && (lone || proper && len <= 3)
-                && !administrative(m)
-                && !PEOPLE_WORDS.contains(&m.surface.as_str())
-                && !matches!(
-                    m.surface.as_str(),
-                    "方" | "等" | "宛" | "課" | "係" | "宅" | "邸"
-                )
-                && !HONORIFICS.contains(&m.surface.as_str())
-                && !NOT_NAMES.contains(&m.surface.as_str())
-                && !KIN.contains(&m.surface.as_str())
-                && !self.person_title_at(self.mspan[x].0)
+                && !stops(x)
         };
         let (mut added_left, mut added_right) = (0, 0);
         loop {
@@ -3507,6 +3512,53 @@ impl<'a> Doc<'a> {
                 }
             }
             break;
+        }
+        // What is left of the kanji run after a name, when it is two kanji
+        // the dictionary reads only as pieces (a prefix, a suffix, one
+        // kanji: 千花 + 有 + 黄), is the rest of the name: shown, it would
+        // give half of it away. Not before it: a title (督弁趙秉稷).
+        let piece = |x: usize| {
+            let m = &self.morphs[x];
+            let p = m.pos[1].as_str();
+            m.surface.chars().count() == 1
+                && (m.pos[0] == "接頭詞"
+                    || m.is_noun() && !matches!(p, "数" | "代名詞" | "固有名詞")
+                    || m.is_unknown())
+                && (p != "接尾" || !matches!(m.pos[2].as_str(), "人名" | "地域" | "助数詞"))
+                && !stops(x)
+        };
+        let run_end = (span.end..self.chars.len())
+            .take_while(|&c| is_kanji(self.chars[c]))
+            .last()
+            .map_or(span.end, |c| c + 1);
+        // Two kanji, not both suffixes (局, 派, 役 after a name stay words).
+        let pieces = |from: usize, to: usize| {
+            let (mut at, mut suffixes) = (from, 0);
+            while at < to {
+                match self.mspan.iter().position(|&(s, _)| s == at) {
+                    Some(x) if self.mspan[x].1 <= to && piece(x) => {
+                        suffixes += usize::from(self.morphs[x].pos[1] == "接尾");
+                        at = self.mspan[x].1;
+                    }
+                    _ => return false,
+                }
+            }
+            to - from == 2 && suffixes < 2
+        };
+        if pieces(span.end, run_end) {
+            span.end = run_end;
+        }
+
+        // The last kanji of a given name read with the particle after it as
+        // one word (田中昇 + 吾が of 田中昇吾が).
+        let after = self.mspan.iter().position(|&(s, _)| s == span.end);
+        if span.end - span.start >= 2
+            && after.is_some_and(|x| {
+                let m = &self.morphs[x];
+                m.pos[0] == "連体詞" && ["吾が", "我が"].contains(&m.surface.as_str())
+            })
+        {
+            span.end += 1;
         }
     }
 
@@ -7654,6 +7706,12 @@ mod tests {
                 "山田太郎です。山田町に住んでいます",
                 "［氏名1］です。山田町に住んでいます",
             ),
+        ]);
+        // No piece of a name's kanji is left shown: a kanji read with the
+        // particle after it (吾が), or a prefix and a kanji (有 + 黄).
+        masks_each_alone(&[
+            ("息子の田中昇吾が参加します", "息子の［氏名1］が参加します"),
+            ("娘の千花有黄は来ません", "娘の［氏名1］は来ません"),
         ]);
         let m = masker();
         assert!(m
