@@ -188,6 +188,7 @@ impl Masker {
         doc.role_holders(&mut cands);
         doc.occupation_holders(&mut cands);
         doc.leaders_and_parts(&mut cands);
+        doc.katakana_names_of_people(&mut cands);
         doc.split_katakana_in_a_persons_place(&mut cands);
         doc.spelled_names(&mut cands);
         doc.latin_names(&mut cands);
@@ -2322,6 +2323,47 @@ impl<'a> Doc<'a> {
                 _ => rest.starts_with("名義"),
             } || self.after_kin(start) && matches!(next, "が" | "は" | "です");
             if person {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// A katakana word the dictionaries list as a name (ヤング, ショー,
+    /// ファー) before what is said only of people: its members or fellows
+    /// (ファーたち, パーク両人), its works (ヤングの作品, プラントのソロ), its
+    /// age (ビルが32歳で). Such words are everyday words too, so only
+    /// these say a person is meant.
+    fn katakana_names_of_people(&self, out: &mut Vec<Span>) {
+        static AGE: OnceLock<Regex> = OnceLock::new();
+        let age = re(&AGE, r"^[がは]、?[0-9０-９一二三四五六七八九十]+歳");
+        for k in 0..self.morphs.len() {
+            let (start, end) = self.mspan[k];
+            let m = &self.morphs[k];
+            if !(2..=10).contains(&(end - start))
+                || !self.kata_person(k)
+                || self
+                    .char_before(start)
+                    .is_some_and(|c| is_katakana(c) || c == '・')
+                || self
+                    .char_at(end)
+                    .is_some_and(|c| is_katakana(c) || c == '・')
+                || self.katakana_run_alone(start, end).is_none()
+                || NOT_NAMES.contains(&m.surface.as_str())
+            {
+                continue;
+            }
+            let rest = self.after(end, 8);
+            let people = ["たち", "両人", "兄弟", "姉妹", "夫妻"]
+                .iter()
+                .any(|w| rest.starts_with(w));
+            let works = ["の作品", "の著書", "の自伝", "のソロ", "の遺作", "の肖像"]
+                .iter()
+                .any(|w| rest.starts_with(w));
+            if people || works || age.is_match(&rest) {
                 out.push(Span {
                     kind: Kind::Name,
                     start,
@@ -7541,6 +7583,22 @@ mod tests {
             ("住民票と印鑑証明をください", "住民票と印鑑証明をください"),
             ("スペイン選手団は", "スペイン選手団は"),
             ("受験希望者の中の20人", "受験希望者の中の20人"),
+        ]);
+    }
+
+    #[test]
+    fn katakana_names_that_are_words_are_masked_where_only_people_fit() {
+        masks_each_alone(&[
+            ("ヤングの作品です", "［氏名1］の作品です"),
+            ("ホワイトたちと来ました", "［氏名1］たちと来ました"),
+            (
+                "ビルが32歳の若さで当選した",
+                "［氏名1］が32歳の若さで当選した",
+            ),
+            // Words that are no names, and names as words.
+            ("メンバーたちと来ました", "メンバーたちと来ました"),
+            ("ジャズの作品です", "ジャズの作品です"),
+            ("ビルの3階です", "ビルの3階です"),
         ]);
     }
 
