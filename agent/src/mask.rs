@@ -902,6 +902,19 @@ impl<'a> Doc<'a> {
                 && self.morphs[k - 1].surface != "・"
     }
 
+    /// Whether what is said begins with こちらは or これは right before
+    /// `at` (こちらは|カンの委任状です).
+    fn this_is_before(&self, at: usize) -> bool {
+        ["こちらは", "これは"].iter().any(|l| {
+            let n = l.chars().count();
+            at >= n
+                && self.before(at, n) == *l
+                && self
+                    .char_before(at - n)
+                    .is_none_or(|c| "、。 「".contains(c))
+        })
+    }
+
     fn person_title_at(&self, at: usize) -> bool {
         let rest = self.after(at, 5);
         PERSON_TITLES.iter().any(|t| rest.starts_with(t))
@@ -3972,7 +3985,7 @@ impl<'a> Doc<'a> {
                 start = self.mspan[f].0;
             }
             let len = end - start;
-            let katakana = m.surface.chars().all(is_katakana) && (2..=10).contains(&len);
+            let katakana = m.surface.chars().all(is_katakana) && (1..=10).contains(&len);
             let surname = full.is_some()
                 || (self.family[k] || m.pos[3] == "姓") && is_kanji_word(m) && len >= 2;
             // Any other proper noun of two or three kanji (新潟, a surname
@@ -4119,7 +4132,9 @@ impl<'a> Doc<'a> {
                     // Asian family names are (ライ, ファン, コウ); カラー
                     // and デジタル stay.
                     && (kata_name
-                        || begins && len <= 3 && !m.surface.contains('ー')
+                        || (begins || self.this_is_before(start))
+                            && len <= 3
+                            && !m.surface.contains('ー')
                         || begins && !everyday_word(m)) =>
                 {
                     let rest = self.after(self.mspan[k + 1].1, 8);
@@ -7587,6 +7602,24 @@ mod tests {
             ("住民票と印鑑証明をください", "住民票と印鑑証明をください"),
             ("スペイン選手団は", "スペイン選手団は"),
             ("受験希望者の中の20人", "受験希望者の中の20人"),
+        ]);
+    }
+
+    #[test]
+    fn one_letter_and_short_katakana_family_names_are_masked_by_what_is_said_of_them() {
+        masks_each_alone(&[
+            // ゴ (Ngo), イ and レ (Lee, Le): one letter in katakana.
+            (
+                "ゴの在留カードの更新です",
+                "［氏名1］の在留カードの更新です",
+            ),
+            ("ゴが来月帰国します", "［氏名1］が来月帰国します"),
+            ("イと結婚しました", "［氏名1］と結婚しました"),
+            ("レで予約しています", "［氏名1］で予約しています"),
+            ("こちらはカンの委任状です", "こちらは［氏名1］の委任状です"),
+            // Words stay.
+            ("コピーの委任状です", "コピーの委任状です"),
+            ("カードで払います", "カードで払います"),
         ]);
     }
 
