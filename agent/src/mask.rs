@@ -189,6 +189,7 @@ impl Masker {
         doc.occupation_holders(&mut cands);
         doc.leaders_and_parts(&mut cands);
         doc.katakana_names_of_people(&mut cands);
+        doc.given_words_before_papers(&mut cands);
         doc.split_katakana_in_a_persons_place(&mut cands);
         doc.spelled_names(&mut cands);
         doc.latin_names(&mut cands);
@@ -2384,6 +2385,57 @@ impl<'a> Doc<'a> {
                 });
             }
         }
+    }
+
+    /// A given name the dictionary also reads as a word (和平, 恒久), where
+    /// what is said begins, before の and papers only a person has:
+    /// 和平のパスポートです, こちらは恒久の住民票です. Not a word of kind
+    /// (正規の在留カード: 正規 is a given name too).
+    fn given_words_before_papers(&self, out: &mut Vec<Span>) {
+        for k in 0..self.morphs.len() {
+            let Some(g) = self.given[k] else { continue };
+            let (start, end) = (self.mspan[k].0, self.mspan[g - 1].1);
+            let word = &self.morphs[k..g];
+            let kind_word = word.iter().any(|m| {
+                !m.is_noun()
+                    || matches!(
+                        m.pos[1].as_str(),
+                        "形容動詞語幹" | "副詞可能" | "数" | "非自立" | "代名詞" | "接尾"
+                    )
+            });
+            if !(2..=3).contains(&(end - start))
+                || !(start..end).all(|c| is_kanji(self.chars[c]))
+                || kind_word
+                || !(self.begins(k) || self.this_is_before(start))
+                || NOT_NAMES.contains(&self.text(start, end).as_str())
+                || self.adjective_too(&self.text(start, end))
+            {
+                continue;
+            }
+            let rest = self.after(end, 10);
+            let papers = rest.strip_prefix('の').is_some_and(|r| {
+                PERSONAL_PAPERS
+                    .iter()
+                    .filter(|p| !p.contains('子'))
+                    .any(|p| r.starts_with(p))
+            });
+            if papers {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// Whether the dictionary also reads `word` as an adjective's stem
+    /// when な follows (正規な: 正規 is a given name too).
+    fn adjective_too(&self, word: &str) -> bool {
+        self.analyzer
+            .morphs(&format!("{word}な"))
+            .first()
+            .is_some_and(|m| m.surface == word && m.pos[1] == "形容動詞語幹")
     }
 
     /// Who leads (ナポレオン率いる大陸軍, 孫渡率いる第1集団軍) and which
@@ -7620,6 +7672,18 @@ mod tests {
             // Words stay.
             ("コピーの委任状です", "コピーの委任状です"),
             ("カードで払います", "カードで払います"),
+        ]);
+    }
+
+    #[test]
+    fn given_names_that_are_words_are_masked_before_a_persons_papers() {
+        masks_each_alone(&[
+            ("和平のパスポートです", "［氏名1］のパスポートです"),
+            ("こちらは恒久の住民票です", "こちらは［氏名1］の住民票です"),
+            // A word of kind, a place, papers of a group.
+            ("正規の在留カードです", "正規の在留カードです"),
+            ("日本のパスポートです", "日本のパスポートです"),
+            ("世帯の住民票です", "世帯の住民票です"),
         ]);
     }
 
