@@ -4083,6 +4083,12 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let particle = self.morphs[k + 1].surface.as_str();
+            // A family name and a given name the lists know (林 + 紬, 森 +
+            // 心春), not a family name and a word (霜月 + 騒動, 太田 + 派).
+            let full_with_given = full.is_some_and(|f| {
+                let given = self.text(self.mspan[f + 1].0, end);
+                self.analyzer.is_given_name(&given) || modern_given_name(&given)
+            });
             // 渋谷名義の通帳: whose name an account or a thing is in.
             if (surname || katakana) && self.after(end, 2) == "名義" {
                 out.push(Span {
@@ -4152,7 +4158,9 @@ impl<'a> Doc<'a> {
                 "が" | "は" if single => &[DEATHS, MARRIAGE, PERSON_ACTS],
                 "が" | "は" if !one_kanji => &[DEATHS, MARRIAGE],
                 // 受付で林と呼ばれました: how one is called, wherever it stands.
-                "と" if self.family[k] && is_kanji_word(m) || kata_name => &[MARRIAGE, NAMED_AS],
+                "と" if (self.family[k] || full_with_given) && is_kanji_word(m) || kata_name => {
+                    &[MARRIAGE, NAMED_AS]
+                }
                 // 受付でファンと呼ばれました: any katakana word one is
                 // called by is a name, though the dictionary knows it as a
                 // word (ファン, ライ).
@@ -7672,6 +7680,20 @@ mod tests {
             // Words stay.
             ("コピーの委任状です", "コピーの委任状です"),
             ("カードで払います", "カードで払います"),
+        ]);
+    }
+
+    #[test]
+    fn a_full_name_one_is_called_by_is_masked() {
+        masks_each_alone(&[
+            // A one-kanji family name and a modern given name.
+            ("受付で林紬と呼ばれました", "受付で［氏名1］と呼ばれました"),
+            (
+                "受付で森心春と呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            // A family name and a word: what was called, not a name.
+            ("霜月騒動と呼ばれる内乱", "霜月騒動と呼ばれる内乱"),
         ]);
     }
 
