@@ -3266,7 +3266,71 @@ impl<'a> Doc<'a> {
         .iter()
         .find(|w| said.starts_with(**w))
         .map_or(0, |w| w.chars().count());
+        if lead == 0 && s >= 2 && self.chars[s - 1] == '、' {
+            if let Some(first) = self.name_before_comma(s - 1) {
+                return Some(first);
+            }
+        }
         (s + lead < at).then_some(s + lead)
+    }
+
+    /// Where what opens the utterance before the comma at `comma` begins,
+    /// when it is part of the name the recognizer cut with a comma (鮮がわし、
+    /// けんたと申します for 長谷川健太): one to six letters from the start,
+    /// no word that opens what one says (はい, すみません), not ending as
+    /// a phrase does (住民票の件で, 市役所の) nor with です or ます, and
+    /// garbled, as a misheard name is.
+    fn name_before_comma(&self, comma: usize) -> Option<usize> {
+        let first = self.text(0, comma);
+        let len = first.chars().count();
+        let opener = [
+            "はい",
+            "ええ",
+            "えっと",
+            "えーと",
+            "あの",
+            "あのう",
+            "すみません",
+            "すいません",
+            "こんにちは",
+            "こんばんは",
+            "おはようございます",
+            "もしもし",
+            "どうも",
+            "失礼します",
+            "お世話",
+            "私",
+            "わたし",
+            "わたくし",
+            "僕",
+            "ぼく",
+            "うん",
+            "そう",
+            "じゃあ",
+            "では",
+            "それで",
+            "あと",
+            "まず",
+        ];
+        let phrase_end = first
+            .chars()
+            .last()
+            .is_some_and(|c| "はがをにのでともへやかねよ".contains(c))
+            || first.ends_with("です")
+            || first.ends_with("ます");
+        // Garbled, as a misheard name is (鮮 + が + わし), not an office or
+        // a role (葛飾区役所、保険年金課、).
+        let morphs = self.analyzer.morphs(&first);
+        let garbled = morphs.iter().any(|m| {
+            m.is_unknown() || m.is_person_name() && m.pos[1] != "接尾" || no_description_part(m)
+        }) && !morphs.iter().any(place_word);
+        ((1..=6).contains(&len)
+            && first.chars().all(char::is_alphabetic)
+            && garbled
+            && !role_word(&first)
+            && !opener.iter().any(|o| first.starts_with(o))
+            && !phrase_end)
+            .then_some(0)
     }
 
     /// A family name said in hiragana where only a person fits after it
@@ -3391,7 +3455,8 @@ impl<'a> Doc<'a> {
     /// A name slot the recognizer may have filled with other words, when
     /// what is in it is no description (母, 不動産会社, 近所の人):
     /// 大きまことの代理で来ました (大木誠), 小話し桜です、よろしくお願いします
-    /// (小林さくら) — all that was said since the pause before it.
+    /// (小林さくら), 有耳子です。宜しく (kanji shaped like a name) — all that
+    /// was said since the pause before it.
     fn name_slots(&self, out: &mut Vec<Span>) {
         // Xです、よろしくお願いします: giving one's name at the start.
         let slots = [
@@ -3425,16 +3490,28 @@ impl<'a> Doc<'a> {
             // auxiliary or a particle other than の (大き + まこと, 小話 + し +
             // 桜, 姿 + が + ましょ …), a word the dictionary lacks, or a
             // name. 不動産会社 and 近所の人 are descriptions.
-            let garbled = morphs.iter().any(|m| {
-                m.is_unknown() || m.is_person_name() && m.pos[1] != "接尾" || no_description_part(m)
-            });
+            // Or kanji shaped like a name, read as no one word (有 + 耳 + 子).
+            let shaped = (2..=4).contains(&run.chars().count())
+                && run.chars().all(is_kanji)
+                && morphs.len() > 1
+                && name_shapes(self.analyzer).shaped(&run);
+            let garbled = shaped
+                || morphs.iter().any(|m| {
+                    m.is_unknown()
+                        || m.is_person_name() && m.pos[1] != "接尾"
+                        || no_description_part(m)
+                });
             if !garbled
                 || role_word(&run)
                 || LOANWORDS
                     .iter()
                     .chain(COUNTER_KATAKANA)
                     .any(|w| run.starts_with(w))
-                || KIN.iter().chain(KIN_ROLES).any(|k| run.ends_with(k))
+                // 子 ends kin (息子) and given names (有耳子) alike.
+                || KIN
+                    .iter()
+                    .chain(KIN_ROLES)
+                    .any(|k| run.ends_with(k) && (run == *k || !shaped))
                 // Kin and people in kana (むすめの代理で).
                 || [NOT_KIN_NAMES, KANA_NOT_NAMES, CALLED_BY, KIN_IN_KANA]
                     .iter()
@@ -7175,6 +7252,33 @@ mod tests {
                 "［氏名1］です、宜しくお願いします",
             ),
             ("「たなか」と申します", "「［氏名1］」と申します"),
+            // A name cut by a comma (長谷川健太), and kanji shaped like a
+            // name (有希子); offices, greetings and kin stay.
+            ("鮮がわし、けんたと申します", "［氏名1］と申します"),
+            (
+                "葛飾区役所、山田と申します",
+                "葛飾区役所、［氏名1］と申します",
+            ),
+            (
+                "住民票の件で、山田と申します",
+                "住民票の件で、［氏名1］と申します",
+            ),
+            (
+                "こんにちは、山田と申します",
+                "こんにちは、［氏名1］と申します",
+            ),
+            (
+                "有耳子です。宜しくお願いします",
+                "［氏名1］です。宜しくお願いします",
+            ),
+            (
+                "息子です、よろしくお願いします",
+                "息子です、よろしくお願いします",
+            ),
+            (
+                "市民課です、よろしくお願いします",
+                "市民課です、よろしくお願いします",
+            ),
             ("名前は、小ばらし、ハルトです", "名前は、［氏名1］です"),
             ("世帯主は、はやみ県たろうです", "世帯主は、［氏名1］です"),
             // A family name the recognizer wrote in hiragana, after a role
