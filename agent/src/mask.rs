@@ -3421,6 +3421,16 @@ impl<'a> Doc<'a> {
                 .is_none_or(|c| "。、ねよ".contains(c));
             let run = self.text(start, end);
             let parts = self.analyzer.morphs(&run.replace('、', ""));
+            // A pause inside, after kana the name began with (はやみ、介護):
+            // not an answer about oneself or kin (わたしで、妻も一緒です).
+            let paused_inside = run.contains('、')
+                && self
+                    .char_at(start)
+                    .is_some_and(|c| is_hiragana(c) || is_katakana(c))
+                && !["私", "わたし", "僕", "ぼく", "自分", "本人"]
+                    .iter()
+                    .chain(KIN)
+                    .any(|w| run.contains(w));
             // A name, katakana or a word the dictionary lacks; or, after a
             // pause, words no answer is made of (はや + み + 県 + たろ + う).
             let named = parts.iter().any(|m| {
@@ -3428,7 +3438,8 @@ impl<'a> Doc<'a> {
                     || m.is_unknown()
                     || m.surface.chars().all(is_katakana)
                     || paused && no_description_part(m)
-            });
+            }) || paused_inside
+                && self.analyzer.morphs(&run).iter().any(no_description_part);
             // 世帯主は、変わらないです, 名前は、書いてないです: an answer.
             let negated = ["ない", "ません", "なかった", "いる", "ある"]
                 .iter()
