@@ -7292,6 +7292,12 @@ mod tests {
             ),
             ("名前は、小ばらし、ハルトです", "名前は、［氏名1］です"),
             ("世帯主は、はやみ県たろうです", "世帯主は、［氏名1］です"),
+            // A pause inside a role's slot (速水健吾), not about oneself.
+            ("世帯主ははやみ、介護です", "世帯主は［氏名1］です"),
+            (
+                "世帯主はわたしで、妻も一緒です",
+                "世帯主はわたしで、妻も一緒です",
+            ),
             // A family name the recognizer wrote in hiragana, after a role
             // or before a pause and a name.
             ("世帯主はくぼたです", "世帯主は［氏名1］です"),
