@@ -3568,6 +3568,34 @@ impl<'a> Doc<'a> {
                     continue;
                 }
             }
+            // はい、端側県太郎です (長谷川健太郎 misheard): a run of kanji
+            // that ends with a given name that is no word (太郎, not 大地),
+            // before です and the end, is one's name, whatever is before it.
+            if at_start && is_kanji(self.chars[start]) {
+                let end = (start..self.chars.len())
+                    .take_while(|&c| is_kanji(self.chars[c]))
+                    .last()
+                    .map_or(start, |c| c + 1);
+                let rest = self.after(end, 3);
+                let closes = rest.starts_with("です")
+                    && rest.chars().nth(2).is_none_or(|c| "。、！!".contains(c));
+                let given_end = (2..=3).any(|n| {
+                    let given = self.text(end.saturating_sub(n), end);
+                    let alone = self.analyzer.morphs(&given);
+                    end - start > n
+                        && self.analyzer.is_given_name(&given)
+                        && alone.len() == 1
+                        && alone[0].is_person_name()
+                });
+                if closes && (3..=7).contains(&(end - start)) && given_end {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                    continue;
+                }
+            }
             if !at_start || !(m.pos[3] == "姓" || self.family[k]) {
                 continue;
             }
@@ -7292,6 +7320,9 @@ mod tests {
             ),
             ("名前は、小ばらし、ハルトです", "名前は、［氏名1］です"),
             ("世帯主は、はやみ県たろうです", "世帯主は、［氏名1］です"),
+            // Kanji ending with a given name that is no word (長谷川健太郎).
+            ("はい、端側県太郎です", "はい、［氏名1］です"),
+            ("はい、健康保険です", "はい、健康保険です"),
             // A pause inside a role's slot (速水健吾), not about oneself.
             ("世帯主ははやみ、介護です", "世帯主は［氏名1］です"),
             (
