@@ -248,7 +248,8 @@ pub struct AsrSet {
     /// Utterances that give a name (the set's names.tsv), and of those, how
     /// many still show any of it after the recognizer (with the glossary)
     /// and the masker: a letter of it in kanji, or two of its sounds in a
-    /// row in kana, that the rest of the sentence does not have.
+    /// row in kana or in how the masked text reads, that the rest of the
+    /// sentence does not have.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub names: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -275,18 +276,38 @@ fn spoken_names(dir: &Path) -> std::collections::HashMap<std::path::PathBuf, (St
         .collect()
 }
 
+/// `text` without the masker's labels (［氏名1］), which carry no sound.
+fn without_labels(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '［' => inside = true,
+            '］' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Whether `masked` (what was heard of `reference`, masked) still shows
 /// any of `name`: one of its kanji, or two of its sounds in a row
 /// (`reading`, in hiragana; katakana counts the same, as all is compared in
 /// katakana), that the rest of the reference does not have, as written or
 /// as it sounds (`rest_sound`, in katakana: キマ of 来ました, heard as
-/// できました, is no part of the name オオキマコト).
+/// できました, is no part of the name オオキマコト). The sounds are looked
+/// for in the kana of `masked` and in how it is read (`shown_sound`, the
+/// dictionary's reading of `masked` without its labels, in katakana): a
+/// name heard as other kanji that sound like it (最頭 for 斎藤) shows it to
+/// anyone who reads it aloud.
 pub fn name_shows(
     masked: &str,
     reference: &str,
     name: &str,
     reading: &str,
     rest_sound: &str,
+    shown_sound: &str,
 ) -> bool {
     use madoguchi_knowledge::normalize::{is_kanji, to_katakana};
     let rest = to_katakana(&reference.replace(name, ""));
@@ -301,7 +322,7 @@ pub fn name_shows(
     let sounds: Vec<char> = to_katakana(reading).chars().collect();
     let kana = sounds.windows(2).any(|w| {
         let pair: String = w.iter().collect();
-        shown.contains(&pair) && !elsewhere(&pair)
+        (shown.contains(&pair) || shown_sound.contains(&pair)) && !elsewhere(&pair)
     });
     kanji || kana
 }
@@ -426,12 +447,23 @@ pub fn asr(
                 }
                 if let (0, Some((name, reading))) = (pass, names.get(wav)) {
                     let (masked, _) = masker.session().mask(&hyp);
-                    let rest_sound: String = analyzer
-                        .morphs(&reference.replace(name.as_str(), ""))
-                        .into_iter()
-                        .map(|m| m.reading.unwrap_or(m.surface))
-                        .collect();
-                    if name_shows(masked.as_str(), reference, name, reading, &rest_sound) {
+                    let sound = |text: &str| -> String {
+                        analyzer
+                            .morphs(text)
+                            .into_iter()
+                            .map(|m| m.reading.unwrap_or(m.surface))
+                            .collect()
+                    };
+                    let rest_sound = sound(&reference.replace(name.as_str(), ""));
+                    let shown_sound = sound(&without_labels(masked.as_str()));
+                    if name_shows(
+                        masked.as_str(),
+                        reference,
+                        name,
+                        reading,
+                        &rest_sound,
+                        &shown_sound,
+                    ) {
                         name_leaked.push(masked.as_str().to_owned());
                     }
                 }
@@ -487,7 +519,7 @@ mod tests {
     use super::name_shows;
 
     #[test]
-    fn a_spoken_name_shows_by_a_kanji_or_two_sounds_of_it() {
+    fn a_spoken_name_shows_by_a_kanji_or_two_sounds_of_it_written_or_read() {
         let reference = "世帯主は速水健太郎です。";
         // Masked whole, or heard as something with none of it.
         assert!(!name_shows(
@@ -495,6 +527,7 @@ mod tests {
             reference,
             "速水健太郎",
             "はやみけんたろう",
+            "",
             ""
         ));
         assert!(!name_shows(
@@ -502,6 +535,7 @@ mod tests {
             reference,
             "速水健太郎",
             "はやみけんたろう",
+            "",
             ""
         ));
         // A kanji of it, or two of its sounds in kana (katakana too).
@@ -510,6 +544,7 @@ mod tests {
             reference,
             "速水健太郎",
             "はやみけんたろう",
+            "",
             ""
         ));
         assert!(name_shows(
@@ -517,6 +552,7 @@ mod tests {
             reference,
             "速水健太郎",
             "はやみけんたろう",
+            "",
             ""
         ));
         assert!(name_shows(
@@ -524,6 +560,7 @@ mod tests {
             reference,
             "速水健太郎",
             "はやみけんたろう",
+            "",
             ""
         ));
         // Not what the rest of the sentence has too (主 of 世帯主).
@@ -532,6 +569,7 @@ mod tests {
             "世帯主は主水です。",
             "主水",
             "もんど",
+            "",
             ""
         ));
         // Nor a sound the rest of the sentence has as it is said (キマ of
@@ -541,14 +579,34 @@ mod tests {
             "大木誠の代理で来ました。",
             "大木誠",
             "おおきまこと",
-            "ノダイリデキマシタ。"
+            "ノダイリデキマシタ。",
+            ""
         ));
         assert!(name_shows(
             "［氏名1］の代理できました",
             "大木誠の代理で来ました。",
             "大木誠",
             "おおきまこと",
+            "",
             ""
+        ));
+        // Other kanji that sound like it (最頭, read サイアタマ, for 斎藤);
+        // but not a sound the rest of the sentence has.
+        assert!(name_shows(
+            "世帯主は最頭です",
+            "世帯主は斎藤です。",
+            "斎藤",
+            "さいとう",
+            "セタイヌシハデス。",
+            "セタイヌシハサイアタマデス"
+        ));
+        assert!(!name_shows(
+            "世帯主は［氏名1］です",
+            "世帯主は斎藤です。",
+            "斎藤",
+            "さいとう",
+            "セタイヌシハデス。",
+            "セタイヌシハデス"
         ));
     }
 }
