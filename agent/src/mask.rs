@@ -204,6 +204,7 @@ impl Masker {
         doc.said_names(&mut cands);
         doc.name_slots(&mut cands);
         doc.name_in_parts(&mut cands);
+        doc.role_holders_heard_as_names(&mut cands);
         doc.kana_role_holders(&mut cands);
         doc.kana_family_in_place(&mut cands);
         doc.honorific_names(&mut cands);
@@ -3463,6 +3464,74 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// 世帯主は最頭です (斎藤), 世帯主は村かみ傾向です (村上恵子): a name the
+    /// recognizer wrote as other kanji and kana that sound like it. After
+    /// 名前は or a role and は, up to the です that ends what is said, what
+    /// begins with letters the dictionary does not read as one word that
+    /// can be read as a family name (最 サイ + 頭 トウ; any reading each
+    /// kanji has as a word) is a name; not an answer about oneself or kin
+    /// (世帯主は私です, 夫の父です), nor a word the dictionary knows whole.
+    fn role_holders_heard_as_names(&self, out: &mut Vec<Span>) {
+        for after in self.after_role_leads() {
+            let mut start = after;
+            while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
+                start += 1;
+            }
+            let rest = self.after(start, 10);
+            let Some(b) = rest.find("です") else {
+                continue;
+            };
+            let end = start + rest[..b].chars().count();
+            let closes = self
+                .after(end + 2, 1)
+                .chars()
+                .next()
+                .is_none_or(|c| "。、ねよ".contains(c));
+            let run: Vec<char> = self.chars[start..end].to_vec();
+            let text: String = run.iter().collect();
+            if !closes
+                || !(2..=8).contains(&run.len())
+                || !run
+                    .iter()
+                    .all(|&c| is_kanji(c) || is_hiragana(c) || is_katakana(c))
+                || text.contains('の')
+                || ["私", "わたし", "僕", "ぼく", "自分", "本人"]
+                    .iter()
+                    .chain(KIN)
+                    .any(|w| text.contains(w))
+            {
+                continue;
+            }
+            let parts = self.analyzer.morphs(&text);
+            // The letters of each word as the dictionary cut them.
+            let mut cuts = Vec::new();
+            let mut at = 0;
+            for m in &parts {
+                at += m.surface.chars().count();
+                cuts.push(at);
+            }
+            let sounds_like_family = (2..=run.len().min(4)).any(|len| {
+                // Beginning with more than one word, or one it cannot read.
+                let words = cuts.iter().take_while(|&&c| c < len).count() + 1;
+                let unread = parts.first().is_some_and(|m| m.reading.is_none());
+                // Kana alone is what the kana rules read (ひら + がな is
+                // no 平賀).
+                (words > 1 || unread)
+                    && run[..len].iter().any(|&c| is_kanji(c))
+                    && sounds_of(self.analyzer, &run[..len])
+                        .iter()
+                        .any(|r| r.chars().count() >= 3 && self.kana_family.contains(r))
+            });
+            if sounds_like_family && parts.len() > 1 {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     /// A name slot the recognizer may have filled with other words, when
     /// what is in it is no description (母, 不動産会社, 近所の人):
     /// 大きまことの代理で来ました (大木誠), 小話し桜です、よろしくお願いします
@@ -5428,6 +5497,29 @@ fn readings<'n>(
         .collect()
 }
 
+/// How `letters` may sound, in katakana: kana as written, each kanji in
+/// every reading it has as a word (最頭: サイアタマ, サイトウ …). At most
+/// 512 readings, the first ones.
+fn sounds_of(analyzer: &Analyzer, letters: &[char]) -> Vec<String> {
+    let mut sounds = vec![String::new()];
+    for &c in letters {
+        let each: Vec<String> = if is_kanji(c) {
+            analyzer.kanji_readings(c).to_vec()
+        } else {
+            vec![to_katakana(&c.to_string())]
+        };
+        if each.is_empty() {
+            return Vec::new();
+        }
+        sounds = sounds
+            .iter()
+            .flat_map(|s| each.iter().map(move |r| format!("{s}{r}")))
+            .take(512)
+            .collect();
+    }
+    sounds
+}
+
 /// The dictionary's family names of three kana or more as they sound:
 /// タナカ, スズキ, as the analysis reads them and in every reading the
 /// dictionary lists (クリバラ as well as クリハラ for 栗原); not everyday
@@ -7329,6 +7421,13 @@ mod tests {
                 "世帯主はわたしで、妻も一緒です",
                 "世帯主はわたしで、妻も一緒です",
             ),
+            // A role's slot holding other letters that sound like a family
+            // name (斎藤, 村上恵子), not a word or an answer about kin.
+            ("世帯主は最頭です", "世帯主は［氏名1］です"),
+            ("世帯主は村かみ傾向です", "世帯主は［氏名1］です"),
+            ("世帯主は同居人です", "世帯主は同居人です"),
+            ("世帯主は最年長の父です", "世帯主は最年長の父です"),
+            ("世帯主は未定です", "世帯主は未定です"),
             // A family name the recognizer wrote in hiragana, after a role
             // or before a pause and a name.
             ("世帯主はくぼたです", "世帯主は［氏名1］です"),
