@@ -2769,13 +2769,48 @@ impl<'a> Doc<'a> {
                     start -= 1;
                 }
                 let before = self.char_before(start);
-                if !closed || before.is_some_and(is_hiragana) {
+                // A name the dictionary reads into the particle after it
+                // (さいとう + さんか + ら) ends there too, when it is known.
+                let loosely_closed = h != "ちゃん"
+                    && self
+                        .char_at(end + hc.len())
+                        .is_none_or(|c| "のかがはにともで、。".contains(c));
+                if !(closed || loosely_closed) || before.is_some_and(is_hiragana) {
                     continue;
                 }
                 // A particle after a word (受付でちばさん, こちらのちばさん).
                 let run = &self.chars[start..end];
                 let after_word = before.is_some_and(|c| is_kanji(c) || is_katakana(c));
                 let particle = |c: &char| "でにのはがをともへ".contains(*c);
+                // A name whose letters are particles too (みなと, はると,
+                // さいとう, おおき): the longest end of the run that sounds
+                // like a name the dictionary knows, whole or after such a
+                // letter (田中のみなとさん).
+                let sounds_named = |from: usize| {
+                    let sound = to_katakana(&self.text(from, end));
+                    end - from >= 2
+                        && !CALLED_BY.contains(&self.text(from, end).as_str())
+                        && (self.kana_family.contains(&sound) || self.kana_given.contains(&sound))
+                };
+                let named_from = if after_word {
+                    (0..run.len())
+                        .filter(|&i| particle(&run[i]))
+                        .map(|i| start + i + 1)
+                        .find(|&from| sounds_named(from))
+                } else {
+                    Some(start).filter(|&from| sounds_named(from))
+                };
+                if let Some(from) = named_from {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start: from,
+                        end,
+                    });
+                    continue;
+                }
+                if !closed {
+                    continue;
+                }
                 match run.iter().rposition(particle) {
                     // Names start with such letters too (はなこ, ともこ).
                     Some(0) if !after_word => {}
@@ -6126,6 +6161,24 @@ const CALLED_BY: &[&str] = &[
     "かみ",
     "ほとけ",
     "いなか",
+    // Who, this one, that one: どちらさまですか asks who is there.
+    "あなた",
+    "どなた",
+    "どちら",
+    "こちら",
+    "そちら",
+    "あちら",
+    // Trades and jobs, written in kana (かんごしさん, やおやさん).
+    "かんごし",
+    "ほいくし",
+    "はいしゃ",
+    "やおや",
+    "だいく",
+    "うえきや",
+    "とこや",
+    "さかなや",
+    "くすりや",
+    "じょう",
 ];
 
 /// Words in hiragana that stand where a name may (after kin and の, after
@@ -8303,6 +8356,11 @@ mod tests {
             ),
             ("のぞみさんの保険証", "［氏名1］さんの保険証"),
             ("たろうくん", "［氏名1］くん"),
+            // Names whose letters are particles too (みなと, はると, 斎藤).
+            ("みなとさんの住民票です", "［氏名1］さんの住民票です"),
+            ("はるとくんの保険証", "［氏名1］くんの保険証"),
+            ("さいとうさんから電話です", "［氏名1］さんから電話です"),
+            ("田中のみなとさんです", "［氏名1］の［氏名2］さんです"),
             ("ふりがなはやまだはなこです", "ふりがなは［氏名1］です"),
             ("フリガナはヤマダハナコです", "フリガナは［氏名1］です"),
             ("ローマ字ではYAMADA HANAKOです", "ローマ字では［氏名1］です"),
@@ -8310,6 +8368,12 @@ mod tests {
             ("おつかれさまです", "おつかれさまです"),
             ("ごくろうさまでした", "ごくろうさまでした"),
             ("みなさん、お待たせしました", "みなさん、お待たせしました"),
+            ("どちらさまですか", "どちらさまですか"),
+            (
+                "こちらさまのお名前をお願いします",
+                "こちらさまのお名前をお願いします",
+            ),
+            ("かんごしさんに聞きました", "かんごしさんに聞きました"),
             ("おくさんはお元気ですか", "おくさんはお元気ですか"),
             ("たくさんの書類", "たくさんの書類"),
             ("さまざまな手続き", "さまざまな手続き"),
