@@ -2837,6 +2837,22 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Whether `word`, in hiragana, sounds like a name: a modern given name
+    /// as the list writes it, or a given or family name the dictionary
+    /// knows of three sounds or more (はると, さいとう); not a word that
+    /// stands where names do (ほう, ため) or one people are called by.
+    fn kana_sounds_named(&self, word: &str) -> bool {
+        let sound = to_katakana(word);
+        // いないです, わからないです: an answer, not a name.
+        !word.ends_with("ない")
+            && !KANA_NOT_NAMES.contains(&word)
+            && !CALLED_BY.contains(&word)
+            && !NOT_KIN_NAMES.contains(&word)
+            && (modern_given_name(word)
+                || word.chars().count() >= 3
+                    && (self.kana_given.contains(&sound) || self.kana_family.contains(&sound)))
+    }
+
     /// Names in hiragana where a name is expected: after kin and の
     /// (娘のさくらです, 妻のけいこが), after 名前は (名前はひろしです), and
     /// at the start before の代わり or の代理 (さくらの代わりに来ました). By
@@ -2863,7 +2879,12 @@ impl<'a> Doc<'a> {
                 .iter()
                 .any(|l| lead.ends_with(l));
             let begins = self.char_before(p).is_none_or(|c| "、。 「".contains(c));
-            if !(after_kin || named || begins) {
+            // 世帯主ははるとです: after a role, a run that sounds like a name.
+            let role_lead = {
+                let lead = self.before(p, 6);
+                ROLE_NOUNS.iter().any(|r| lead.ends_with(&format!("{r}は")))
+            };
+            if !(after_kin || named || begins || role_lead) {
                 continue;
             }
             // The whole run before です (たなかはなこです, up to eight
@@ -2879,6 +2900,9 @@ impl<'a> Doc<'a> {
                 let close = ["です", "でござ", "と申"]
                     .iter()
                     .any(|c| rest.starts_with(c));
+                if role_lead && !after_kin && !named {
+                    return close && self.kana_sounds_named(&self.text(p, e));
+                }
                 if begins && !after_kin && !named {
                     // ともこの出生届です: a given name the dictionary lists,
                     // before a child's procedure, kin or a thing of one's own
@@ -2898,10 +2922,19 @@ impl<'a> Doc<'a> {
                             && !KANA_NOT_NAMES.contains(&word.as_str())
                             && !NOT_KIN_NAMES.contains(&word.as_str())
                     };
+                    // はるとから電話がありました: who called.
+                    let called = || {
+                        rest.starts_with("から")
+                            && CONTACTS.iter().any(|c| self.after(e + 2, 3).starts_with(c))
+                    };
                     return rest.starts_with("の代わり")
                         || rest.starts_with("の代理")
-                        || close && (said_again(e) || self.kana_full_name(&self.text(p, e)))
-                        || ones_own() && listed();
+                        || called() && self.kana_sounds_named(&self.text(p, e))
+                        || close
+                            && (said_again(e)
+                                || self.kana_full_name(&self.text(p, e))
+                                || self.kana_sounds_named(&self.text(p, e)))
+                        || ones_own() && (listed() || self.kana_sounds_named(&self.text(p, e)));
                 }
                 close
             };
@@ -2912,8 +2945,15 @@ impl<'a> Doc<'a> {
                         .any(|c| self.after(e, 2).starts_with(c))
             };
             let whole = (p + 2..=p + 8).rev().find(|&e| kana(e) && ends(e));
-            let Some(e) = whole.or_else(|| (p + 2..=p + 5).find(|&e| kana(e) && particle(e)))
-            else {
+            // Before a particle, the longest run that sounds like a name
+            // (はると + が, not はる + とが), else the shortest.
+            let before_particle = || {
+                (p + 2..=p + 5)
+                    .rev()
+                    .find(|&e| kana(e) && particle(e) && self.kana_sounds_named(&self.text(p, e)))
+                    .or_else(|| (p + 2..=p + 5).find(|&e| kana(e) && particle(e)))
+            };
+            let Some(e) = whole.or_else(before_particle) else {
                 continue;
             };
             let word = self.text(p, e);
@@ -8374,6 +8414,23 @@ mod tests {
                 "こちらさまのお名前をお願いします",
             ),
             ("かんごしさんに聞きました", "かんごしさんに聞きました"),
+            // Names in hiragana whose letters are particles too, in the
+            // places a name is said at the counter.
+            (
+                "息子のはるとが生まれました",
+                "息子の［氏名1］が生まれました",
+            ),
+            ("はい、はるとです", "はい、［氏名1］です"),
+            ("まことの出生届です", "［氏名1］の出生届です"),
+            ("世帯主はともひろです", "世帯主は［氏名1］です"),
+            (
+                "のぞみから電話がありました",
+                "［氏名1］から電話がありました",
+            ),
+            ("はい、そうです", "はい、そうです"),
+            ("世帯主はわからないです", "世帯主はわからないです"),
+            ("世帯主はおなじです", "世帯主はおなじです"),
+            ("むすこから電話がありました", "むすこから電話がありました"),
             ("おくさんはお元気ですか", "おくさんはお元気ですか"),
             ("たくさんの書類", "たくさんの書類"),
             ("さまざまな手続き", "さまざまな手続き"),
