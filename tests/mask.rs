@@ -162,6 +162,6 @@ fn masking_targets_on_the_synthetic_corpus() {
         );
     }
     // Counter talk with no personal data comes out untouched.
-    assert!(r.clean_sentences >= 594);
+    assert!(r.clean_sentences >= 595);
     assert!(r.clean_touched.is_empty(), "{:?}", r.clean_touched);
 }
