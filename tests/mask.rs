@@ -139,6 +139,7 @@ fn masking_targets_on_the_synthetic_corpus() {
         ),
         ("names in hiragana before an honorific", 2),
         ("names in hiragana in counter sentences", 10),
+        ("modern given names in counter sentences", 19),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

@@ -3739,6 +3739,27 @@ impl<'a> Doc<'a> {
                     });
                     continue;
                 }
+                // はい、陽翔です, 大翔から電話がありました: a modern given name
+                // of two kanji or more that the dictionary reads as no one
+                // everyday word, alone at the start before です and the
+                // end, or before から and a call.
+                let run = self.text(start, end);
+                let called = rest.starts_with("から")
+                    && CONTACTS
+                        .iter()
+                        .any(|c| self.after(end + 2, 3).starts_with(c));
+                let modern = end - start >= 2 && modern_given_name(&run) && {
+                    let alone = self.analyzer.morphs(&run);
+                    alone.len() != 1 || alone[0].is_person_name() || alone[0].is_unknown()
+                };
+                if (closes || called) && modern {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start,
+                        end,
+                    });
+                    continue;
+                }
             }
             if !at_start || !(m.pos[3] == "姓" || self.family[k]) {
                 continue;
@@ -7074,8 +7095,10 @@ mod tests {
             ("ゆうとです", "［氏名1］です"),
             ("ご主人のお名前は", "ご主人のお名前は"),
             ("はい、優人です", "はい、［氏名2］です"),
-            // Only right after the request.
-            ("優斗です", "優斗です"),
+            // Only right after the request (優斗, a listed name, is masked
+            // alone too).
+            ("優斗です", "［氏名3］です"),
+            ("夕斗です", "夕斗です"),
         ]);
         masks_in_one_session(&[
             ("お名前を教えてください", "お名前を教えてください"),
@@ -7511,6 +7534,11 @@ mod tests {
             // Kanji ending with a given name that is no word (長谷川健太郎).
             ("はい、端側県太郎です", "はい、［氏名1］です"),
             ("はい、健康保険です", "はい、健康保険です"),
+            // A modern given name alone, at the start (大翔, 心晴).
+            ("はい、大翔です", "はい、［氏名1］です"),
+            ("心晴から電話がありました", "［氏名1］から電話がありました"),
+            ("はい、本人です", "はい、本人です"),
+            ("市役所から電話がありました", "市役所から電話がありました"),
             // A pause inside a role's slot (速水健吾), not about oneself.
             ("世帯主ははやみ、介護です", "世帯主は［氏名1］です"),
             (
