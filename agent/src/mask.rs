@@ -2869,7 +2869,7 @@ impl<'a> Doc<'a> {
             // Only where a run could start: after の, は, が or も, or where
             // what is said begins.
             let prev = self.char_before(p);
-            if !is_hiragana(self.chars[p]) || !prev.is_none_or(|c| "のはがも、。 「".contains(c))
+            if !is_hiragana(self.chars[p]) || !prev.is_none_or(|c| "のはがもで、。 「".contains(c))
             {
                 continue;
             }
@@ -2879,11 +2879,32 @@ impl<'a> Doc<'a> {
                 .iter()
                 .any(|l| lead.ends_with(l));
             let begins = self.char_before(p).is_none_or(|c| "、。 「".contains(c));
-            // 世帯主ははるとです: after a role, a run that sounds like a name.
+            // 世帯主ははるとです, 娘はさくらです: after a role or kin and は,
+            // a run that sounds like a name.
             let role_lead = {
                 let lead = self.before(p, 6);
-                ROLE_NOUNS.iter().any(|r| lead.ends_with(&format!("{r}は")))
+                ROLE_NOUNS
+                    .iter()
+                    .chain(KIN)
+                    .any(|r| lead.ends_with(&format!("{r}は")))
             };
+            // 受付ではるとと呼ばれました: where one was called by name.
+            let called_at = prev == Some('で');
+            if called_at {
+                let run_end = (p..n).find(|&c| !is_hiragana(self.chars[c])).unwrap_or(n);
+                let called = (p + 2..=run_end.min(p + 8)).rev().find(|&e| {
+                    self.after(e, 4).starts_with("と呼ばれ")
+                        && self.kana_sounds_named(&self.text(p, e))
+                });
+                if let Some(e) = called {
+                    out.push(Span {
+                        kind: Kind::Name,
+                        start: p,
+                        end: e,
+                    });
+                }
+                continue;
+            }
             if !(after_kin || named || begins || role_lead) {
                 continue;
             }
@@ -2927,9 +2948,34 @@ impl<'a> Doc<'a> {
                         rest.starts_with("から")
                             && CONTACTS.iter().any(|c| self.after(e + 2, 3).starts_with(c))
                     };
+                    // はるとの母です, ともこが来月転入します, さいとうに頼まれ
+                    // ました: what is said only of a person.
+                    let of_a_person = || {
+                        let after = self.after(e + 1, 6);
+                        rest.starts_with('の')
+                            && (KIN.iter().any(|k| after.starts_with(k))
+                                || PERSONAL_PAPERS.iter().any(|k| after.starts_with(k))
+                                || after.starts_with("件"))
+                            || rest.starts_with('が')
+                                && [
+                                    "来",
+                                    "亡くな",
+                                    "生まれ",
+                                    "転入",
+                                    "転出",
+                                    "入院",
+                                    "結婚",
+                                    "離婚",
+                                ]
+                                .iter()
+                                .any(|v| after.starts_with(v) || self.after(e + 1, 8).contains(v))
+                            || ["に頼ま", "に代わ", "名義", "と呼ばれ", "宛"]
+                                .iter()
+                                .any(|w| rest.starts_with(w))
+                    };
                     return rest.starts_with("の代わり")
                         || rest.starts_with("の代理")
-                        || called() && self.kana_sounds_named(&self.text(p, e))
+                        || (called() || of_a_person()) && self.kana_sounds_named(&self.text(p, e))
                         || close
                             && (said_again(e)
                                 || self.kana_full_name(&self.text(p, e))
@@ -8463,6 +8509,16 @@ mod tests {
             ("世帯主はいないです", "世帯主はいないです"),
             ("世帯主はおなじです", "世帯主はおなじです"),
             ("むすこから電話がありました", "むすこから電話がありました"),
+            ("ともこの母です", "［氏名1］の母です"),
+            ("さいとうが来月転入します", "［氏名1］が来月転入します"),
+            (
+                "受付ではるとと呼ばれました",
+                "受付で［氏名1］と呼ばれました",
+            ),
+            ("娘はさくらです", "娘は［氏名1］です"),
+            ("ちちが亡くなりました", "ちちが亡くなりました"),
+            ("こどもの件で来ました", "こどもの件で来ました"),
+            ("娘はげんきです", "娘はげんきです"),
             ("おくさんはお元気ですか", "おくさんはお元気ですか"),
             ("たくさんの書類", "たくさんの書類"),
             ("さまざまな手続き", "さまざまな手続き"),
