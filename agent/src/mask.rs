@@ -229,6 +229,7 @@ impl Masker {
             doc.widen_kana_family_before(s);
             doc.widen_family_before_katakana(s);
             doc.widen_kana_given(s);
+            doc.widen_kana_to_named(s);
         }
         resolve(spans)
     }
@@ -2853,6 +2854,27 @@ impl<'a> Doc<'a> {
                     && (self.kana_given.contains(&sound) || self.kana_family.contains(&sound)))
     }
 
+    /// たくさん, これから: one word the dictionary knows in hiragana that
+    /// is an adverb, a pronoun or such, not a listed modern name (ゆい).
+    /// Before の or が such a word is what it is; a verb is not (わたる +
+    /// の is a name), and before です a family name may sound like an
+    /// adjective (ひろい, 広井) and stays a name.
+    fn kana_other_word(&self, word: &str) -> bool {
+        let alone = self.analyzer.morphs(word);
+        !modern_given_name(word)
+            && alone.len() == 1
+            && !alone[0].is_unknown()
+            && !alone[0].is_person_name()
+            && (matches!(
+                alone[0].pos[0].as_str(),
+                "副詞" | "連体詞" | "接続詞" | "感動詞"
+            ) || alone[0].pos[0] == "名詞"
+                && matches!(
+                    alone[0].pos[1].as_str(),
+                    "代名詞" | "副詞可能" | "非自立" | "数"
+                ))
+    }
+
     /// Names in hiragana where a name is expected: after kin and の
     /// (娘のさくらです, 妻のけいこが), after 名前は (名前はひろしです), and
     /// at the start before の代わり or の代理 (さくらの代わりに来ました). By
@@ -2950,32 +2972,36 @@ impl<'a> Doc<'a> {
                     };
                     // はるとの母です, ともこが来月転入します, さいとうに頼まれ
                     // ました: what is said only of a person.
+                    // Whose something is, or who does something, said in
+                    // kanji or katakana after の or が (…の国民健康保険,
+                    // …が施設に入りました), as a name that begins what is
+                    // said is followed.
                     let of_a_person = || {
-                        let after = self.after(e + 1, 6);
-                        rest.starts_with('の')
-                            && (KIN.iter().any(|k| after.starts_with(k))
-                                || PERSONAL_PAPERS.iter().any(|k| after.starts_with(k))
-                                || after.starts_with("件"))
-                            || rest.starts_with('が')
-                                && [
-                                    "来",
-                                    "亡くな",
-                                    "生まれ",
-                                    "転入",
-                                    "転出",
-                                    "入院",
-                                    "結婚",
-                                    "離婚",
-                                ]
-                                .iter()
-                                .any(|v| after.starts_with(v) || self.after(e + 1, 8).contains(v))
-                            || ["に頼ま", "に代わ", "名義", "と呼ばれ", "宛"]
-                                .iter()
-                                .any(|w| rest.starts_with(w))
+                        let after = self.after(e + 1, 1);
+                        (rest.starts_with('の') || rest.starts_with('が'))
+                            && after
+                                .chars()
+                                .next()
+                                .is_some_and(|c| is_kanji(c) || is_katakana(c))
+                            || [
+                                "に頼ま",
+                                "に代わ",
+                                "から頼ま",
+                                "に言われ",
+                                "から言われ",
+                                "名義",
+                                "と呼ばれ",
+                                "宛",
+                            ]
+                            .iter()
+                            .any(|w| rest.starts_with(w))
                     };
                     return rest.starts_with("の代わり")
                         || rest.starts_with("の代理")
-                        || (called() || of_a_person()) && self.kana_sounds_named(&self.text(p, e))
+                        || called() && self.kana_sounds_named(&self.text(p, e))
+                        || of_a_person()
+                            && self.kana_sounds_named(&self.text(p, e))
+                            && !self.kana_other_word(&self.text(p, e))
                         || close
                             && (said_again(e)
                                 || self.kana_full_name(&self.text(p, e))
@@ -4034,6 +4060,59 @@ impl<'a> Doc<'a> {
         }
         if let Some(end) = self.kana_given_end(kana_from, span.end + 1, true) {
             span.end = end;
+        }
+    }
+
+    /// Widens a name in hiragana over the hiragana around it when together
+    /// they sound like a name the lists know, so no part of it shows: ただ +
+    /// やす of ただやす, もん before the particle of …もんの, いえ + … (the
+    /// rules found a shorter name inside the run). The longest such run,
+    /// up to three letters a side.
+    fn widen_kana_to_named(&self, span: &mut Span) {
+        if !(span.start..span.end).all(|c| is_hiragana(self.chars[c])) {
+            return;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for a in (span.start.saturating_sub(3)..=span.start)
+            .filter(|&a| (a..span.start).all(|c| is_hiragana(self.chars[c])))
+        {
+            for b in span.end..=(span.end + 3).min(self.chars.len()) {
+                if !(span.end..b).all(|c| is_hiragana(self.chars[c])) {
+                    break;
+                }
+                // Not over the particle after it (ひな + の出生届 is no
+                // ひなの).
+                if (a, b) == (span.start, span.end)
+                    || b > span.end && "のがはにとをもへで".contains(self.chars[b - 1])
+                {
+                    continue;
+                }
+                // Not a particle that follows the name (はるとの, さくらが):
+                // the run must end where the hiragana end or before one.
+                let ends = self.char_at(b).is_none_or(|c| !is_hiragana(c))
+                    || self
+                        .after(b, 2)
+                        .starts_with(['の', 'が', 'は', 'に', 'と', 'を', 'も', 'か'])
+                    || self.after(b, 2).starts_with("です")
+                    || self.after(b, 2).starts_with("さん");
+                // Nor over the particle before it (世帯主は + …).
+                let starts = self.char_before(a).is_none_or(|c| !is_hiragana(c))
+                    && (a == span.start
+                        || self.char_before(a).is_none_or(|c| "、。 「".contains(c))
+                        || !"のがはにとをもへで".contains(self.chars[a]));
+                if ends
+                    && starts
+                    && b - a >= 3
+                    && self.kana_sounds_named(&self.text(a, b))
+                    && best.is_none_or(|(x, y)| b - a > y - x)
+                {
+                    best = Some((a, b));
+                }
+            }
+        }
+        if let Some((a, b)) = best {
+            span.start = a;
+            span.end = b;
         }
     }
 
@@ -8519,6 +8598,15 @@ mod tests {
             ("ちちが亡くなりました", "ちちが亡くなりました"),
             ("こどもの件で来ました", "こどもの件で来ました"),
             ("娘はげんきです", "娘はげんきです"),
+            // At the start before の or が and what is said of a person;
+            // a name cut inside its hiragana is masked whole.
+            (
+                "ただやすの国民健康保険の手続きです",
+                "［氏名1］の国民健康保険の手続きです",
+            ),
+            ("としおが施設に入りました", "［氏名1］が施設に入りました"),
+            ("たくさんの書類が必要ですね", "たくさんの書類が必要ですね"),
+            ("これから頼まれました", "これから頼まれました"),
             ("おくさんはお元気ですか", "おくさんはお元気ですか"),
             ("たくさんの書類", "たくさんの書類"),
             ("さまざまな手続き", "さまざまな手続き"),
