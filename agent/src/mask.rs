@@ -5763,6 +5763,15 @@ fn kana_family_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
 /// said in kana: ハナコ, タロウ.
 fn kana_given_names(analyzer: &Analyzer) -> std::collections::HashSet<String> {
     let mut sounds = readings(analyzer, analyzer.given_names(), 2, &[]);
+    // Every reading it lists, of three sounds or more (タダヤス for 忠康,
+    // which the analysis may read otherwise); not everyday words that
+    // sound like one.
+    sounds.extend(
+        analyzer
+            .given_name_readings()
+            .filter(|r| r.chars().count() >= 3 && !KANA_WORDS.contains(r))
+            .map(str::to_owned),
+    );
     // Modern names said in hiragana, as the list has them.
     sounds.extend(
         modern_given_names()

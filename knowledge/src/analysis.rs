@@ -218,6 +218,8 @@ pub struct Analyzer {
     person_names: std::collections::HashSet<String>,
     /// Every reading of its family names ([`crate::dict::FAMILY_NAME_READINGS`]).
     family_name_readings: std::collections::HashSet<String>,
+    /// Every reading of its given names ([`crate::dict::GIVEN_NAME_READINGS`]).
+    given_name_readings: std::collections::HashSet<String>,
     /// Family and given names of another dictionary (UniDic) that IPADIC
     /// lacks: names when a word is asked about, but not how names sound or
     /// look (their readings would match inside words: 新 + します, とやまの).
@@ -282,6 +284,7 @@ impl Analyzer {
             given_names: names(crate::dict::GIVEN_NAMES),
             person_names: names(crate::dict::PERSON_NAMES),
             family_name_readings: names(crate::dict::FAMILY_NAME_READINGS),
+            given_name_readings: names(crate::dict::GIVEN_NAME_READINGS),
             katakana_words: names(crate::dict::KATAKANA_WORDS),
             more_family_names: Default::default(),
             more_given_names: Default::default(),
@@ -356,6 +359,12 @@ impl Analyzer {
     /// (クリハラ and クリバラ for 栗原).
     pub fn family_name_readings(&self) -> impl Iterator<Item = &str> {
         self.family_name_readings.iter().map(String::as_str)
+    }
+
+    /// Every reading the dictionary gives its given names, in katakana
+    /// (タダヤス for 忠康).
+    pub fn given_name_readings(&self) -> impl Iterator<Item = &str> {
+        self.given_name_readings.iter().map(String::as_str)
     }
 
     /// The katakana words the dictionary knows that are never person names

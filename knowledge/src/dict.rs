@@ -17,7 +17,7 @@ use crate::KnowledgeError;
 pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 const METADATA_JSON: &str = include_str!("../assets/ipadic-metadata.json");
 /// Bumped when the way we build the dictionary changes, so caches rebuild.
-const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-g";
+const BUILD_TAG: &str = "ipadic-2.7.0-lindera-6.2-h";
 
 /// Dictionary locations, from the environment with defaults.
 #[derive(Debug, Clone)]
@@ -101,6 +101,7 @@ pub fn ensure_built(paths: &DictPaths) -> Result<PathBuf, KnowledgeError> {
         write_names(&utf8_src, "名", &out.join(GIVEN_NAMES))?;
         write_names(&utf8_src, "一般", &out.join(PERSON_NAMES))?;
         write_family_name_readings(&utf8_src, &out.join(FAMILY_NAME_READINGS))?;
+        write_name_column(&utf8_src, "名", READING, &out.join(GIVEN_NAME_READINGS))?;
         write_katakana_words(&utf8_src, &out.join(KATAKANA_WORDS))?;
         fs::write(out.join(".complete"), BUILD_TAG).map_err(|e| io_err(&out, e))?;
         match fs::rename(&out, &paths.built) {
@@ -196,6 +197,11 @@ pub const FAMILY_NAMES: &str = "family-names.txt";
 /// Every reading of a family name the dictionary knows, in katakana, one a
 /// line ([`write_family_name_readings`]).
 pub const FAMILY_NAME_READINGS: &str = "family-name-readings.txt";
+
+/// Every reading of a given name the dictionary knows, in katakana, one a
+/// line (忠康: タダヤス): a given name the recognizer writes in hiragana
+/// may sound any of them, whatever the analysis reads its kanji as.
+pub const GIVEN_NAME_READINGS: &str = "given-name-readings.txt";
 
 /// The given names the dictionary knows, likewise: 一郎 is read as 一 + 郎
 /// in 長男の一郎が, さつき as a place.
