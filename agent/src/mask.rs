@@ -230,6 +230,7 @@ impl Masker {
             doc.widen_family_before_katakana(s);
             doc.widen_kana_given(s);
             doc.widen_kana_to_named(s);
+            doc.widen_to_slot_end(s);
         }
         resolve(spans)
     }
@@ -3700,7 +3701,14 @@ impl<'a> Doc<'a> {
         let runs: Vec<(usize, usize)> = slots
             .filter_map(|at| Some((self.said_since_pause(at)?, at)))
             .collect();
-        for (start, mut at) in runs {
+        for (mut start, mut at) in runs {
+            // 名前は山田です。よろしく: what leads to the name is not it.
+            for lead in ["名前は", "わたしは", "私は", "わたくしは", "僕は"] {
+                if self.text(start, at).starts_with(lead) {
+                    start += lead.chars().count();
+                    break;
+                }
+            }
             // 田中さんの代理で: the honorific is not the name.
             for h in ["さん", "様", "さま", "くん", "ちゃん"] {
                 if self.text(start, at).ends_with(h) {
@@ -4060,6 +4068,43 @@ impl<'a> Doc<'a> {
         }
         if let Some(end) = self.kana_given_end(kana_from, span.end + 1, true) {
             span.end = end;
+        }
+    }
+
+    /// Widens a name after 名前は or a role and は to the です that ends
+    /// what is said: the slot holds one name, so what the recognizer made
+    /// of the rest of it is the name too (名前は千葉作らです for 千葉さくら).
+    /// Up to four letters, no pause or mark, not a negation (名前は田中では
+    /// ないです).
+    fn widen_to_slot_end(&self, span: &mut Span) {
+        let lead = self.before(span.start, 5);
+        let slot = lead.ends_with("名前は")
+            || ROLE_NOUNS.iter().any(|r| lead.ends_with(&format!("{r}は")));
+        if !slot {
+            return;
+        }
+        let rest = self.after(span.end, 7);
+        let Some(b) = rest.find("です") else {
+            return;
+        };
+        let between = &rest[..b];
+        let n = between.chars().count();
+        let closes = rest[b + "です".len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| "。、ねよ".contains(c));
+        if (1..=4).contains(&n)
+            && closes
+            && between
+                .chars()
+                .all(|c| is_kanji(c) || is_hiragana(c) || is_katakana(c))
+            && !between.starts_with(['の', 'が', 'で', 'も', 'と', 'に', 'は', 'を'])
+            && !between.contains("では")
+            && !between.contains("じゃ")
+            && !between.ends_with("ない")
+            && !HONORIFICS.iter().any(|h| between.starts_with(h))
+        {
+            span.end += n;
         }
     }
 
@@ -7655,6 +7700,12 @@ mod tests {
                 "有耳子です。宜しくお願いします",
                 "［氏名1］です。宜しくお願いします",
             ),
+            // The slot holds the name, not what leads to it; what the
+            // recognizer made of the rest of a name in a slot is the name.
+            ("名前は山田です。よろしく", "名前は［氏名1］です。よろしく"),
+            ("名前は千葉作らです", "名前は［氏名1］です"),
+            ("世帯主は田中のままです", "世帯主は［氏名1］のままです"),
+            ("名前は田中ではないです", "名前は［氏名1］ではないです"),
             (
                 "息子です、よろしくお願いします",
                 "息子です、よろしくお願いします",
