@@ -143,6 +143,10 @@ fn masking_targets_on_the_synthetic_corpus() {
         ("names in hiragana in more counter sentences", 3),
         ("names in hiragana, unseen sentences", 55),
         ("names in hiragana, third set", 12),
+        (
+            "names in hiragana before さん in the middle of what is said",
+            4,
+        ),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

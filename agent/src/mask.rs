@@ -2794,11 +2794,17 @@ impl<'a> Doc<'a> {
                         && !CALLED_BY.contains(&self.text(from, end).as_str())
                         && (self.kana_family.contains(&sound) || self.kana_given.contains(&sound))
                 };
+                // After a word: the longest end of the run that sounds like
+                // a name, after a particle it starts with (妻のりこさん,
+                // 受付でちばさん, 妻のあ + さま stays out), else from its
+                // start (昨日にかくさん, 先ほど + たいげんさん).
                 let named_from = if after_word {
-                    (0..run.len())
-                        .filter(|&i| particle(&run[i]))
-                        .map(|i| start + i + 1)
-                        .find(|&from| sounds_named(from))
+                    let after_particle = run.first().is_some_and(particle);
+                    let from = if after_particle { start + 1 } else { start };
+                    // A name may begin with such a letter too (昨日のぶつぐ
+                    // さん), when three letters or more.
+                    let whole = Some(start).filter(|_| after_particle && run.len() >= 3);
+                    (from..end).chain(whole).find(|&from| sounds_named(from))
                 } else {
                     Some(start).filter(|&from| sounds_named(from))
                 };
@@ -8617,6 +8623,14 @@ mod tests {
             ("はるとくんの保険証", "［氏名1］くんの保険証"),
             ("さいとうさんから電話です", "［氏名1］さんから電話です"),
             ("田中のみなとさんです", "［氏名1］の［氏名2］さんです"),
+            // After a word with no particle between (先ほど + たいげん).
+            (
+                "先ほどたいげんさんが来ました",
+                "先ほど［氏名1］さんが来ました",
+            ),
+            // Nothing in hiragana before the honorific (a rule once failed
+            // on it and the whole text was withheld).
+            ("陽菜ちゃんの手続きです", "［氏名1］ちゃんの手続きです"),
             ("ふりがなはやまだはなこです", "ふりがなは［氏名1］です"),
             ("フリガナはヤマダハナコです", "フリガナは［氏名1］です"),
             ("ローマ字ではYAMADA HANAKOです", "ローマ字では［氏名1］です"),
