@@ -3550,30 +3550,39 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The slot after 名前は or a role and は (`after`, where the lead
+    /// ends): where what is said begins, past a pause; where the first です
+    /// within `reach` letters begins; and whether that です ends what is
+    /// said (not ですか).
+    fn slot_to_desu(&self, after: usize, reach: usize) -> Option<(usize, usize, bool)> {
+        let mut start = after;
+        while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
+            start += 1;
+        }
+        let rest = self.after(start, reach);
+        let b = rest.find("です")?;
+        let end = start + rest[..b].chars().count();
+        let closes = self
+            .after(end + 2, 1)
+            .chars()
+            .next()
+            .is_none_or(|c| "。、ねよ".contains(c));
+        Some((start, end, closes))
+    }
+
     /// 名前は、小ばらし、ハルトです, 世帯主は、はやみ県たろうです: a name the
     /// recognizer split with pauses, all from 名前は (or a role and は) to
     /// the です that ends what is said.
     fn name_in_parts(&self, out: &mut Vec<Span>) {
         for after in self.after_role_leads() {
-            let mut start = after;
-            while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
-                start += 1;
-            }
-            let paused = start > after;
             // Up to です that ends what is said (not ですか), cut by a
             // pause and holding a name, katakana or a word the
             // dictionary lacks: a name the recognizer split (名前は
             // 書かなくていいですか, 名前は、ひらがなです stay).
-            let rest = self.after(start, 16);
-            let Some(b) = rest.find("です") else {
+            let Some((start, end, closes)) = self.slot_to_desu(after, 16) else {
                 continue;
             };
-            let end = start + rest[..b].chars().count();
-            let closes = self
-                .after(end + 2, 1)
-                .chars()
-                .next()
-                .is_none_or(|c| "。、ねよ".contains(c));
+            let paused = start > after;
             let run = self.text(start, end);
             let parts = self.analyzer.morphs(&run.replace('、', ""));
             // A pause inside, after kana the name began with (はやみ、介護):
@@ -3582,10 +3591,7 @@ impl<'a> Doc<'a> {
                 && self
                     .char_at(start)
                     .is_some_and(|c| is_hiragana(c) || is_katakana(c))
-                && !["私", "わたし", "僕", "ぼく", "自分", "本人"]
-                    .iter()
-                    .chain(KIN)
-                    .any(|w| run.contains(w));
+                && !SELF_WORDS.iter().chain(KIN).any(|w| run.contains(w));
             // A name, katakana or a word the dictionary lacks; or, after a
             // pause, words no answer is made of (はや + み + 県 + たろ + う).
             let named = parts.iter().any(|m| {
@@ -3627,20 +3633,9 @@ impl<'a> Doc<'a> {
     /// (世帯主は私です, 夫の父です), nor a word the dictionary knows whole.
     fn role_holders_heard_as_names(&self, out: &mut Vec<Span>) {
         for after in self.after_role_leads() {
-            let mut start = after;
-            while self.char_at(start).is_some_and(|c| "、 ".contains(c)) {
-                start += 1;
-            }
-            let rest = self.after(start, 10);
-            let Some(b) = rest.find("です") else {
+            let Some((start, end, closes)) = self.slot_to_desu(after, 10) else {
                 continue;
             };
-            let end = start + rest[..b].chars().count();
-            let closes = self
-                .after(end + 2, 1)
-                .chars()
-                .next()
-                .is_none_or(|c| "。、ねよ".contains(c));
             let run: Vec<char> = self.chars[start..end].to_vec();
             let text: String = run.iter().collect();
             if !closes
@@ -3649,10 +3644,7 @@ impl<'a> Doc<'a> {
                     .iter()
                     .all(|&c| is_kanji(c) || is_hiragana(c) || is_katakana(c))
                 || text.contains('の')
-                || ["私", "わたし", "僕", "ぼく", "自分", "本人"]
-                    .iter()
-                    .chain(KIN)
-                    .any(|w| text.contains(w))
+                || SELF_WORDS.iter().chain(KIN).any(|w| text.contains(w))
             {
                 continue;
             }
@@ -6221,6 +6213,10 @@ const SAID_OF_KIN: &[&str] = &[
     "末子", "一次", "有志", "厚生", "正規", "唯一", "一心", "大成", "結実", "一行", "善行", "友好",
 ];
 /// Kin: after them, with の or ・ or nothing between, often comes a name.
+/// How one speaks of oneself: what follows is about the speaker, not a
+/// name (世帯主はわたしで、…).
+const SELF_WORDS: &[&str] = &["私", "わたし", "僕", "ぼく", "自分", "本人"];
+
 const KIN: &[&str] = &[
     "妻",
     "夫",
