@@ -345,6 +345,45 @@ pub struct AsrReport {
     pub peak_rss_mb: f64,
 }
 
+/// The cache file of what whisper heard in `wav` with `prompt`.
+fn cache_key(wav: &Path, prompt: &str, beam: usize) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        wav.canonicalize().unwrap_or_else(|_| wav.to_path_buf()),
+        prompt,
+        beam,
+    )
+        .hash(&mut h);
+    format!("{:016x}.json", h.finish())
+}
+
+fn read_heard(path: &Path) -> Option<Vec<madoguchi_capture::asr::Heard>> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    v.as_array()?
+        .iter()
+        .map(|h| {
+            Some(madoguchi_capture::asr::Heard {
+                text: h["text"].as_str()?.to_owned(),
+                unsure: h["unsure"]
+                    .as_array()?
+                    .iter()
+                    .map(|u| u.as_str().map(str::to_owned))
+                    .collect::<Option<_>>()?,
+            })
+        })
+        .collect()
+}
+
+fn write_heard(path: &Path, heard: &[madoguchi_capture::asr::Heard]) -> anyhow::Result<()> {
+    let v: Vec<_> = heard
+        .iter()
+        .map(|h| serde_json::json!({"text": h.text, "unsure": h.unsure}))
+        .collect();
+    std::fs::write(path, serde_json::to_string(&v)?)?;
+    Ok(())
+}
+
 /// (file, reference text) pairs of a benchmark folder: `texts.tsv` (the
 /// synthesized set) or `transcripts.tsv` plus `*.txt` (../shared speech).
 fn references(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
@@ -393,15 +432,30 @@ pub(crate) fn peak_rss_mb() -> f64 {
 }
 
 /// Runs the recognition benchmark over `sets` (name, folder).
+/// How `bench asr` runs whisper.
+pub struct AsrOptions {
+    pub threads: usize,
+    /// 1 = greedy decoding.
+    pub beam: usize,
+    pub prompt_chars: usize,
+    /// Where what whisper heard is kept for later runs (`--cache`).
+    pub cache: Option<std::path::PathBuf>,
+}
+
 pub fn asr(
     model: &Path,
     analyzer: std::sync::Arc<madoguchi_knowledge::Analyzer>,
     glossary: &[String],
     sets: &[(String, std::path::PathBuf)],
-    threads: usize,
-    beam: usize,
-    prompt_chars: usize,
+    opts: &AsrOptions,
 ) -> anyhow::Result<AsrReport> {
+    let AsrOptions {
+        threads,
+        beam,
+        prompt_chars,
+        ref cache,
+    } = *opts;
+    let cache = cache.as_deref();
     use madoguchi_capture::{
         asr::Transcriber, audio, metrics::char_errors, pipeline, vad::VadConfig,
     };
@@ -431,20 +485,43 @@ pub fn asr(
                 conversation.extend_from_slice(&tracks.channels[0]);
                 conversation.extend(std::iter::repeat_n(0.0, 16_000 * 6 / 10));
             }
+            // whisper hears each utterance once with the glossary prompt
+            // (written with and without the correction) and once without.
+            let mut heard: Vec<Vec<madoguchi_capture::asr::Heard>> = Vec::new();
+            for prompt in [glossary, &[][..]] {
+                asr.set_glossary(prompt);
+                asr.set_correction(true);
+                let key = cache.map(|d| d.join(cache_key(wav, asr.prompt(), beam)));
+                if let Some(h) = key.as_deref().and_then(read_heard) {
+                    heard.push(h);
+                    continue;
+                }
+                let mut hs = Vec::new();
+                for (span, c, _) in pipeline::utterances(&tracks, &vad, ch) {
+                    let t = Instant::now();
+                    let h = asr.hear(&tracks.channels[c][span.start..span.end])?;
+                    // The final text as the live path makes it, timed too.
+                    std::hint::black_box(asr.corrected(&h));
+                    if !prompt.is_empty() && span.end_ms() - span.start_ms() <= 10_000 {
+                        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    hs.push(h);
+                }
+                if let Some(k) = &key {
+                    write_heard(k, &hs)?;
+                }
+                heard.push(hs);
+            }
             for (pass, (prompt, correct)) in [(glossary, true), (glossary, false), (&[][..], false)]
                 .into_iter()
                 .enumerate()
             {
                 asr.set_glossary(prompt);
                 asr.set_correction(correct);
-                let mut hyp = String::new();
-                for (span, c, _) in pipeline::utterances(&tracks, &vad, ch) {
-                    let t = Instant::now();
-                    hyp.push_str(&asr.transcribe(&tracks.channels[c][span.start..span.end])?);
-                    if pass == 0 && span.end_ms() - span.start_ms() <= 10_000 {
-                        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
-                    }
-                }
+                let hyp: String = heard[usize::from(pass == 2)]
+                    .iter()
+                    .map(|h| asr.corrected(h))
+                    .collect();
                 if let (0, Some((name, reading))) = (pass, names.get(wav)) {
                     let (masked, _) = masker.session().mask(&hyp);
                     let sound = |text: &str| -> String {
@@ -468,6 +545,17 @@ pub fn asr(
                     }
                 }
                 let (e, n) = char_errors(reference, &hyp);
+                if pass == 0 && std::env::var_os("MADOGUCHI_LIST_HEARD").is_some() {
+                    let unsure: Vec<&str> = heard[0]
+                        .iter()
+                        .flat_map(|h| h.unsure.iter().map(String::as_str))
+                        .collect();
+                    eprintln!(
+                        "heard\t{}\t{e}\t{reference}\t{hyp}\t{}",
+                        wav.display(),
+                        unsure.join("|")
+                    );
+                }
                 errs[pass].0 += e;
                 errs[pass].1 += n;
             }

@@ -168,6 +168,11 @@ enum BenchCmd {
         /// Beam width (1 = greedy).
         #[arg(long, default_value_t = 1)]
         beam: usize,
+        /// Keep what whisper heard in each file here and reuse it on later
+        /// runs, to measure the term correction alone in seconds (latency
+        /// then counts only the utterances decoded in this run).
+        #[arg(long)]
+        cache: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -1110,9 +1115,14 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
             model,
             whisper,
             beam,
+            cache,
             json,
         } => {
             let model = whisper_model(model)?;
+            if let Some(c) = &cache {
+                std::fs::create_dir_all(c)
+                    .with_context(|| format!("cannot create the cache folder {}", c.display()))?;
+            }
             let scratch = tempdir("bench-asr")?;
             let kb = open(&scratch)?;
             manuals::write_to(&scratch.join("manuals"))?;
@@ -1133,9 +1143,12 @@ fn bench_cmd(cmd: BenchCmd) -> Result<()> {
                 kb.analyzer().clone(),
                 &glossary,
                 &named,
-                whisper.threads(),
-                beam,
-                whisper.prompt_chars,
+                &bench::AsrOptions {
+                    threads: whisper.threads(),
+                    beam,
+                    prompt_chars: whisper.prompt_chars,
+                    cache,
+                },
             )?;
             let _ = std::fs::remove_dir_all(&scratch);
             if json {

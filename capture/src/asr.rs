@@ -145,6 +145,11 @@ impl Transcriber {
     /// Transcribes one utterance (16 kHz mono). Returns cleaned text, or an
     /// empty string when nothing credible was said.
     pub fn transcribe(&self, samples: &[f32]) -> Result<String, AsrError> {
+        Ok(self.corrected(&self.hear(samples)?))
+    }
+
+    /// What whisper heard in one utterance, before the term correction.
+    pub fn hear(&self, samples: &[f32]) -> Result<Heard, AsrError> {
         let werr = |e: whisper_rs::WhisperError| AsrError::Whisper(e.to_string());
         let mut state = self.ctx.create_state().map_err(werr)?;
         let strategy = if self.beam > 1 {
@@ -190,7 +195,7 @@ impl Transcriber {
         // unsure of.
         let mut probs: Vec<(Vec<u8>, f32)> = Vec::new();
         // Only the term correction reads them.
-        let want_probs = self.correct && self.corrector.is_some();
+        let want_probs = self.corrector.is_some();
         for seg in state.as_iter() {
             if seg.no_speech_probability() > 0.8 {
                 continue;
@@ -211,12 +216,30 @@ impl Transcriber {
                 }
             }
         }
-        let text = clean(&String::from_utf8_lossy(&bytes));
-        Ok(match &self.corrector {
-            Some(c) if self.correct && !text.is_empty() => c.correct(&text, &unsure_runs(&probs)),
-            _ => text,
+        Ok(Heard {
+            text: clean(&String::from_utf8_lossy(&bytes)),
+            unsure: unsure_runs(&probs),
         })
     }
+
+    /// The final text of what was heard: with the term correction when it
+    /// is on.
+    pub fn corrected(&self, heard: &Heard) -> String {
+        match &self.corrector {
+            Some(c) if self.correct && !heard.text.is_empty() => {
+                c.correct(&heard.text, &heard.unsure)
+            }
+            _ => heard.text.clone(),
+        }
+    }
+}
+
+/// What whisper heard in one utterance: its cleaned text and the runs of
+/// characters it was unsure of (empty without a term corrector).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Heard {
+    pub text: String,
+    pub unsure: Vec<String>,
 }
 
 /// Runs of characters whisper was unsure of (probability below
