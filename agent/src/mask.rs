@@ -1398,9 +1398,7 @@ impl<'a> Doc<'a> {
                     && is_kanji_word(&self.morphs[k])
                     && (!place_word(&self.morphs[k]) || ends_given(k))
                     && !self.person_title_at(self.mspan[k].0)
-                    && !(self.morphs[k].surface.chars().count() >= 2
-                        && (NOT_NAMES.contains(&self.morphs[k].surface.as_str())
-                            || WEAK_TITLES.contains(&self.morphs[k].surface.as_str())))
+                    && !title_word(&self.morphs[k])
                 {
                     given += self.morphs[k].surface.chars().count();
                     if given <= 3 {
@@ -1478,8 +1476,13 @@ impl<'a> Doc<'a> {
             let inside_word = run.iter().all(|m| m.surface.chars().all(is_katakana))
                 && (self.char_before(start).is_some_and(is_katakana)
                     || self.char_at(end).is_some_and(is_katakana));
-            // 葛飾区, 山田町: a place named like a person.
-            let place_follows = self.morphs.get(j).is_some_and(place_word);
+            // 葛飾区, 山田町: a place named like a person. Not a family
+            // name the dictionary takes for one here before 市長 (河村市長;
+            // 松本市長 is read as a place). Wards, towns and villages are
+            // named like families too often (葛飾区長, 山田町長).
+            let heads_office = self.morphs.get(j).is_some_and(|m| m.surface == "市長")
+                && run.last().is_some_and(|m| m.pos[3] == "姓");
+            let place_follows = self.morphs.get(j).is_some_and(place_word) && !heads_office;
             // A one-kanji family name and a two-kanji given name, alone or
             // before a title (李承燁と, 李肇星外相): Chinese and Korean names.
             let three = end - start == 3
@@ -2176,7 +2179,11 @@ impl<'a> Doc<'a> {
                     && m.surface.chars().count() >= 2)
             {
                 let mut j = k;
-                while j + 1 < n && self.nameish(&self.morphs[j + 1]) {
+                // Up to a title after the name (担当の河村|係長).
+                while j + 1 < n
+                    && self.nameish(&self.morphs[j + 1])
+                    && !title_word(&self.morphs[j + 1])
+                {
                     j += 1;
                 }
                 let run = self.text(s, self.mspan[j].1);
@@ -5143,6 +5150,14 @@ fn no_description_part(m: &Morph) -> bool {
 
 fn particle_of(m: &Morph) -> Option<&str> {
     (m.pos[0] == "助詞").then_some(m.surface.as_str())
+}
+
+/// A job or title said after a name (係長, 館長, 弁護士, 部長): never
+/// part of it.
+fn title_word(m: &Morph) -> bool {
+    let w = m.surface.as_str();
+    w.chars().count() >= 2
+        && (NOT_NAMES.contains(&w) || WEAK_TITLES.contains(&w) || OCCUPATIONS.contains(&w))
 }
 
 fn place_word(m: &Morph) -> bool {
@@ -8735,6 +8750,23 @@ mod tests {
             "［氏名1］、［氏名2］と交流"
         );
         assert_eq!(s.mask("大雨の日です").0.as_str(), "大雨の日です");
+    }
+
+    #[test]
+    fn a_title_after_a_family_name_stays_and_the_name_is_masked() {
+        masks_each_alone(&[
+            (
+                "担当の河村係長に聞いてください",
+                "担当の［氏名1］係長に聞いてください",
+            ),
+            ("山田館長が見えました", "［氏名1］館長が見えました"),
+            ("田中院長の紹介状です", "［氏名1］院長の紹介状です"),
+            ("河村市長に相談します", "［氏名1］市長に相談します"),
+            // Offices, not people.
+            ("松本市長に相談します", "松本市長に相談します"),
+            ("葛飾区長の名前で出します", "葛飾区長の名前で出します"),
+            ("葛飾区役所の窓口です", "葛飾区役所の窓口です"),
+        ]);
     }
 
     #[test]
