@@ -2537,6 +2537,10 @@ impl<'a> Doc<'a> {
             if OCCUPATIONS.iter().any(|o| before.ends_with(o)) {
                 return true;
             }
+            // The holder of a stage name in its line (七代目石川藤八).
+            if joined && before.ends_with("代目") {
+                return true;
+            }
             // A compound ending in a suffix for what one does (科学 + 者,
             // 実業 + 家, 運転 + 士), only right before the name: with の it
             // is mostly whose thing (申請者の住所, 配偶者のマイナンバー).
@@ -2610,7 +2614,16 @@ impl<'a> Doc<'a> {
                         .is_some_and(|x| x.surface.chars().all(is_katakana));
                 // One kanji of a name the dictionary cut (福 + 澤 + 桃 + 介).
                 let piece = is_kanji_word(m) && m.surface.chars().count() == 1 && m.is_noun();
-                let part = strict(j + 1) || piece || dot_then_kata;
+                // A given name that is a word too, right after a family
+                // name (丹羽 + 正道).
+                let given = j == k
+                    && self.family[k]
+                    && is_kanji_word(m)
+                    && m.is_noun()
+                    && m.surface.chars().count() == 2
+                    && !title_word(m)
+                    && !place_word(m);
+                let part = strict(j + 1) || piece || given || dot_then_kata;
                 if !part
                     || self.mspan[j + 1].1 - start > 8
                     || self.person_title_at(self.mspan[j + 1].0)
@@ -8127,6 +8140,12 @@ mod tests {
             ),
             ("店長の山中に聞きました", "店長の［氏名1］に聞きました"),
             ("実業家福澤桃介が", "実業家［氏名1］が"),
+            // A family name read as a place here, and a given name that is
+            // a word too (丹羽 + 正道); a name in a line of stage names.
+            ("技術者丹羽正道や、", "技術者［氏名1］や、"),
+            ("七代目石川藤八は", "七代目［氏名1］は"),
+            ("三代目が継いだ店です", "三代目が継いだ店です"),
+            ("技術者田中課長が", "技術者［氏名1］課長が"),
             (
                 "大企業の社長ヴェンディーチェのオフィス",
                 "大企業の社長［氏名1］のオフィス",
