@@ -5004,7 +5004,12 @@ impl<'a> Doc<'a> {
             }
             let list = &runs[i..j];
             let named = list.iter().filter(|&&r| is_found(r)).count();
-            if list.len() >= 2 && (named >= 2 || (named >= 1 && list.len() >= 3)) {
+            // Items that could be names (一方、鳥羽・伏見 lists two).
+            let items = list
+                .iter()
+                .filter(|&&(s, e)| is_found((s, e)) || self.name_shaped(s, e))
+                .count();
+            if items >= 2 && (named >= 2 || (named >= 1 && items >= 3)) {
                 for &(start, end) in list.iter().filter(|&&r| !is_found(r)) {
                     if self.name_shaped(start, end) {
                         out.push(Span {
@@ -5100,14 +5105,21 @@ impl<'a> Doc<'a> {
             .filter(|&x| self.mspan[x].0 < end && self.mspan[x].1 > start)
             .all(|x| {
                 let m = &self.morphs[x];
+                // A kanji prefix leading the item (諸 + 隈).
+                let prefix = m.pos[0] == "接頭詞"
+                    && self.mspan[x].0 == start
+                    && kanji
+                    && len >= 2
+                    && is_kanji_word(m);
                 self.mspan[x].0 >= start
                     && self.mspan[x].1 <= end
-                    && (m.pos[0] == "名詞" || m.is_unknown())
+                    && (m.pos[0] == "名詞" || m.is_unknown() || prefix)
                     && !matches!(
                         m.pos[1].as_str(),
                         "数" | "接尾" | "サ変接続" | "形容動詞語幹" | "副詞可能" | "代名詞"
                     )
-                    && !m.is_place()
+                    // A family name read as a place (川浦, 佐渡) among names.
+                    && (!m.is_place() || self.family[x] && len >= 2)
                     && !place_word(m)
                     // 戸籍 + 謄本: common words (島 or 蜜 of 壇蜜 may be
                     // part of a name).
@@ -8816,6 +8828,18 @@ mod tests {
                 "住民票、印鑑証明、田中さんの分",
                 "住民票、印鑑証明、［氏名6］さんの分",
             ),
+            // A family name read as a place, or with a prefix, among names.
+            (
+                "川浦、諸隈、盛重の活躍で",
+                "［氏名7］、［氏名8］、［氏名9］の活躍で",
+            ),
+            // A word that leads what is said is no item of the list: with
+            // 2015年2月 and 日産自動車, one name found is no list of names.
+            (
+                "2015年2月、トヨタ、ホンダ、日産自動車の3社が合意した",
+                "2015年2月、トヨタ、［氏名10］、日産自動車の3社が合意した",
+            ),
+            ("東京、千葉、埼玉の3県", "東京、千葉、埼玉の3県"),
         ]);
     }
 
