@@ -103,6 +103,72 @@ fn official_kana(analyzer: &Analyzer, text: &str) -> String {
     out
 }
 
+/// The counter's polite forms where the recognizer dropped or doubled a
+/// sound, as no one says them:
+/// - お before a verb of one kanji said with します or ください (送りします →
+///   お送りします, 待ちください → お待ちください); compound verbs stay, they
+///   are nouns too (申し込みします, 引っ越しします);
+/// - お願いいします → お願いします;
+/// - の or な before 必要です → が (証明書の必要です → 証明書が必要です);
+/// - 〜の代理で来ました, heard as の代理できました or の大利できました;
+/// - 来る as a verb of its own in kanji, as official writing has it (出しに
+///   きました → 出しに来ました; 出してきました stays, an auxiliary).
+fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
+    let mut text = text.replace("願いいしま", "願いしま");
+    // 「〜の代理で来ました」, which the recognizer writes 代理できました, and
+    // 大利 or 大理 for 代理 (ダイリ) before it.
+    for heard in ["代理", "大利", "大理"] {
+        text = text.replace(&format!("の{heard}できま"), "の代理で来ま");
+    }
+    let morphs = analyzer.morphs(&text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut copied = 0;
+    for (k, m) in morphs.iter().enumerate() {
+        let next = |i: usize| morphs.get(k + i).map_or("", |m| m.surface.as_str());
+        let verb = m.pos[0] == "動詞"
+            && m.pos[1] == "自立"
+            && m.surface != m.base
+            && m.base.chars().filter(|c| is_kanji(*c)).count() == 1
+            && m.surface.chars().next().is_some_and(is_kanji);
+        let humble = next(1) == "し" && next(2).starts_with("ま") || next(1) == "ください";
+        // After a particle, an adverb or a mark (納付書を|送りします), not
+        // inside a word heard wrongly (おし|払いください).
+        let free = k == 0
+            || matches!(
+                morphs[k - 1].pos[0].as_str(),
+                "助詞" | "記号" | "副詞" | "接続詞" | "感動詞"
+            );
+        if verb && humble && free {
+            out.push_str(&text[copied..m.start]);
+            out.push('お');
+            copied = m.start;
+        }
+        let ga = matches!(m.surface.as_str(), "の" | "な")
+            && k > 0
+            && morphs[k - 1].is_noun()
+            && next(1) == "必要"
+            && next(2) == "です";
+        if ga {
+            out.push_str(&text[copied..m.start]);
+            out.push('が');
+            copied = m.end;
+        }
+        let come = m.surface == "き"
+            && m.base == "くる"
+            && m.pos[1] == "自立"
+            && k > 0
+            && morphs[k - 1].surface == "に"
+            && morphs[k - 1].pos[0] == "助詞";
+        if come {
+            out.push_str(&text[copied..m.start]);
+            out.push('来');
+            copied = m.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// Days whose reading ends in か (14日 じゅうよっか): before 以内 the
 /// recognizer hears 「14回ない」 or 「14回内」 (…か + いない).
 const KA_DAYS: &[u32] = &[2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 20, 24];
@@ -279,7 +345,10 @@ impl Corrector {
     /// term or a noun of one (総裁 heard for 葬祭 is a word).
     pub fn correct_unsure(&self, text: &str, unsure: &[String]) -> String {
         let text = self.terms_corrected(text, unsure);
-        deadlines(&official_kana(&self.analyzer, &text))
+        deadlines(&polite_forms(
+            &self.analyzer,
+            &official_kana(&self.analyzer, &text),
+        ))
     }
 
     fn terms_corrected(&self, text: &str, unsure: &[String]) -> String {
@@ -677,5 +746,41 @@ mod tests {
             c.correct_unsure("大正15年生まれです", &unsure),
             "大正15年生まれです"
         );
+    }
+
+    #[test]
+    fn polite_forms_the_recognizer_broke_are_whole() {
+        let c = corrector();
+        for (heard, meant) in [
+            ("納付書を送りします", "納付書をお送りします"),
+            ("少々待ちください", "少々お待ちください"),
+            ("はい、呼びします", "はい、お呼びします"),
+            ("住民票をお願いいします", "住民票をお願いします"),
+            ("資格喪失証明書の必要です", "資格喪失証明書が必要です"),
+            ("印鑑な必要ですか", "印鑑が必要ですか"),
+            ("転出届を出しにきました", "転出届を出しに来ました"),
+            ("また取りにきてください", "また取りに来てください"),
+            ("田中の代理できました", "田中の代理で来ました"),
+            ("田中の大利できました", "田中の代理で来ました"),
+        ] {
+            assert_eq!(c.correct(heard), meant, "{heard}");
+        }
+        for same in [
+            "オンラインで申し込みします",
+            "来月引っ越しします",
+            "お待ちください",
+            "書類をお送りいたします",
+            "よろしくお願いいたします",
+            "申請を取り消します",
+            "こちらに書いてください",
+            "おし払いください",
+            "印鑑の必要はありません",
+            "必要な書類です",
+            "書類を出してきました",
+            "好きにきめてください",
+            "ご家族なら代理できます",
+        ] {
+            assert_eq!(c.correct(same), same, "{same}");
+        }
     }
 }
