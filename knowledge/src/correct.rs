@@ -111,6 +111,9 @@ fn official_kana(analyzer: &Analyzer, text: &str) -> String {
 /// - お願いいします → お願いします;
 /// - の or な before 必要です → が (証明書の必要です → 証明書が必要です);
 /// - 〜の代理で来ました, heard as の代理できました or の大利できました;
+/// - お渡しください and お呼びします heard as お待たしください and 及びします;
+/// - 受付 in a compound noun (受け付け番号 → 受付番号), and a notification
+///   after what it is for (転居届けには → 転居届には);
 /// - 来る as a verb of its own in kanji, as official writing has it (出しに
 ///   きました → 出しに来ました; 出してきました stays, an auxiliary).
 fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
@@ -119,6 +122,60 @@ fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
     // 大利 or 大理 for 代理 (ダイリ) before it.
     for heard in ["代理", "大利", "大理"] {
         text = text.replace(&format!("の{heard}できま"), "の代理で来ま");
+    }
+    // Words no one says, heard for お渡し and お呼び (オマタシ, オヨビ):
+    // お待たし is no form of 待つ (お待たせ is), 及び no verb.
+    for (heard, meant) in [
+        ("お待たしくださ", "お渡しくださ"),
+        ("お待たししま", "お渡ししま"),
+        ("お待たしいたしま", "お渡しいたしま"),
+        ("を及びしま", "をお呼びしま"),
+        ("を及びする", "をお呼びする"),
+    ] {
+        text = text.replace(heard, meant);
+    }
+    // A notification after what it is for, as official writing has it
+    // (転居届けには → 転居届には); the verb (書類を届けて) stays.
+    {
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let noun_use = i >= 2
+                && chars[i..].starts_with(&['届', 'け'])
+                && is_kanji(chars[i - 1])
+                && is_kanji(chars[i - 2])
+                && chars.get(i + 2).is_none_or(|&c| {
+                    "はがをにのもや、。".contains(c) && !chars[i + 2..].starts_with(&['に', '行'])
+                        || chars[i + 2..].starts_with(&['で', 'す'])
+                });
+            if noun_use {
+                out.push('届');
+                i += 2;
+                continue;
+            }
+            out.push(chars[i]);
+            i += 1;
+        }
+        text = out;
+    }
+    // 受付 in a compound noun, as official writing has it (受け付け番号 →
+    // 受付番号); the verb (受け付けています) stays.
+    for heard in ["受け付け", "受け付"] {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(heard) {
+            let after = &rest[at + heard.len()..];
+            out.push_str(&rest[..at]);
+            out.push_str(if after.starts_with(is_kanji) {
+                "受付"
+            } else {
+                heard
+            });
+            rest = after;
+        }
+        out.push_str(rest);
+        text = out;
     }
     let morphs = analyzer.morphs(&text);
     let mut out = String::with_capacity(text.len() + 8);
@@ -762,6 +819,12 @@ mod tests {
             ("また取りにきてください", "また取りに来てください"),
             ("田中の代理できました", "田中の代理で来ました"),
             ("田中の大利できました", "田中の代理で来ました"),
+            ("葬儀社にお待たしください", "葬儀社にお渡しください"),
+            ("番号を及びするまで", "番号をお呼びするまで"),
+            ("受け付番号をお呼びします", "受付番号をお呼びします"),
+            ("受け付け窓口はこちら", "受付窓口はこちら"),
+            ("転居届けには何が必要ですか", "転居届には何が必要ですか"),
+            ("婚姻届けを出します", "婚姻届を出します"),
         ] {
             assert_eq!(c.correct(heard), meant, "{heard}");
         }
@@ -779,6 +842,13 @@ mod tests {
             "書類を出してきました",
             "好きにきめてください",
             "ご家族なら代理できます",
+            "お待たせしました",
+            "土日も受け付けています",
+            "書類を届けてください",
+            "役所に届けます",
+            "書類届けてください",
+            "受け付けは5時までです",
+            "住民票及び戸籍謄本",
         ] {
             assert_eq!(c.correct(same), same, "{same}");
         }
