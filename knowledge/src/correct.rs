@@ -82,14 +82,34 @@ const OFFICIAL_KANA: &[(&str, &str)] = &[
     ("頂け", "いただけ"),
     ("致し", "いたし"),
     ("致す", "いたす"),
+    // The formal noun (形式名詞): 請求する事 → 請求すること. (物 stays:
+    // the dictionary cannot tell 大事な物, a thing, from a formal noun.)
+    ("事", "こと"),
 ];
 
-/// `text` with auxiliary verbs in kana (お待ち下さい → お待ちください);
-/// the verbs themselves stay (資料を下さい).
+/// `text` with auxiliary verbs and formal nouns in kana (お待ち下さい →
+/// お待ちください, 請求する事 → 請求すること), and the words official
+/// writing always has in kana (出来ます → できます, 宜しく → よろしく);
+/// the verbs themselves stay (資料を下さい), and so do nouns (出来事).
 fn official_kana(analyzer: &Analyzer, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for m in analyzer.morphs(text) {
+        let always = if m.base == "出来る" && m.pos[0] == "動詞" {
+            m.surface
+                .strip_prefix("出来")
+                .map(|rest| format!("でき{rest}"))
+        } else if m.surface == "宜しく" {
+            Some("よろしく".to_owned())
+        } else {
+            None
+        };
+        if let Some(kana) = always {
+            out.push_str(&text[copied..m.start]);
+            out.push_str(&kana);
+            copied = m.end;
+            continue;
+        }
         if m.pos[1] != "非自立" {
             continue;
         }
@@ -825,6 +845,13 @@ mod tests {
             ("受け付け窓口はこちら", "受付窓口はこちら"),
             ("転居届けには何が必要ですか", "転居届には何が必要ですか"),
             ("婚姻届けを出します", "婚姻届を出します"),
+            ("宜しくお願いします", "よろしくお願いします"),
+            ("郵送で請求する事も出来ます", "郵送で請求することもできます"),
+            (
+                "本人確認出来る書類をお持ちください",
+                "本人確認できる書類をお持ちください",
+            ),
+            ("申請出来ません", "申請できません"),
         ] {
             assert_eq!(c.correct(heard), meant, "{heard}");
         }
@@ -845,6 +872,9 @@ mod tests {
             "お待たせしました",
             "土日も受け付けています",
             "書類を届けてください",
+            "出来事を話してください",
+            "大事な物です",
+            "事情があります",
             "役所に届けます",
             "書類届けてください",
             "受け付けは5時までです",
