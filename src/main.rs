@@ -39,6 +39,11 @@ enum Command {
         /// Only the dictionary (skip the whisper model).
         #[arg(long)]
         no_model: bool,
+        /// Also write the model with its weights in 8 bits (q8_0) beside it,
+        /// for counter PCs too slow for the default: about a quarter faster,
+        /// a little less accurate (BENCHMARKS.md). Name it with --model.
+        #[arg(long, conflicts_with = "no_model")]
+        q8: bool,
     },
     /// Hear a counter and send each final segment to the server over a websocket.
     Capture(CaptureArgs),
@@ -298,7 +303,7 @@ fn open_read(data: &Path) -> Result<KnowledgeBase> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Setup { no_model } => {
+        Command::Setup { no_model, q8 } => {
             let paths = madoguchi_knowledge::dict::DictPaths::from_env();
             let t = std::time::Instant::now();
             let dir = madoguchi_knowledge::dict::ensure_built(&paths)?;
@@ -332,6 +337,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !no_model {
                 let path = whisper_model(None)?;
                 say!("whisper model ready: {}", path.display());
+                if q8 {
+                    let out = madoguchi_capture::setup::q8_0_path(&path);
+                    let t = std::time::Instant::now();
+                    let mut last = usize::MAX;
+                    madoguchi_capture::setup::ensure_q8_0(&path, &out, |done, total| {
+                        let pct = done * 10 / total.max(1) * 10;
+                        if pct != last {
+                            eprint!("\r  q8_0: {pct}%   ");
+                            last = pct;
+                        }
+                    })?;
+                    eprintln!();
+                    say!(
+                        "8-bit whisper model ready: {} ({:.1} s; use it with --model)",
+                        out.display(),
+                        t.elapsed().as_secs_f64()
+                    );
+                }
             }
         }
         Command::Capture(args) => return capture(args),

@@ -148,6 +148,70 @@ fn transcribes_counter_speech_and_writes_no_audio() {
     }
 }
 
+/// `setup --q8` writes the model with 8-bit weights beside it, and that
+/// model hears the counter as the default does.
+#[test]
+fn the_eight_bit_model_set_up_beside_the_default_hears_the_counter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("ggml-base.bin");
+    std::os::unix::fs::symlink(madoguchi_capture::setup::default_model_path(), &model).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["setup", "--q8"])
+        .env("MADOGUCHI_WHISPER_MODEL", &model)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    let q8 = tmp.path().join("ggml-base-q8_0.bin");
+    assert!(said.contains(&q8.display().to_string()), "{said}");
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    assert!(size(&q8) * 10 < size(&model) * 6, "about half the size");
+
+    let data = common::sample_knowledge(tmp.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["transcribe", "--json", "--threads", "1", "--model"])
+        .arg(&q8)
+        .arg("--data")
+        .arg(&data)
+        .arg(fixture("counter_mono_16k.wav"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = texts(&v);
+    assert_eq!(t.len(), 6, "{t:?}");
+    assert!(t[1].contains("住民票"), "{t:?}");
+    assert!(t[2].contains("本人確認書類"), "{t:?}");
+
+    // Set up again, it is left as it is; a model that is no f16 ggml file
+    // is refused with the reason.
+    let again = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["setup", "--q8"])
+        .env("MADOGUCHI_WHISPER_MODEL", &model)
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    let bogus = tmp.path().join("bogus.bin");
+    std::fs::write(&bogus, b"not a model").unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["setup", "--q8"])
+        .env("MADOGUCHI_WHISPER_MODEL", &bogus)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("not a ggml whisper model"), "{err}");
+    assert!(!tmp.path().join("bogus-q8_0.bin").exists());
+}
+
 #[test]
 fn bad_audio_is_reported_by_name_and_the_rest_transcribed() {
     let tmp = tempfile::tempdir().unwrap();

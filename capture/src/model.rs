@@ -11,7 +11,9 @@
 //! bytes)); then per tensor `i32 ndim, i32 name_len, i32 ftype`, dims
 //! innermost first, name, data. Names are openai-whisper's. 1-D tensors, the
 //! conv biases (as `[n, 1]`) and both positional embeddings are f32, the
-//! rest f16.
+//! rest f16. [`quantize_q8_0`] rewrites such a file (or any f16 whisper.cpp
+//! model) with its 2-D weight matrices as ggml's q8_0 blocks (type 8; file
+//! type 2007), for slower counter PCs.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -33,6 +35,8 @@ pub enum ModelError {
     Vocab(String),
     #[error("writing the ggml model: {0}")]
     Io(#[from] std::io::Error),
+    #[error("not a ggml whisper model with f16 weights: {0}")]
+    Ggml(String),
 }
 
 const DT_F32: u8 = 0;
@@ -691,6 +695,146 @@ pub fn write_ggml(
     Ok(h)
 }
 
+/// ggml's tensor type for 8-bit blocks (`GGML_TYPE_Q8_0`).
+const GGML_Q8_0: i32 = 8;
+/// The model file type "mostly q8_0" with ggml's quantization version (2)
+/// times 1000 added, as whisper.cpp reads it.
+const FTYPE_Q8_0: i32 = 2 * 1000 + 7;
+/// Values per q8_0 block: an f16 scale, then one i8 each.
+const QK8_0: usize = 32;
+
+/// Rewrites a ggml whisper model whose weight matrices are f16 (what
+/// `setup` writes, and whisper.cpp's own `ggml-*.bin`) with those matrices
+/// in q8_0: each run of 32 values as an f16 scale (the largest magnitude /
+/// 127) and 32 bytes, rounded as ggml rounds. Convolutions, biases, norms
+/// and positional embeddings stay as they are. About half the size, faster
+/// on a CPU, a little less accurate (BENCHMARKS.md). Returns the number of
+/// matrices quantized.
+pub fn quantize_q8_0(
+    input: &[u8],
+    out: &mut impl Write,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<usize, ModelError> {
+    fn bad(what: &str) -> ModelError {
+        ModelError::Ggml(what.to_owned())
+    }
+    fn i32_of(b: &[u8]) -> i32 {
+        i32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+    struct Cursor<'a> {
+        input: &'a [u8],
+        at: usize,
+    }
+    impl<'a> Cursor<'a> {
+        fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+            let end = self.at.checked_add(n).filter(|&e| e <= self.input.len());
+            let end = end.ok_or_else(|| bad("the file ends inside its header or a tensor"))?;
+            let b = &self.input[self.at..end];
+            self.at = end;
+            Ok(b)
+        }
+        fn i32(&mut self) -> Result<i32, ModelError> {
+            self.take(4).map(i32_of)
+        }
+        fn len(&mut self) -> Result<usize, ModelError> {
+            usize::try_from(self.i32()?).map_err(|_| bad("a negative length"))
+        }
+    }
+    let mut cur = Cursor { input, at: 0 };
+    if cur.i32()? as u32 != 0x6767_6d6c {
+        return Err(bad("no ggml magic at its start"));
+    }
+    out.write_all(&input[..4])?;
+    let mut hparams = Vec::with_capacity(11);
+    for _ in 0..11 {
+        hparams.push(cur.i32()?);
+    }
+    if hparams[10] != 1 {
+        return Err(bad(&format!(
+            "its file type is {}, not 1 (mostly f16): already quantized, or f32",
+            hparams[10]
+        )));
+    }
+    hparams[10] = FTYPE_Q8_0;
+    for h in &hparams {
+        out.write_all(&h.to_le_bytes())?;
+    }
+    // Mel filters and vocabulary, copied as they are.
+    let from = cur.at;
+    let (n_mel, n_fft) = (cur.len()?, cur.len()?);
+    let n = n_mel
+        .checked_mul(n_fft)
+        .and_then(|n| n.checked_mul(4))
+        .ok_or_else(|| bad("bad mel filter size"))?;
+    cur.take(n)?;
+    for _ in 0..cur.len()? {
+        let len = cur.len()?;
+        cur.take(len)?;
+    }
+    out.write_all(&input[from..cur.at])?;
+    let tensors_from = cur.at;
+    let mut quantized = 0;
+    let mut tensors = 0;
+    while cur.at < input.len() {
+        let start = cur.at;
+        let (n_dims, name_len, ttype) = (cur.len()?, cur.len()?, cur.i32()?);
+        if !(1..=4).contains(&n_dims) || !(1..=256).contains(&name_len) {
+            return Err(bad("a tensor header is out of range"));
+        }
+        let mut ne = Vec::with_capacity(n_dims);
+        for _ in 0..n_dims {
+            ne.push(cur.len()?);
+        }
+        let name = cur.take(name_len)?;
+        let size = match ttype {
+            0 => 4,
+            1 => 2,
+            t => {
+                let name = String::from_utf8_lossy(name);
+                return Err(bad(&format!(
+                    "tensor {name} is of type {t}: only f32 and f16 are read"
+                )));
+            }
+        };
+        let count = ne
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .and_then(|c| c.checked_mul(size))
+            .ok_or_else(|| bad("a tensor too large"))?;
+        let data = cur.take(count)?;
+        if ttype == 1 && n_dims == 2 && ne[0] % QK8_0 == 0 {
+            let head = &input[start..start + 12 + 4 * n_dims + name_len];
+            out.write_all(&head[..8])?;
+            out.write_all(&GGML_Q8_0.to_le_bytes())?;
+            out.write_all(&head[12..])?;
+            let mut block = [0u8; 2 + QK8_0];
+            for chunk in data.chunks(2 * QK8_0) {
+                let x: Vec<f32> = chunk
+                    .chunks(2)
+                    .map(|h| f16_to_f32(u16::from_le_bytes([h[0], h[1]])))
+                    .collect();
+                let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
+                let d = amax / 127.0;
+                let id = if d > 0.0 { 1.0 / d } else { 0.0 };
+                block[..2].copy_from_slice(&f32_to_f16(d).to_le_bytes());
+                for (q, v) in block[2..].iter_mut().zip(&x) {
+                    *q = ((v * id).round() as i8) as u8;
+                }
+                out.write_all(&block)?;
+            }
+            quantized += 1;
+        } else {
+            out.write_all(&input[start..cur.at])?;
+        }
+        tensors += 1;
+        progress(cur.at - tensors_from, input.len() - tensors_from);
+    }
+    if tensors == 0 {
+        return Err(bad("it has no tensors"));
+    }
+    Ok(quantized)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -914,5 +1058,113 @@ mod tests {
         // two MLP linears); per decoder layer 24 (cross-attention adds 9);
         // decoder positions, token embedding and final norm 4.
         assert_eq!(seen.len(), 5 + 2 + 15 * layers + 24 * layers + 4);
+    }
+
+    /// A small ggml file: a 2-D f16 matrix of 64 × 2, a 1-D f32 bias and a
+    /// 3-D f16 convolution.
+    fn small_ggml(values: &[f32]) -> Vec<u8> {
+        let mut f = Vec::new();
+        let i = |f: &mut Vec<u8>, x: i32| f.extend_from_slice(&x.to_le_bytes());
+        i(&mut f, 0x6767_6d6c);
+        for h in [51865, 1500, 512, 8, 6, 448, 512, 8, 6, 80, 1] {
+            i(&mut f, h);
+        }
+        i(&mut f, 1);
+        i(&mut f, 2);
+        f.extend_from_slice(&0.25f32.to_le_bytes());
+        f.extend_from_slice(&0.5f32.to_le_bytes());
+        i(&mut f, 1);
+        i(&mut f, 2);
+        f.extend_from_slice(b"ab");
+        let mut tensor = |name: &str, ne: &[i32], ttype: i32, data: &[u8]| {
+            i(&mut f, ne.len() as i32);
+            i(&mut f, name.len() as i32);
+            i(&mut f, ttype);
+            for &d in ne {
+                i(&mut f, d);
+            }
+            f.extend_from_slice(name.as_bytes());
+            f.extend_from_slice(data);
+        };
+        let f16s = |xs: &[f32]| -> Vec<u8> {
+            xs.iter()
+                .flat_map(|x| f32_to_f16(*x).to_le_bytes())
+                .collect()
+        };
+        tensor("decoder.blocks.0.mlp.0.weight", &[64, 2], 1, &f16s(values));
+        tensor(
+            "decoder.blocks.0.mlp.0.bias",
+            &[2],
+            0,
+            &[1.5f32.to_le_bytes(), (-2.0f32).to_le_bytes()].concat(),
+        );
+        tensor("encoder.conv1.weight", &[32, 1, 1], 1, &f16s(&values[..32]));
+        f
+    }
+
+    #[test]
+    fn weight_matrices_are_written_in_eight_bits_the_rest_as_it_was() {
+        let values: Vec<f32> = (0..128)
+            .map(|k| ((k * 37 % 101) as f32 - 50.0) / 64.0)
+            .collect();
+        let input = small_ggml(&values);
+        let mut out = Vec::new();
+        let mut calls = 0;
+        assert_eq!(
+            quantize_q8_0(&input, &mut out, |_, _| calls += 1).unwrap(),
+            1
+        );
+        assert_eq!(calls, 3);
+        let rd = |p: usize| i32::from_le_bytes(out[p..p + 4].try_into().unwrap());
+        assert_eq!(rd(4 + 10 * 4), FTYPE_Q8_0);
+        // Header, mel filters and vocabulary are copied.
+        let tensors = 4 + 11 * 4 + 8 + 8 + 4 + 4 + 2;
+        assert_eq!(out[48..tensors], input[48..tensors]);
+        // The matrix: type 8, same dims and name, 4 blocks of 34 bytes that
+        // give its values back within half a step.
+        let name = "decoder.blocks.0.mlp.0.weight";
+        assert_eq!(
+            (rd(tensors), rd(tensors + 4), rd(tensors + 8)),
+            (2, name.len() as i32, 8)
+        );
+        assert_eq!((rd(tensors + 12), rd(tensors + 16)), (64, 2));
+        let data = tensors + 20 + name.len();
+        for (b, block) in out[data..data + 4 * 34].chunks(34).enumerate() {
+            let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+            assert!(d > 0.0);
+            for (j, q) in block[2..].iter().enumerate() {
+                let want = f16_to_f32(f32_to_f16(values[b * 32 + j]));
+                // Half a step, and the scale's own rounding to f16 (up to
+                // 127 steps of 1/2048).
+                let tolerance = d * (0.5 + 127.0 / 2048.0);
+                assert!((*q as i8 as f32 * d - want).abs() <= tolerance, "{b} {j}");
+            }
+        }
+        // The bias and the convolution, byte for byte.
+        let rest = data + 4 * 34;
+        let input_rest = tensors + 20 + name.len() + 128 * 2;
+        assert_eq!(out[rest..], input[input_rest..]);
+    }
+
+    #[test]
+    fn a_model_that_cannot_be_quantized_is_refused_with_the_reason() {
+        let values = vec![0.5f32; 128];
+        let input = small_ggml(&values);
+        let mut q8 = Vec::new();
+        quantize_q8_0(&input, &mut q8, |_, _| {}).unwrap();
+        let again = quantize_q8_0(&q8, &mut Vec::new(), |_, _| {}).unwrap_err();
+        assert!(again.to_string().contains("already quantized"), "{again}");
+        for cut in [0, 3, 20, 60, input.len() - 1] {
+            let e = quantize_q8_0(&input[..cut], &mut Vec::new(), |_, _| {}).unwrap_err();
+            assert!(
+                e.to_string().contains("not a ggml whisper model"),
+                "{cut}: {e}"
+            );
+        }
+        // A block of zeros has a zero scale and zero values.
+        let zeros = small_ggml(&[0.0; 128]);
+        let mut out = Vec::new();
+        quantize_q8_0(&zeros, &mut out, |_, _| {}).unwrap();
+        assert_eq!(out.len(), zeros.len() - 128 * 2 + 4 * 34);
     }
 }

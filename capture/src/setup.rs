@@ -63,6 +63,41 @@ pub fn default_model_path() -> PathBuf {
         .join("ggml-base.bin")
 }
 
+/// The 8-bit copy of a model, beside it: `ggml-base.bin` →
+/// `ggml-base-q8_0.bin`.
+pub fn q8_0_path(model: &Path) -> PathBuf {
+    let stem = model
+        .file_stem()
+        .map_or("ggml-base".into(), |s| s.to_string_lossy());
+    model.with_file_name(format!("{stem}-q8_0.bin"))
+}
+
+/// Makes sure `out` holds `model` (a ggml whisper model with f16 weights)
+/// with its weight matrices in 8 bits ([`crate::model::quantize_q8_0`]): for
+/// counter PCs too slow for the f16 model. Returns the matrices quantized
+/// (0 when `out` was there already).
+pub fn ensure_q8_0(
+    model: &Path,
+    out: &Path,
+    progress: impl FnMut(usize, usize),
+) -> Result<usize, SetupError> {
+    if out.exists() {
+        return Ok(0);
+    }
+    let input = std::fs::read(model).map_err(io(model.display().to_string()))?;
+    let tmp = out.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).map_err(io(tmp.display().to_string()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let n = crate::model::quantize_q8_0(&input, &mut w, progress).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        SetupError::Package(format!("{}: {e}", model.display()))
+    })?;
+    w.flush().map_err(io(tmp.display().to_string()))?;
+    drop(w);
+    std::fs::rename(&tmp, out).map_err(io(out.display().to_string()))?;
+    Ok(n)
+}
+
 fn sha256_hex(data: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(data);
