@@ -147,6 +147,7 @@ fn masking_targets_on_the_synthetic_corpus() {
             "names in hiragana before さん in the middle of what is said",
             4,
         ),
+        ("family names before a rank", 6),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

@@ -187,6 +187,7 @@ impl Masker {
         doc.born_and_kin(&mut cands);
         doc.role_holders(&mut cands);
         doc.occupation_holders(&mut cands);
+        doc.titled_family_names(&mut cands);
         doc.leaders_and_parts(&mut cands);
         doc.katakana_names_of_people(&mut cands);
         doc.given_words_before_papers(&mut cands);
@@ -231,6 +232,7 @@ impl Masker {
             doc.widen_kana_given(s);
             doc.widen_kana_to_named(s);
             doc.widen_to_slot_end(s);
+            doc.trim_title(s);
         }
         resolve(spans)
     }
@@ -2663,6 +2665,33 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// A family name right before a rank in an office (清元主任, 大蔵課長,
+    /// 窓口の入山係長), though the dictionary reads it as a word or a place:
+    /// only people hold those ranks. Not the head of a place (葛飾区長), a
+    /// trade said of what one does (絵本作家, 花形女優), a team's (松本監督),
+    /// nor a family name inside a longer run of kanji (総務部長 has none).
+    fn titled_family_names(&self, out: &mut Vec<Span>) {
+        for k in 0..self.morphs.len().saturating_sub(1) {
+            let (m, title) = (&self.morphs[k], &self.morphs[k + 1]);
+            let (start, end) = self.mspan[k];
+            if self.family[k]
+                && is_kanji_word(m)
+                && (2..=4).contains(&(end - start))
+                && m.pos[2] != "組織"
+                && self.mspan[k + 1].0 == end
+                && RANK_TITLES.contains(&title.surface.as_str())
+                && !self.char_before(start).is_some_and(is_kanji)
+                && !NOT_NAMES.contains(&m.surface.as_str())
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
     /// A name in Latin letters, as a passport or residence card has it:
     /// two to four words of capitals or capitalized words (JOHN SMITH,
     /// Tanaka Hanako, Lester T. W. Ho), not inside a longer Latin run and
@@ -4051,6 +4080,22 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// A job or title a rule took in with the name (入山所長から電話 read as
+    /// a full name 入山 + 所長) is left out of it: the clerk reads
+    /// ［氏名1］所長. Only when two letters or more of the name are left.
+    fn trim_title(&self, span: &mut Span) {
+        let Some(last) = self
+            .mspan
+            .iter()
+            .position(|&(s, e)| e == span.end && s > span.start)
+        else {
+            return;
+        };
+        if title_word(&self.morphs[last]) && self.mspan[last].0 - span.start >= 2 {
+            span.end = self.mspan[last].0;
+        }
+    }
+
     /// Widens a name in kanji (a family name) over a given name in kana
     /// right after it or after a space, however the dictionary split it
     /// (速水 + けん + たろ + う, 逢月ひな, 田中 はなこ, 田中マリア): see
@@ -5176,6 +5221,32 @@ fn no_description_part(m: &Morph) -> bool {
 fn particle_of(m: &Morph) -> Option<&str> {
     (m.pos[0] == "助詞").then_some(m.surface.as_str())
 }
+
+/// Ranks in an office or a school, said after a family name (田中係長).
+const RANK_TITLES: &[&str] = &[
+    "係長",
+    "課長",
+    "部長",
+    "次長",
+    "室長",
+    "局長",
+    "所長",
+    "署長",
+    "館長",
+    "院長",
+    "校長",
+    "園長",
+    "学長",
+    "店長",
+    "主任",
+    "社長",
+    "会長",
+    "副会長",
+    "専務",
+    "常務",
+    "理事長",
+    "先生",
+];
 
 /// A job or title said after a name (係長, 館長, 弁護士, 部長): never
 /// part of it.
@@ -8792,6 +8863,25 @@ mod tests {
             ),
             ("山田館長が見えました", "［氏名1］館長が見えました"),
             ("田中院長の紹介状です", "［氏名1］院長の紹介状です"),
+            (
+                "入山所長から電話がありました",
+                "［氏名1］所長から電話がありました",
+            ),
+            ("入山店長に頼まれました", "［氏名1］店長に頼まれました"),
+            // Family names that are words or places too, before a rank.
+            (
+                "窓口の清元主任に渡しました",
+                "窓口の［氏名1］主任に渡しました",
+            ),
+            (
+                "大蔵課長に確認してもらいます",
+                "［氏名1］課長に確認してもらいます",
+            ),
+            (
+                "総務部長に確認してもらいます",
+                "総務部長に確認してもらいます",
+            ),
+            ("絵本作家の原画展です", "絵本作家の原画展です"),
             ("河村市長に相談します", "［氏名1］市長に相談します"),
             // Offices, not people.
             ("松本市長に相談します", "松本市長に相談します"),
