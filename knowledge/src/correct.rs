@@ -132,6 +132,8 @@ fn official_kana(analyzer: &Analyzer, text: &str) -> String {
 /// - の or な before 必要です → が (証明書の必要です → 証明書が必要です);
 /// - 〜の代理で来ました, heard as の代理できました or の大利できました;
 /// - お渡しください and お呼びします heard as お待たしください and 及びします;
+/// - copies of a paper in 通 (住民票を1つ → 住民票を一通, 住民票につ →
+///   住民票二通);
 /// - 受付 in a compound noun (受け付け番号 → 受付番号), and a notification
 ///   after what it is for (転居届けには → 転居届には);
 /// - 来る as a verb of its own in kanji, as official writing has it (出しに
@@ -153,6 +155,18 @@ fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
         ("を及びする", "をお呼びする"),
     ] {
         text = text.replace(heard, meant);
+    }
+    // Copies of a paper are counted in 通: イッツウ and ニツウ heard as
+    // 1つ and につ right after the paper (住民票を1つ → 住民票を一通).
+    for paper in ["住民票", "証明書", "謄本", "抄本", "写し"] {
+        for particle in ["", "を", "は", "、"] {
+            for (heard, meant) in [("1つ", "一通"), ("一つ", "一通"), ("につ", "二通")] {
+                text = text.replace(
+                    &format!("{paper}{particle}{heard}"),
+                    &format!("{paper}{particle}{meant}"),
+                );
+            }
+        }
     }
     // A notification after what it is for, as official writing has it
     // (転居届けには → 転居届には); the verb (書類を届けて) stays.
@@ -730,8 +744,8 @@ mod tests {
                 "住民票の映しを取りたいんですけど",
                 "住民票の写しを取りたいんですけど",
             ),
-            // 刀 read トウ, as it also is.
-            ("戸籍刀本は1つ450円です", "戸籍謄本は1つ450円です"),
+            // 刀 read トウ, as it also is; a copy counted in 通.
+            ("戸籍刀本は1つ450円です", "戸籍謄本は一通450円です"),
             // A noun inside a term (同じ市内), heard as two words.
             ("死内で引っ越しました", "市内で引っ越しました"),
             // 出 read シュツ: exactly 転出証明書, not one sound off 電子証明書.
@@ -852,6 +866,8 @@ mod tests {
                 "本人確認できる書類をお持ちください",
             ),
             ("申請出来ません", "申請できません"),
+            ("住民票につお願いします", "住民票二通お願いします"),
+            ("住民票は1つ、300円です", "住民票は一通、300円です"),
         ] {
             assert_eq!(c.correct(heard), meant, "{heard}");
         }
@@ -864,6 +880,7 @@ mod tests {
             "申請を取り消します",
             "こちらに書いてください",
             "おし払いください",
+            "質問が1つあります",
             "印鑑の必要はありません",
             "必要な書類です",
             "書類を出してきました",
