@@ -123,30 +123,30 @@ fn official_kana(analyzer: &Analyzer, text: &str) -> String {
     out
 }
 
-/// The counter's polite forms where the recognizer dropped or doubled a
-/// sound, as no one says them:
-/// - お before a verb of one kanji said with します or ください (送りします →
-///   お送りします, 待ちください → お待ちください); compound verbs stay, they
-///   are nouns too (申し込みします, 引っ越しします);
+/// What the counter says, written as it is said and as official writing
+/// has it, where the recognizer wrote a form no one says: phrases heard
+/// wrong ([`phrases_heard_wrong`]), nouns with the okurigana official
+/// writing drops ([`nouns_without_okurigana`]) and polite forms
+/// ([`polite_forms`]).
+fn counter_forms(analyzer: &Analyzer, text: &str) -> String {
+    polite_forms(
+        analyzer,
+        &nouns_without_okurigana(&phrases_heard_wrong(text)),
+    )
+}
+
+/// Counter phrases the recognizer hears as something no one says:
 /// - お願いいします → お願いします;
-/// - の or な before 必要です → が (証明書の必要です → 証明書が必要です);
 /// - 〜の代理で来ました, heard as の代理できました or の大利できました;
-/// - お渡しください and お呼びします heard as お待たしください and 及びします;
-/// - copies of a paper in 通 (住民票を1つ → 住民票を一通, 住民票につ →
-///   住民票二通);
-/// - 受付 in a compound noun (受け付け番号 → 受付番号), and a notification
-///   after what it is for (転居届けには → 転居届には);
-/// - 来る as a verb of its own in kanji, as official writing has it (出しに
-///   きました → 出しに来ました; 出してきました stays, an auxiliary).
-fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
+/// - お渡しください and お呼びします heard as お待たしください and 及びします
+///   (お待たし is no form of 待つ, お待たせ is; 及び is no verb);
+/// - copies of a paper in 通: イッツウ and ニツウ heard as 1つ and につ right
+///   after the paper (住民票を1つ → 住民票を一通, 住民票につ → 住民票二通).
+fn phrases_heard_wrong(text: &str) -> String {
     let mut text = text.replace("願いいしま", "願いしま");
-    // 「〜の代理で来ました」, which the recognizer writes 代理できました, and
-    // 大利 or 大理 for 代理 (ダイリ) before it.
     for heard in ["代理", "大利", "大理"] {
         text = text.replace(&format!("の{heard}できま"), "の代理で来ま");
     }
-    // Words no one says, heard for お渡し and お呼び (オマタシ, オヨビ):
-    // お待たし is no form of 待つ (お待たせ is), 及び no verb.
     for (heard, meant) in [
         ("お待たしくださ", "お渡しくださ"),
         ("お待たししま", "お渡ししま"),
@@ -156,8 +156,6 @@ fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
     ] {
         text = text.replace(heard, meant);
     }
-    // Copies of a paper are counted in 通: イッツウ and ニツウ heard as
-    // 1つ and につ right after the paper (住民票を1つ → 住民票を一通).
     for paper in ["住民票", "証明書", "謄本", "抄本", "写し"] {
         for particle in ["", "を", "は", "、"] {
             for (heard, meant) in [("1つ", "一通"), ("一つ", "一通"), ("につ", "二通")] {
@@ -168,33 +166,34 @@ fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
             }
         }
     }
-    // A notification after what it is for, as official writing has it
-    // (転居届けには → 転居届には); the verb (書類を届けて) stays.
-    {
-        let chars: Vec<char> = text.chars().collect();
-        let mut out = String::with_capacity(text.len());
-        let mut i = 0;
-        while i < chars.len() {
-            let noun_use = i >= 2
-                && chars[i..].starts_with(&['届', 'け'])
-                && is_kanji(chars[i - 1])
-                && is_kanji(chars[i - 2])
-                && chars.get(i + 2).is_none_or(|&c| {
-                    "はがをにのもや、。".contains(c) && !chars[i + 2..].starts_with(&['に', '行'])
-                        || chars[i + 2..].starts_with(&['で', 'す'])
-                });
-            if noun_use {
-                out.push('届');
-                i += 2;
-                continue;
-            }
-            out.push(chars[i]);
-            i += 1;
+    text
+}
+
+/// Nouns as official writing has them, without okurigana: a notification
+/// after what it is for (転居届けには → 転居届には) and 受付 in a compound
+/// (受け付け番号 → 受付番号); the verbs (書類を届けて, 受け付けています) stay.
+fn nouns_without_okurigana(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let noun_use = i >= 2
+            && chars[i..].starts_with(&['届', 'け'])
+            && is_kanji(chars[i - 1])
+            && is_kanji(chars[i - 2])
+            && chars.get(i + 2).is_none_or(|&c| {
+                "はがをにのもや、。".contains(c) && !chars[i + 2..].starts_with(&['に', '行'])
+                    || chars[i + 2..].starts_with(&['で', 'す'])
+            });
+        if noun_use {
+            out.push('届');
+            i += 2;
+            continue;
         }
-        text = out;
+        out.push(chars[i]);
+        i += 1;
     }
-    // 受付 in a compound noun, as official writing has it (受け付け番号 →
-    // 受付番号); the verb (受け付けています) stays.
+    let mut text = out;
     for heard in ["受け付け", "受け付"] {
         let mut out = String::with_capacity(text.len());
         let mut rest = text.as_str();
@@ -211,7 +210,19 @@ fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
         out.push_str(rest);
         text = out;
     }
-    let morphs = analyzer.morphs(&text);
+    text
+}
+
+/// Polite forms where the recognizer dropped a sound or a particle, read
+/// word by word:
+/// - お before a verb of one kanji said with します or ください (送りします →
+///   お送りします, 待ちください → お待ちください); compound verbs stay, they
+///   are nouns too (申し込みします, 引っ越しします);
+/// - の or な before 必要です → が (証明書の必要です → 証明書が必要です);
+/// - 来る as a verb of its own in kanji (出しにきました → 出しに来ました;
+///   出してきました stays, an auxiliary).
+fn polite_forms(analyzer: &Analyzer, text: &str) -> String {
+    let morphs = analyzer.morphs(text);
     let mut out = String::with_capacity(text.len() + 8);
     let mut copied = 0;
     for (k, m) in morphs.iter().enumerate() {
@@ -436,7 +447,7 @@ impl Corrector {
     /// term or a noun of one (総裁 heard for 葬祭 is a word).
     pub fn correct_unsure(&self, text: &str, unsure: &[String]) -> String {
         let text = self.terms_corrected(text, unsure);
-        deadlines(&polite_forms(
+        deadlines(&counter_forms(
             &self.analyzer,
             &official_kana(&self.analyzer, &text),
         ))
@@ -840,7 +851,7 @@ mod tests {
     }
 
     #[test]
-    fn polite_forms_the_recognizer_broke_are_whole() {
+    fn counter_forms_the_recognizer_broke_are_whole() {
         let c = corrector();
         for (heard, meant) in [
             ("納付書を送りします", "納付書をお送りします"),
