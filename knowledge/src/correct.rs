@@ -140,6 +140,8 @@ fn counter_forms(analyzer: &Analyzer, text: &str) -> String {
 /// - 〜の代理で来ました, heard as の代理できました or の大利できました;
 /// - お渡しください and お呼びします heard as お待たしください and 及びします
 ///   (お待たし is no form of 待つ, お待たせ is; 及び is no verb);
+/// - 〜の分もお願いします (another's papers too), heard as の文もお願いします
+///   or の文物をお願いします;
 /// - copies of a paper in 通: イッツウ and ニツウ heard as 1つ and につ right
 ///   after the paper (住民票を1つ → 住民票を一通, 住民票につ → 住民票二通).
 fn phrases_heard_wrong(text: &str) -> String {
@@ -153,6 +155,9 @@ fn phrases_heard_wrong(text: &str) -> String {
         ("お待たしいたしま", "お渡しいたしま"),
         ("を及びしま", "をお呼びしま"),
         ("を及びする", "をお呼びする"),
+        ("の文物をお願い", "の分もお願い"),
+        ("の文物お願い", "の分もお願い"),
+        ("の文もお願い", "の分もお願い"),
     ] {
         text = text.replace(heard, meant);
     }
@@ -878,6 +883,9 @@ mod tests {
             ),
             ("申請出来ません", "申請できません"),
             ("住民票につお願いします", "住民票二通お願いします"),
+            ("妻の分物をお願いします", "妻の分物をお願いします"),
+            ("妻の石井の文物をお願いします", "妻の石井の分もお願いします"),
+            ("夫の文もお願いします", "夫の分もお願いします"),
             ("住民票は1つ、300円です", "住民票は一通、300円です"),
         ] {
             assert_eq!(c.correct(heard), meant, "{heard}");
