@@ -3680,15 +3680,27 @@ impl<'a> Doc<'a> {
     /// can be read as a family name (最 サイ + 頭 トウ; any reading each
     /// kanji has as a word) is a name; not an answer about oneself or kin
     /// (世帯主は私です, 夫の父です), nor a word the dictionary knows whole.
+    /// The same between の and の分もお願い (住民の最頭の分も).
     fn role_holders_heard_as_names(&self, out: &mut Vec<Span>) {
-        for after in self.after_role_leads() {
-            let Some((start, end, closes)) = self.slot_to_desu(after, 10) else {
-                continue;
-            };
+        let mut slots: Vec<(usize, usize)> = self
+            .after_role_leads()
+            .into_iter()
+            .filter_map(|after| self.slot_to_desu(after, 10))
+            .filter(|&(_, _, closes)| closes)
+            .map(|(start, end, _)| (start, end))
+            .collect();
+        // Whose papers too, after kin or what whisper made of it: 住民の最頭
+        // の分もお願いします for 妻の斎藤の分も.
+        for at in self.occurrences_of("の分もお願い") {
+            let from = at.saturating_sub(7);
+            if let Some(no) = (from..at).rev().find(|&c| self.chars[c] == 'の') {
+                slots.push((no + 1, at));
+            }
+        }
+        for (start, end) in slots {
             let run: Vec<char> = self.chars[start..end].to_vec();
             let text: String = run.iter().collect();
-            if !closes
-                || !(2..=8).contains(&run.len())
+            if !(2..=8).contains(&run.len())
                 || !run
                     .iter()
                     .all(|&c| is_kanji(c) || is_hiragana(c) || is_katakana(c))
@@ -7850,6 +7862,16 @@ mod tests {
             ("世帯主は同居人です", "世帯主は同居人です"),
             ("世帯主は最年長の父です", "世帯主は最年長の父です"),
             ("世帯主は未定です", "世帯主は未定です"),
+            // So does whose papers are asked for too (妻の斎藤の分も, with
+            // 妻の heard as 住民の).
+            (
+                "住民の最頭の分もお願いします",
+                "住民の［氏名1］の分もお願いします",
+            ),
+            (
+                "会社の同僚の分もお願いします",
+                "会社の同僚の分もお願いします",
+            ),
             // A family name the recognizer wrote in hiragana, after a role
             // or before a pause and a name.
             ("世帯主はくぼたです", "世帯主は［氏名1］です"),
