@@ -148,6 +148,10 @@ fn masking_targets_on_the_synthetic_corpus() {
             4,
         ),
         ("family names before a rank", 6),
+        (
+            "family names read as places, before what only a person gives",
+            0,
+        ),
     ] {
         let h = r.hunts.iter().find(|h| h.name == set).expect(set);
         assert!(h.sentences > 0, "{set}");

@@ -188,6 +188,7 @@ impl Masker {
         doc.role_holders(&mut cands);
         doc.occupation_holders(&mut cands);
         doc.titled_family_names(&mut cands);
+        doc.referrers(&mut cands);
         doc.leaders_and_parts(&mut cands);
         doc.katakana_names_of_people(&mut cands);
         doc.given_words_before_papers(&mut cands);
@@ -2682,6 +2683,39 @@ impl<'a> Doc<'a> {
                 && RANK_TITLES.contains(&title.surface.as_str())
                 && !self.char_before(start).is_some_and(is_kanji)
                 && !NOT_NAMES.contains(&m.surface.as_str())
+            {
+                out.push(Span {
+                    kind: Kind::Name,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// A family name the dictionary reads as a place, before what only a
+    /// person gives (千葉の紹介で来ました, 宮崎の指示で): a place introduces
+    /// or instructs no one.
+    fn referrers(&self, out: &mut Vec<Span>) {
+        for k in 0..self.morphs.len().saturating_sub(1) {
+            let m = &self.morphs[k];
+            let (start, end) = self.mspan[k];
+            let given = self.after(end, 7);
+            let Some(rest) = given.strip_prefix('の') else {
+                continue;
+            };
+            if self.family[k]
+                && is_kanji_word(m)
+                && (2..=4).contains(&(end - start))
+                // Read as a proper noun (千葉, a place): everyday words that
+                // are family names too (沢庵, 片方) stay.
+                && m.pos[1] == "固有名詞"
+                && m.pos[2] != "組織"
+                && !self.char_before(start).is_some_and(is_kanji)
+                && ![KIN, NOT_NAMES, KIN_ROLES]
+                    .iter()
+                    .any(|l| l.contains(&m.surface.as_str()))
+                && PERSONS_DOINGS.iter().any(|d| rest.starts_with(d))
             {
                 out.push(Span {
                     kind: Kind::Name,
@@ -5233,6 +5267,25 @@ fn no_description_part(m: &Morph) -> bool {
 fn particle_of(m: &Morph) -> Option<&str> {
     (m.pos[0] == "助詞").then_some(m.surface.as_str())
 }
+
+/// What only a person gives another, said after whose it is and の
+/// (千葉の紹介で).
+const PERSONS_DOINGS: &[&str] = &[
+    "紹介で",
+    "紹介を",
+    "紹介状",
+    "指示で",
+    "指示を",
+    "勧めで",
+    "すすめで",
+    "アドバイス",
+    "助言",
+    "指導",
+    "弟子",
+    "頼みで",
+    "依頼で",
+    "代わりに",
+];
 
 /// Ranks in an office or a school, said after a family name (田中係長).
 const RANK_TITLES: &[&str] = &[
@@ -8904,6 +8957,15 @@ mod tests {
                 "総務部長に確認してもらいます",
             ),
             ("絵本作家の原画展です", "絵本作家の原画展です"),
+            // Who introduced or instructed, though read as a place.
+            ("千葉の紹介で来ました", "［氏名1］の紹介で来ました"),
+            ("宮崎の指示で書きました", "［氏名1］の指示で書きました"),
+            ("東京の紹介で来ました", "東京の紹介で来ました"),
+            (
+                "病院の紹介状を持ってきました",
+                "病院の紹介状を持ってきました",
+            ),
+            ("沢庵の勧めで申請します", "沢庵の勧めで申請します"),
             ("河村市長に相談します", "［氏名1］市長に相談します"),
             // Offices, not people.
             ("松本市長に相談します", "松本市長に相談します"),
