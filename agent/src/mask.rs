@@ -2694,16 +2694,17 @@ impl<'a> Doc<'a> {
     }
 
     /// A family name the dictionary reads as a place, before what only a
-    /// person gives (千葉の紹介で来ました, 宮崎の指示で): a place introduces
-    /// or instructs no one.
+    /// person gives (千葉の紹介で来ました, 宮崎の指示で) or who one came with
+    /// (千葉と一緒に来ました): a place introduces, instructs or comes with no
+    /// one.
     fn referrers(&self, out: &mut Vec<Span>) {
         for k in 0..self.morphs.len().saturating_sub(1) {
             let m = &self.morphs[k];
             let (start, end) = self.mspan[k];
             let given = self.after(end, 7);
-            let Some(rest) = given.strip_prefix('の') else {
-                continue;
-            };
+            // Or who one came with (千葉と一緒に来ました).
+            let with = given.starts_with("と一緒に");
+            let rest = given.strip_prefix('の').unwrap_or("");
             if self.family[k]
                 && is_kanji_word(m)
                 && (2..=4).contains(&(end - start))
@@ -2715,7 +2716,7 @@ impl<'a> Doc<'a> {
                 && ![KIN, NOT_NAMES, KIN_ROLES]
                     .iter()
                     .any(|l| l.contains(&m.surface.as_str()))
-                && PERSONS_DOINGS.iter().any(|d| rest.starts_with(d))
+                && (with || PERSONS_DOINGS.iter().any(|d| rest.starts_with(d)))
             {
                 out.push(Span {
                     kind: Kind::Name,
@@ -8966,6 +8967,8 @@ mod tests {
                 "病院の紹介状を持ってきました",
             ),
             ("沢庵の勧めで申請します", "沢庵の勧めで申請します"),
+            ("千葉と一緒に来ました", "［氏名1］と一緒に来ました"),
+            ("書類と一緒に出してください", "書類と一緒に出してください"),
             ("河村市長に相談します", "［氏名1］市長に相談します"),
             // Offices, not people.
             ("松本市長に相談します", "松本市長に相談します"),
