@@ -79,18 +79,31 @@ pub struct Ct2<'a> {
     pub vars: HashMap<String, Var<'a>>,
 }
 
+/// Reads a model file front to back; `bad` says what kind of file it
+/// failed to be (a CTranslate2 or a ggml model).
 struct Cursor<'a> {
     b: &'a [u8],
     p: usize,
+    bad: fn(String) -> ModelError,
 }
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
         let end = self.p.checked_add(n).filter(|&e| e <= self.b.len());
-        let end = end.ok_or_else(|| ModelError::Format(format!("truncated at byte {}", self.p)))?;
+        let end = end.ok_or_else(|| (self.bad)(format!("truncated at byte {}", self.p)))?;
         let s = &self.b[self.p..end];
         self.p = end;
         Ok(s)
+    }
+    fn i32(&mut self) -> Result<i32, ModelError> {
+        let s = self.take(4)?;
+        Ok(i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    /// An i32 that counts something.
+    fn len(&mut self) -> Result<usize, ModelError> {
+        let at = self.p;
+        usize::try_from(self.i32()?)
+            .map_err(|_| (self.bad)(format!("a negative length at byte {at}")))
     }
     fn u8(&mut self) -> Result<u8, ModelError> {
         Ok(self.take(1)?[0])
@@ -107,14 +120,18 @@ impl<'a> Cursor<'a> {
         let n = self.u16()? as usize;
         let s = self.take(n)?;
         let s = s.strip_suffix(&[0]).unwrap_or(s);
-        String::from_utf8(s.to_vec()).map_err(|_| ModelError::Format("name is not UTF-8".into()))
+        String::from_utf8(s.to_vec()).map_err(|_| (self.bad)("name is not UTF-8".into()))
     }
 }
 
 /// Parses a CTranslate2 `model.bin`. Aliases become extra names for their
 /// target's data.
 pub fn parse_ct2(bytes: &[u8]) -> Result<Ct2<'_>, ModelError> {
-    let mut c = Cursor { b: bytes, p: 0 };
+    let mut c = Cursor {
+        b: bytes,
+        p: 0,
+        bad: ModelError::Format,
+    };
     let version = c.u32()?;
     if !(5..=6).contains(&version) {
         return Err(ModelError::Format(format!(
@@ -718,29 +735,11 @@ pub fn quantize_q8_0(
     fn bad(what: &str) -> ModelError {
         ModelError::Ggml(what.to_owned())
     }
-    fn i32_of(b: &[u8]) -> i32 {
-        i32::from_le_bytes([b[0], b[1], b[2], b[3]])
-    }
-    struct Cursor<'a> {
-        input: &'a [u8],
-        at: usize,
-    }
-    impl<'a> Cursor<'a> {
-        fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
-            let end = self.at.checked_add(n).filter(|&e| e <= self.input.len());
-            let end = end.ok_or_else(|| bad("the file ends inside its header or a tensor"))?;
-            let b = &self.input[self.at..end];
-            self.at = end;
-            Ok(b)
-        }
-        fn i32(&mut self) -> Result<i32, ModelError> {
-            self.take(4).map(i32_of)
-        }
-        fn len(&mut self) -> Result<usize, ModelError> {
-            usize::try_from(self.i32()?).map_err(|_| bad("a negative length"))
-        }
-    }
-    let mut cur = Cursor { input, at: 0 };
+    let mut cur = Cursor {
+        b: input,
+        p: 0,
+        bad: ModelError::Ggml,
+    };
     if cur.i32()? as u32 != 0x6767_6d6c {
         return Err(bad("no ggml magic at its start"));
     }
@@ -760,7 +759,7 @@ pub fn quantize_q8_0(
         out.write_all(&h.to_le_bytes())?;
     }
     // Mel filters and vocabulary, copied as they are.
-    let from = cur.at;
+    let from = cur.p;
     let (n_mel, n_fft) = (cur.len()?, cur.len()?);
     let n = n_mel
         .checked_mul(n_fft)
@@ -771,12 +770,12 @@ pub fn quantize_q8_0(
         let len = cur.len()?;
         cur.take(len)?;
     }
-    out.write_all(&input[from..cur.at])?;
-    let tensors_from = cur.at;
+    out.write_all(&input[from..cur.p])?;
+    let tensors_from = cur.p;
     let mut quantized = 0;
     let mut tensors = 0;
-    while cur.at < input.len() {
-        let start = cur.at;
+    while cur.p < input.len() {
+        let start = cur.p;
         let (n_dims, name_len, ttype) = (cur.len()?, cur.len()?, cur.i32()?);
         if !(1..=4).contains(&n_dims) || !(1..=256).contains(&name_len) {
             return Err(bad("a tensor header is out of range"));
@@ -824,10 +823,10 @@ pub fn quantize_q8_0(
             }
             quantized += 1;
         } else {
-            out.write_all(&input[start..cur.at])?;
+            out.write_all(&input[start..cur.p])?;
         }
         tensors += 1;
-        progress(cur.at - tensors_from, input.len() - tensors_from);
+        progress(cur.p - tensors_from, input.len() - tensors_from);
     }
     if tensors == 0 {
         return Err(bad("it has no tensors"));

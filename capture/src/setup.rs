@@ -85,17 +85,37 @@ pub fn ensure_q8_0(
         return Ok(0);
     }
     let input = std::fs::read(model).map_err(io(model.display().to_string()))?;
+    write_whole(out, |w| {
+        crate::model::quantize_q8_0(&input, w, progress)
+            .map_err(|e| SetupError::Package(format!("{}: {e}", model.display())))
+    })
+}
+
+/// Writes `out` through a temporary file beside it that takes its name only
+/// once `write` has succeeded, so a model file is never half written; the
+/// temporary file goes when it fails.
+fn write_whole<T>(
+    out: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, SetupError>,
+) -> Result<T, SetupError> {
     let tmp = out.with_extension("tmp");
     let file = std::fs::File::create(&tmp).map_err(io(tmp.display().to_string()))?;
     let mut w = std::io::BufWriter::new(file);
-    let n = crate::model::quantize_q8_0(&input, &mut w, progress).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        SetupError::Package(format!("{}: {e}", model.display()))
-    })?;
-    w.flush().map_err(io(tmp.display().to_string()))?;
+    let written = write(&mut w).and_then(|t| {
+        w.flush().map_err(io(tmp.display().to_string()))?;
+        Ok(t)
+    });
     drop(w);
-    std::fs::rename(&tmp, out).map_err(io(out.display().to_string()))?;
-    Ok(n)
+    match written {
+        Ok(t) => {
+            std::fs::rename(&tmp, out).map_err(io(out.display().to_string()))?;
+            Ok(t)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -247,15 +267,10 @@ pub fn ensure_base_model(
     let mel = read_mel_npz(&assets[0], model.hparams()?.n_mels)?;
     let vocab = read_tiktoken(&String::from_utf8_lossy(&assets[1]))?;
 
-    let tmp = out.with_extension("tmp");
-    let file = std::fs::File::create(&tmp).map_err(io(tmp.display().to_string()))?;
-    let mut w = std::io::BufWriter::new(file);
-    write_ggml(&model, &mel, &vocab, &mut w, |d, t| {
-        progress("convert", d, t)
+    write_whole(out, |w| {
+        write_ggml(&model, &mel, &vocab, w, |d, t| progress("convert", d, t))?;
+        Ok(())
     })?;
-    w.flush().map_err(io(tmp.display().to_string()))?;
-    drop(w);
-    std::fs::rename(&tmp, out).map_err(io(out.display().to_string()))?;
     let _ = std::fs::remove_dir_all(&dl);
     Ok(())
 }
