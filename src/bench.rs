@@ -431,7 +431,6 @@ pub(crate) fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Runs the recognition benchmark over `sets` (name, folder).
 /// How `bench asr` runs whisper.
 pub struct AsrOptions {
     pub threads: usize,
@@ -442,6 +441,7 @@ pub struct AsrOptions {
     pub cache: Option<std::path::PathBuf>,
 }
 
+/// Runs the recognition benchmark over `sets` (name, folder).
 pub fn asr(
     model: &Path,
     analyzer: std::sync::Arc<madoguchi_knowledge::Analyzer>,
@@ -486,14 +486,15 @@ pub fn asr(
                 conversation.extend(std::iter::repeat_n(0.0, 16_000 * 6 / 10));
             }
             // whisper hears each utterance once with the glossary prompt
-            // (written with and without the correction) and once without.
-            let mut heard: Vec<Vec<madoguchi_capture::asr::Heard>> = Vec::new();
-            for prompt in [glossary, &[][..]] {
+            // (written with and without the correction) and once without:
+            // without first, so the glossary stays set for the passes.
+            let mut heard: [Vec<madoguchi_capture::asr::Heard>; 2] = Default::default();
+            for (i, prompt) in [(1, &[][..]), (0, glossary)] {
                 asr.set_glossary(prompt);
                 asr.set_correction(true);
                 let key = cache.map(|d| d.join(cache_key(wav, asr.prompt(), beam)));
                 if let Some(h) = key.as_deref().and_then(read_heard) {
-                    heard.push(h);
+                    heard[i] = h;
                     continue;
                 }
                 let mut hs = Vec::new();
@@ -510,18 +511,14 @@ pub fn asr(
                 if let Some(k) = &key {
                     write_heard(k, &hs)?;
                 }
-                heard.push(hs);
+                heard[i] = hs;
             }
-            for (pass, (prompt, correct)) in [(glossary, true), (glossary, false), (&[][..], false)]
+            for (pass, (h, correct)) in [(&heard[0], true), (&heard[0], false), (&heard[1], false)]
                 .into_iter()
                 .enumerate()
             {
-                asr.set_glossary(prompt);
                 asr.set_correction(correct);
-                let hyp: String = heard[usize::from(pass == 2)]
-                    .iter()
-                    .map(|h| asr.corrected(h))
-                    .collect();
+                let hyp: String = h.iter().map(|h| asr.corrected(h)).collect();
                 if let (0, Some((name, reading))) = (pass, names.get(wav)) {
                     let (masked, _) = masker.session().mask(&hyp);
                     let sound = |text: &str| -> String {
