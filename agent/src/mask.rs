@@ -2666,6 +2666,20 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Whether morph `k` is a family name of two to four kanji standing on
+    /// its own: no kanji before it, no company, no word said with さん that
+    /// is no name (大家).
+    fn family_word_alone(&self, k: usize) -> bool {
+        let m = &self.morphs[k];
+        let (start, end) = self.mspan[k];
+        self.family[k]
+            && is_kanji_word(m)
+            && (2..=4).contains(&(end - start))
+            && m.pos[2] != "組織"
+            && !self.char_before(start).is_some_and(is_kanji)
+            && !NOT_NAMES.contains(&m.surface.as_str())
+    }
+
     /// A family name right before a rank in an office (清元主任, 大蔵課長,
     /// 窓口の入山係長), though the dictionary reads it as a word or a place:
     /// only people hold those ranks. Not the head of a place (葛飾区長), a
@@ -2673,16 +2687,10 @@ impl<'a> Doc<'a> {
     /// nor a family name inside a longer run of kanji (総務部長 has none).
     fn titled_family_names(&self, out: &mut Vec<Span>) {
         for k in 0..self.morphs.len().saturating_sub(1) {
-            let (m, title) = (&self.morphs[k], &self.morphs[k + 1]);
             let (start, end) = self.mspan[k];
-            if self.family[k]
-                && is_kanji_word(m)
-                && (2..=4).contains(&(end - start))
-                && m.pos[2] != "組織"
+            if self.family_word_alone(k)
                 && self.mspan[k + 1].0 == end
-                && RANK_TITLES.contains(&title.surface.as_str())
-                && !self.char_before(start).is_some_and(is_kanji)
-                && !NOT_NAMES.contains(&m.surface.as_str())
+                && RANK_TITLES.contains(&self.morphs[k + 1].surface.as_str())
             {
                 out.push(Span {
                     kind: Kind::Name,
@@ -2701,23 +2709,21 @@ impl<'a> Doc<'a> {
         for k in 0..self.morphs.len().saturating_sub(1) {
             let m = &self.morphs[k];
             let (start, end) = self.mspan[k];
+            // Read as a proper noun (千葉, a place): everyday words that are
+            // family names too (沢庵, 片方) stay.
+            if !self.family_word_alone(k)
+                || m.pos[1] != "固有名詞"
+                || [KIN, KIN_ROLES]
+                    .iter()
+                    .any(|l| l.contains(&m.surface.as_str()))
+            {
+                continue;
+            }
             let given = self.after(end, 7);
             // Or who one came with (千葉と一緒に来ました).
             let with = given.starts_with("と一緒に");
             let rest = given.strip_prefix('の').unwrap_or("");
-            if self.family[k]
-                && is_kanji_word(m)
-                && (2..=4).contains(&(end - start))
-                // Read as a proper noun (千葉, a place): everyday words that
-                // are family names too (沢庵, 片方) stay.
-                && m.pos[1] == "固有名詞"
-                && m.pos[2] != "組織"
-                && !self.char_before(start).is_some_and(is_kanji)
-                && ![KIN, NOT_NAMES, KIN_ROLES]
-                    .iter()
-                    .any(|l| l.contains(&m.surface.as_str()))
-                && (with || PERSONS_DOINGS.iter().any(|d| rest.starts_with(d)))
-            {
+            if with || PERSONS_DOINGS.iter().any(|d| rest.starts_with(d)) {
                 out.push(Span {
                     kind: Kind::Name,
                     start,

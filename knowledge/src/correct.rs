@@ -161,9 +161,12 @@ fn phrases_heard_wrong(text: &str) -> String {
     ] {
         text = text.replace(heard, meant);
     }
-    for paper in ["住民票", "証明書", "謄本", "抄本", "写し"] {
-        for particle in ["", "を", "は", "、"] {
-            for (heard, meant) in [("1つ", "一通"), ("一つ", "一通"), ("につ", "二通")] {
+    for (heard, meant) in [("1つ", "一通"), ("一つ", "一通"), ("につ", "二通")] {
+        if !text.contains(heard) {
+            continue;
+        }
+        for paper in ["住民票", "証明書", "謄本", "抄本", "写し"] {
+            for particle in ["", "を", "は", "、"] {
                 text = text.replace(
                     &format!("{paper}{particle}{heard}"),
                     &format!("{paper}{particle}{meant}"),
